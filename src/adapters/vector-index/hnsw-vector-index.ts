@@ -1,0 +1,100 @@
+/**
+ * The HNSW vector index (hnswlib-node, cosine space). hnswlib is permissive in ways that corrupt data
+ * silently (labels coerced to uint32, a file read into an index of another dimension, `ef` not saved), so
+ * this wrapper validates labels and vectors itself, sets `ef` after every load, and grows the index before
+ * it is full. Dimensions are checked against the manifest by the caller before `read`.
+ */
+import hnswlib from 'hnswlib-node';
+import type { VectorHit, VectorIndex } from '../../core/retrieval/vector-index.ts';
+
+export interface HnswParams {
+  m: number;
+  efConstruction: number;
+  efSearch: number;
+}
+
+const MAX_LABEL = 2 ** 32 - 1;
+
+export class HnswVectorIndex implements VectorIndex {
+  readonly dims: number;
+  private readonly index: hnswlib.HierarchicalNSW;
+  private live: number;
+
+  private constructor(index: hnswlib.HierarchicalNSW, dims: number, live: number) {
+    this.index = index;
+    this.dims = dims;
+    this.live = live;
+  }
+
+  static create({ dims, capacity, params, seed = 100 }: { dims: number; capacity: number; params: HnswParams; seed?: number }): HnswVectorIndex {
+    const index = new hnswlib.HierarchicalNSW('cosine', dims);
+    index.initIndex({ maxElements: Math.max(16, capacity), m: params.m, efConstruction: params.efConstruction, randomSeed: seed });
+    index.setEf(params.efSearch);
+    return new HnswVectorIndex(index, dims, 0);
+  }
+
+  /** Reads a saved index. `live` is the number of non-deleted vectors (known from the store). */
+  static read(file: string, { dims, efSearch, live }: { dims: number; efSearch: number; live: number }): HnswVectorIndex {
+    const index = new hnswlib.HierarchicalNSW('cosine', dims);
+    index.readIndexSync(file);
+    // ef is not stored in the file: without this, searches run with ef = 10 and miss neighbours.
+    index.setEf(efSearch);
+    return new HnswVectorIndex(index, dims, live);
+  }
+
+  get size(): number {
+    return this.live;
+  }
+
+  /** Vectors slots used, deleted ones included (deleted slots are reclaimed only by a full rebuild). */
+  get slots(): number {
+    return this.index.getCurrentCount();
+  }
+
+  setEf(ef: number): void {
+    this.index.setEf(ef);
+  }
+
+  add(label: number, vector: readonly number[]): void {
+    if (!Number.isInteger(label) || label < 0 || label > MAX_LABEL) throw new RangeError(`invalid vector label ${label}: expected an integer in 0..${MAX_LABEL}`);
+    if (vector.length !== this.dims) throw new RangeError(`vector for label ${label} has ${vector.length} dimensions, the index has ${this.dims}`);
+    if (vector.some((x) => !Number.isFinite(x))) throw new RangeError(`vector for label ${label} contains a non-finite value`);
+    const max = this.index.getMaxElements();
+    if (this.index.getCurrentCount() >= max) this.index.resizeIndex(Math.ceil(max * 1.5) + 16);
+    this.index.addPoint(vector as number[], label);
+    this.live += 1;
+  }
+
+  /** Hides a vector from search; unknown labels are ignored (hnswlib would throw). */
+  remove(label: number): boolean {
+    try {
+      this.index.markDelete(label);
+    } catch (error) {
+      if (error instanceof Error && /not found|already/i.test(error.message)) return false;
+      throw error;
+    }
+    this.live -= 1;
+    return true;
+  }
+
+  search(vector: readonly number[], k: number): VectorHit[] {
+    const n = Math.min(k, this.live);
+    if (n <= 0) return [];
+    if (vector.length !== this.dims) throw new RangeError(`query has ${vector.length} dimensions, the index has ${this.dims}`);
+    const { neighbors, distances } = this.index.searchKnn(vector as number[], n);
+    return neighbors.map((label, i) => ({ label, similarity: 1 - (distances[i] ?? 1) }));
+  }
+
+  getVector(label: number): number[] | undefined {
+    try {
+      return this.index.getPoint(label);
+    } catch (error) {
+      if (error instanceof Error && /not found|deleted/i.test(error.message)) return undefined;
+      throw error;
+    }
+  }
+
+  write(file: string): void {
+    this.index.writeIndexSync(file);
+  }
+}

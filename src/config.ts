@@ -1,0 +1,194 @@
+/**
+ * The one place that reads the environment. `parseConfig(env)` is pure: it validates every variable with
+ * zod and reports all problems at once, each naming the variable and what was expected. `loadConfig()`
+ * adds `.env` (dotenv) and `process.env` and is called only by entry points.
+ */
+import path from 'node:path';
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+import { UserError } from './core/errors.ts';
+
+const bool = (name: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(v), {
+      message: `${name} must be true or false`,
+    })
+    .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: `expected a whole number between ${min} and ${max}` })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { message: `expected at least ${min}` }).max(max, { message: `expected at most ${max}` }));
+
+const num = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+(\.\d+)?$/, { message: `expected a number between ${min} and ${max}` })
+    .transform(Number)
+    .pipe(z.number().min(min, { message: `expected at least ${min}` }).max(max, { message: `expected at most ${max}` }));
+
+const url = z
+  .string()
+  .trim()
+  .refine((v) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v), { message: 'expected an http(s) URL' });
+
+/** Empty strings count as unset, so `FOO=` in .env means "use the default". */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const schema = z.object({
+  CORPUS_DIR: optional(z.string()),
+  DATA_DIR: optional(z.string()),
+  CORPUS_STRICT: optional(bool('CORPUS_STRICT')),
+
+  EMBEDDINGS: optional(z.enum(['auto', 'dense', 'lexical'], { message: 'expected auto, dense or lexical' })),
+  EMBEDDING_MODEL: optional(z.string().trim().min(1)),
+  EMBEDDING_DTYPE: optional(
+    z.enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4', 'q4f16'], {
+      message: 'expected one of fp32, fp16, q8, int8, uint8, q4, bnb4, q4f16',
+    }),
+  ),
+  EMBEDDING_POOLING: optional(z.enum(['cls', 'mean'], { message: 'expected cls or mean' })),
+  EMBEDDING_MODEL_DIR: optional(z.string()),
+  EMBEDDING_ALLOW_REMOTE: optional(bool('EMBEDDING_ALLOW_REMOTE')),
+  EMBEDDING_LOAD_TIMEOUT_MS: optional(int(1_000, 600_000)),
+  EMBEDDING_THREADS: optional(int(1, 64)),
+
+  HNSW_M: optional(int(4, 128)),
+  HNSW_EF_CONSTRUCTION: optional(int(10, 2_000)),
+  HNSW_EF_SEARCH: optional(int(10, 2_000)),
+
+  TOP_K: optional(int(1, 20)),
+  MAX_PASSAGES_PER_PAPER: optional(int(1, 10)),
+  GATE_MIN_COVERAGE: optional(num(0, 1)),
+  GATE_MIN_SIMILARITY: optional(num(-1, 1)),
+  MAX_QUESTION_LENGTH: optional(int(20, 4_000)),
+
+  OPENAI_BASE_URL: optional(url),
+  OPENAI_API_KEY: optional(z.string().trim()),
+  OPENAI_MODEL: optional(z.string().trim().min(1)),
+  LLM_TIMEOUT_MS: optional(int(1_000, 600_000)),
+  LLM_MAX_RETRIES: optional(int(0, 10)),
+
+  DISCORD_TOKEN: optional(z.string().trim()),
+  DISCORD_API_URL: optional(url),
+
+  LOG_LEVEL: optional(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { message: 'expected trace, debug, info, warn, error, fatal or silent' })),
+});
+
+export type EmbeddingsMode = 'auto' | 'dense' | 'lexical';
+
+export interface Config {
+  corpusDir: string;
+  dataDir: string;
+  /** Derived: `<dataDir>/index`, the rebuildable index. */
+  indexDir: string;
+  /** Stop the build at the first bad corpus line instead of skipping it with a warning. */
+  corpusStrict: boolean;
+  embeddings: {
+    mode: EmbeddingsMode;
+    model: string;
+    dtype: string;
+    /** Override of the model's known pooling; unknown models default to mean pooling. */
+    pooling: 'cls' | 'mean' | undefined;
+    /** A folder holding the model files (config.json, tokenizer.json, onnx/…), used instead of the hub. */
+    modelDir: string | undefined;
+    allowRemote: boolean;
+    /** Where downloaded models are cached: `<dataDir>/models`, never inside node_modules. */
+    cacheDir: string;
+    loadTimeoutMs: number;
+    threads: number;
+  };
+  hnsw: { m: number; efConstruction: number; efSearch: number };
+  retrieval: {
+    topK: number;
+    maxPassagesPerPaper: number;
+    /** Minimum IDF-weighted share of the question's terms found in a passage (lexical evidence). */
+    gateMinCoverage: number;
+    /** Minimum cosine similarity of the best passage (dense evidence); undefined = the model's default. */
+    gateMinSimilarity: number | undefined;
+    maxQuestionLength: number;
+  };
+  llm:
+    | { enabled: false }
+    | { enabled: true; baseURL: string | undefined; apiKey: string; model: string; timeoutMs: number; maxRetries: number };
+  discord: { token: string | undefined; apiUrl: string };
+  logLevel: string;
+}
+
+export const DEFAULT_EMBEDDING_MODEL = 'Xenova/bge-small-en-v1.5';
+
+/** Pure: the same env gives the same config or the same list of problems. Paths resolve against `cwd`. */
+export function parseConfig(env: Record<string, string | undefined>, cwd: string = process.cwd()): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? '?');
+      const given = env[name];
+      return `- ${name}${given === undefined ? '' : ` = ${JSON.stringify(mask(name, given))}`}: ${issue.message}`;
+    });
+    throw new UserError('E_CONFIG', `Invalid configuration (check .env or the environment):\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  const dataDir = path.resolve(cwd, e.DATA_DIR ?? 'data');
+  const llmEnabled = e.OPENAI_BASE_URL !== undefined || (e.OPENAI_API_KEY ?? '') !== '';
+  return {
+    corpusDir: path.resolve(cwd, e.CORPUS_DIR ?? 'corpus'),
+    dataDir,
+    indexDir: path.join(dataDir, 'index'),
+    corpusStrict: e.CORPUS_STRICT ?? false,
+    embeddings: {
+      mode: e.EMBEDDINGS ?? 'auto',
+      model: e.EMBEDDING_MODEL ?? DEFAULT_EMBEDDING_MODEL,
+      dtype: e.EMBEDDING_DTYPE ?? 'q8',
+      pooling: e.EMBEDDING_POOLING,
+      modelDir: e.EMBEDDING_MODEL_DIR === undefined ? undefined : path.resolve(cwd, e.EMBEDDING_MODEL_DIR),
+      allowRemote: e.EMBEDDING_ALLOW_REMOTE ?? true,
+      cacheDir: path.join(dataDir, 'models'),
+      loadTimeoutMs: e.EMBEDDING_LOAD_TIMEOUT_MS ?? 15_000,
+      threads: e.EMBEDDING_THREADS ?? 2,
+    },
+    hnsw: { m: e.HNSW_M ?? 16, efConstruction: e.HNSW_EF_CONSTRUCTION ?? 200, efSearch: e.HNSW_EF_SEARCH ?? 100 },
+    retrieval: {
+      topK: e.TOP_K ?? 6,
+      maxPassagesPerPaper: e.MAX_PASSAGES_PER_PAPER ?? 2,
+      gateMinCoverage: e.GATE_MIN_COVERAGE ?? 0.3,
+      gateMinSimilarity: e.GATE_MIN_SIMILARITY,
+      maxQuestionLength: e.MAX_QUESTION_LENGTH ?? 1_000,
+    },
+    llm: llmEnabled
+      ? {
+          enabled: true,
+          baseURL: e.OPENAI_BASE_URL,
+          // Local servers (Ollama, llama.cpp) accept any key; the client insists on one.
+          apiKey: e.OPENAI_API_KEY || 'not-needed',
+          model: e.OPENAI_MODEL ?? 'gpt-4o-mini',
+          timeoutMs: e.LLM_TIMEOUT_MS ?? 30_000,
+          maxRetries: e.LLM_MAX_RETRIES ?? 2,
+        }
+      : { enabled: false },
+    discord: {
+      token: e.DISCORD_TOKEN || undefined,
+      apiUrl: e.DISCORD_API_URL ?? 'https://discord.com/api',
+    },
+    logLevel: e.LOG_LEVEL ?? 'info',
+  };
+}
+
+/** Reads `.env` (without overriding the real environment) and `process.env`. */
+export function loadConfig(cwd: string = process.cwd()): Config {
+  const fromFile: Record<string, string> = {};
+  loadDotenv({ path: path.join(cwd, '.env'), processEnv: fromFile, quiet: true });
+  return parseConfig({ ...fromFile, ...process.env }, cwd);
+}
+
+function mask(name: string, value: string): string {
+  return /TOKEN|KEY|SECRET|PASSWORD/i.test(name) ? '***' : value;
+}

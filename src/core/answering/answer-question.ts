@@ -1,0 +1,151 @@
+/**
+ * Question → cited answer. Retrieval first; when nothing clears the gate, a refusal naming the closest papers
+ * (the LLM is not called). With an LLM: numbered passages in the prompt, the reply's citations checked
+ * against the numbers given, sources built from our metadata. Without one, or when it fails: an extractive
+ * answer. `streamAnswer` exposes the same flow as events for adapters that show progress.
+ */
+import { UserError, describeError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Retrieval } from '../retrieval/hybrid-search.ts';
+import { buildMessages, type PromptPassage } from './build-prompt.ts';
+import { LlmError, type ChatMessage, type ChatModel } from './chat-model.ts';
+import { checkCitations } from './check-citations.ts';
+import { extractiveAnswer } from './extractive-answer.ts';
+
+export type AnswerMode = 'llm' | 'extractive' | 'refused';
+
+export interface Citation {
+  n: number;
+  paperId: string;
+  label: string;
+  title: string | null;
+  url: string | null;
+  source: string;
+}
+
+export interface AnswerPassage {
+  n: number;
+  paperId: string;
+  score: number;
+  source: string;
+  text: string;
+}
+
+/** The shape `ask --json` prints, and what every adapter renders. */
+export interface AnswerResult {
+  question: string;
+  mode: AnswerMode;
+  answer: string;
+  citations: Citation[];
+  passages: AnswerPassage[];
+  warnings: string[];
+}
+
+export type AnswerEvent =
+  | { type: 'retrieved'; retrieval: Retrieval }
+  /** Raw text from the model as it streams (citations not yet checked: for progress display only). */
+  | { type: 'delta'; text: string }
+  | { type: 'done'; result: AnswerResult };
+
+export interface AnswerDependencies {
+  retrieve: (question: string) => Promise<Retrieval>;
+  /** Absent: extractive answers only. */
+  chatModel?: ChatModel | undefined;
+  logger?: Logger;
+}
+
+export interface AnswerOptions {
+  maxQuestionLength: number;
+  /** Earlier turns of a conversation (thread follow-ups), oldest first. */
+  history?: readonly ChatMessage[];
+  /** Text used for retrieval when it differs from the question (a follow-up plus its context). */
+  retrievalQuery?: string;
+  signal?: AbortSignal;
+}
+
+export const NO_CITATION_WARNING = 'This answer cites none of the passages it was given; check it against the sources before relying on it.';
+
+export function validateQuestion(question: string, maxLength: number): string {
+  const trimmed = question.trim();
+  if (trimmed === '') throw new UserError('E_QUESTION_EMPTY', 'Ask a question about the papers, for example: "What does FaMUS approximate?"');
+  if (trimmed.length > maxLength) {
+    throw new UserError(
+      'E_QUESTION_TOO_LONG',
+      `Your question is ${trimmed.length.toLocaleString('en')} characters long; the limit is ${maxLength.toLocaleString('en')}. Please shorten it.`,
+    );
+  }
+  return trimmed;
+}
+
+export async function* streamAnswer(rawQuestion: string, deps: AnswerDependencies, options: AnswerOptions): AsyncGenerator<AnswerEvent> {
+  const question = validateQuestion(rawQuestion, options.maxQuestionLength);
+  const retrieval = await deps.retrieve(options.retrievalQuery ?? question);
+  yield { type: 'retrieved', retrieval };
+
+  if (!retrieval.gate.passed) {
+    yield { type: 'done', result: refusal(question, retrieval) };
+    return;
+  }
+
+  const numbered = retrieval.passages.map((p, i) => ({ ...p, n: i + 1 }));
+  const passages: AnswerPassage[] = numbered.map((p) => ({ n: p.n, paperId: p.paper.id, score: round(p.score), source: p.paper.source, text: p.passage.text }));
+  const citationFor = (n: number): Citation[] => {
+    const p = numbered[n - 1];
+    return p === undefined ? [] : [{ n, paperId: p.paper.id, label: p.paper.label, title: p.paper.title, url: p.paper.url, source: p.paper.source }];
+  };
+  const warnings: string[] = [];
+
+  if (deps.chatModel !== undefined) {
+    const prompt: PromptPassage[] = numbered.map((p) => ({ n: p.n, label: p.paper.label, source: p.paper.source, text: p.passage.text }));
+    const messages = buildMessages({ question, passages: prompt, ...(options.history ? { history: options.history } : {}) });
+    let raw = '';
+    try {
+      for await (const delta of deps.chatModel.stream(messages, options.signal ? { signal: options.signal } : {})) {
+        raw += delta;
+        yield { type: 'delta', text: delta };
+      }
+      if (raw.trim() === '') throw new LlmError('bad-response', 'The language model returned an empty answer.');
+      const checked = checkCitations(raw, new Set(numbered.map((p) => p.n)));
+      if (checked.removed.length > 0) {
+        deps.logger?.warn({ removed: checked.removed, given: numbered.length }, 'removed citations of passages that were not given');
+      }
+      if (checked.cited.length === 0) warnings.push(NO_CITATION_WARNING);
+      yield {
+        type: 'done',
+        result: { question, mode: 'llm', answer: checked.text, citations: checked.cited.flatMap(citationFor), passages, warnings },
+      };
+      return;
+    } catch (error) {
+      if (!(error instanceof LlmError) || error.kind === 'aborted') throw error;
+      deps.logger?.warn({ kind: error.kind, status: error.status, err: describeError(error) }, 'LLM failed; falling back to an extractive answer');
+      warnings.push(`The language model could not answer (${error.message.replace(/\.$/, '')}); this is an extractive answer from the passages instead.`);
+    }
+  }
+
+  const extractive = extractiveAnswer({ terms: retrieval.terms, idf: retrieval.idf }, numbered.map((p) => ({ n: p.n, text: p.passage.text })));
+  if (extractive.cited.length === 0) warnings.push(NO_CITATION_WARNING);
+  yield {
+    type: 'done',
+    result: { question, mode: 'extractive', answer: extractive.text, citations: extractive.cited.flatMap(citationFor), passages, warnings },
+  };
+}
+
+export async function answerQuestion(question: string, deps: AnswerDependencies, options: AnswerOptions): Promise<AnswerResult> {
+  for await (const event of streamAnswer(question, deps, options)) {
+    if (event.type === 'done') return event.result;
+  }
+  throw new Error('answer stream ended without a result');
+}
+
+function refusal(question: string, retrieval: Retrieval): AnswerResult {
+  const closest = retrieval.closest.map((p, i) => `${i + 1}. ${p.label} (${p.source})`);
+  const answer =
+    closest.length > 0
+      ? `The indexed papers do not seem to cover this question. The closest papers are:\n${closest.join('\n')}`
+      : 'The indexed papers do not seem to cover this question, and no paper came close.';
+  return { question, mode: 'refused', answer, citations: [], passages: [], warnings: [] };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

@@ -1,0 +1,70 @@
+/**
+ * Loads every `.txt` and `.jsonl` file of the corpus folder (recursively, in name order), validates them and
+ * removes duplicates. Problems are collected, never silently dropped: in strict mode any problem stops the
+ * load with the full list; otherwise the bad lines are skipped and reported.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.ts';
+import { formatProblem, type CorpusProblem, type Paper } from './paper.ts';
+import { parseCorpusFile } from './parse-corpus-file.ts';
+
+export interface LoadedCorpus {
+  papers: Paper[];
+  problems: CorpusProblem[];
+  files: string[];
+}
+
+export interface LoadCorpusOptions {
+  /** Any problem is an error (the whole list is reported). */
+  strict?: boolean;
+}
+
+const CORPUS_FILE = /\.(txt|jsonl)$/i;
+
+export async function loadCorpus(corpusDir: string, { strict = false }: LoadCorpusOptions = {}): Promise<LoadedCorpus> {
+  let files: string[];
+  try {
+    files = (await readdir(corpusDir, { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile() && CORPUS_FILE.test(entry.name) && !entry.name.startsWith('.'))
+      .map((entry) => path.relative(corpusDir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+      .sort();
+  } catch (error) {
+    throw new UserError('E_CORPUS_MISSING', `Cannot read the corpus folder ${corpusDir}: set CORPUS_DIR to a folder of .txt or .jsonl files.`, { cause: error });
+  }
+  if (files.length === 0) {
+    throw new UserError('E_CORPUS_EMPTY', `The corpus folder ${corpusDir} has no .txt or .jsonl files: add papers there (see README, "Corpus").`);
+  }
+
+  const problems: CorpusProblem[] = [];
+  const byId = new Map<string, Paper>();
+  const byText = new Map<string, Paper>();
+  for (const file of files) {
+    const parsed = parseCorpusFile(file, await readFile(path.join(corpusDir, file), 'utf8'));
+    problems.push(...parsed.problems);
+    for (const paper of parsed.papers) {
+      const first = byId.get(paper.id) ?? byText.get(paper.textHash);
+      if (first !== undefined) {
+        const [dupFile, dupLine] = splitSource(paper.source);
+        const what = first.id === paper.id ? `id ${paper.id}` : 'abstract';
+        problems.push({ file: dupFile, line: dupLine, kind: 'duplicate', message: `duplicate ${what} of ${first.source}; skipped` });
+        continue;
+      }
+      byId.set(paper.id, paper);
+      byText.set(paper.textHash, paper);
+    }
+  }
+
+  if (strict && problems.length > 0) {
+    throw new UserError(
+      'E_CORPUS_INVALID',
+      `The corpus has ${problems.length} problem${problems.length === 1 ? '' : 's'} (strict mode):\n${problems.map((p) => `- ${formatProblem(p)}`).join('\n')}`,
+    );
+  }
+  return { papers: [...byId.values()], problems, files };
+}
+
+function splitSource(source: string): [string, number] {
+  const at = source.lastIndexOf(':');
+  return [source.slice(0, at), Number(source.slice(at + 1))];
+}

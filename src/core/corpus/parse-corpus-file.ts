@@ -1,0 +1,150 @@
+/**
+ * Turns the text of one corpus file into papers and problems. Pure: the file name (relative to the corpus
+ * folder) is used only to write `source` locations and messages. Formats:
+ * - `.txt`: one abstract per line;
+ * - `.jsonl`: one JSON object per line, `{id?, title?, authors?, year?, venue?, url?, arxiv_id?, doi?, abstract}`.
+ * Empty lines are skipped. Every other line either becomes a paper or a problem naming `file:line`.
+ */
+import type { CorpusProblem, Paper } from './paper.ts';
+import { paperId, normalizeArxivId, normalizeDoi } from './paper-id.ts';
+import { definedAcronyms, introducedMethod, paperLabel } from './paper-label.ts';
+import { normalizeText, sha256 } from '../text.ts';
+
+/** Shorter than this is a title, a fragment or a mistake, not an abstract. */
+export const MIN_ABSTRACT_CHARS = 100;
+
+export interface ParsedFile {
+  papers: Paper[];
+  problems: CorpusProblem[];
+}
+
+export function parseCorpusFile(file: string, text: string): ParsedFile {
+  const format = file.toLowerCase().endsWith('.jsonl') ? 'jsonl' : 'txt';
+  const papers: Paper[] = [];
+  const problems: CorpusProblem[] = [];
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+
+  lines.forEach((raw, index) => {
+    const line = index + 1;
+    if (raw.trim() === '') return;
+    const problem = (kind: CorpusProblem['kind'], message: string) => problems.push({ file, line, kind, message });
+
+    const record = format === 'jsonl' ? parseJsonRecord(raw, problem) : { abstract: raw.trim() };
+    if (record === null) return;
+    if (record.abstract === undefined || record.abstract.trim() === '') {
+      problem('missing-abstract', 'record has no "abstract" text; skipped');
+      return;
+    }
+    const abstract = record.abstract.replace(/\s+/g, ' ').trim();
+    if (abstract.length < MIN_ABSTRACT_CHARS) {
+      problem('too-short', `abstract is ${abstract.length} characters, too short to be one (at least ${MIN_ABSTRACT_CHARS} expected); skipped`);
+      return;
+    }
+    papers.push(makePaper({ ...record, abstract }, `${file}:${line}`));
+  });
+  return { papers, problems };
+}
+
+interface RecordFields {
+  id?: string;
+  title?: string;
+  authors?: string[];
+  year?: number;
+  venue?: string;
+  url?: string;
+  arxivId?: string;
+  doi?: string;
+  abstract?: string;
+}
+
+function parseJsonRecord(raw: string, problem: (kind: CorpusProblem['kind'], message: string) => void): RecordFields | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    problem('invalid-json', `not valid JSON (${error instanceof Error ? error.message : String(error)}); skipped`);
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problem('invalid-json', 'expected a JSON object per line; skipped');
+    return null;
+  }
+  const input = value as Record<string, unknown>;
+  const fields: RecordFields = {};
+  const bad = (name: string, expected: string) => problem('invalid-field', `field "${name}" ignored: expected ${expected}`);
+
+  const text = (name: string): string | undefined => {
+    const v = input[name];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === 'number' && (name === 'id' || name === 'arxiv_id')) return String(v);
+    if (typeof v !== 'string') {
+      bad(name, 'a string');
+      return undefined;
+    }
+    return v.trim() === '' ? undefined : v.trim();
+  };
+
+  const id = text('id');
+  if (id !== undefined) fields.id = id;
+  const title = text('title');
+  if (title !== undefined) fields.title = title.replace(/\s+/g, ' ');
+  const venue = text('venue');
+  if (venue !== undefined) fields.venue = venue;
+  const arxivId = text('arxiv_id');
+  if (arxivId !== undefined) fields.arxivId = normalizeArxivId(arxivId);
+  const doi = text('doi');
+  if (doi !== undefined) fields.doi = normalizeDoi(doi);
+  const abstract = input['abstract'];
+  if (typeof abstract === 'string') fields.abstract = abstract;
+  else if (abstract !== undefined && abstract !== null) bad('abstract', 'a string');
+
+  const url = text('url');
+  if (url !== undefined) {
+    if (/^https?:\/\/\S+$/i.test(url) && URL.canParse(url)) fields.url = url;
+    else bad('url', 'an http(s) URL');
+  }
+
+  const year = input['year'];
+  if (year !== undefined && year !== null) {
+    const n = typeof year === 'string' && /^\d{4}$/.test(year.trim()) ? Number(year) : year;
+    if (typeof n === 'number' && Number.isInteger(n) && n >= 1000 && n <= 2999) fields.year = n;
+    else bad('year', 'a four-digit year');
+  }
+
+  const authors = input['authors'];
+  if (authors !== undefined && authors !== null) {
+    if (Array.isArray(authors) && authors.every((a) => typeof a === 'string')) {
+      fields.authors = authors.map((a) => a.trim()).filter((a) => a !== '');
+    } else if (typeof authors === 'string') {
+      fields.authors = authors.split(/\s*(?:;|\band\b)\s*/).map((a) => a.trim()).filter((a) => a !== '');
+    } else {
+      bad('authors', 'a list of names or a string');
+    }
+  }
+  return fields;
+}
+
+function makePaper(fields: RecordFields & { abstract: string }, source: string): Paper {
+  const title = fields.title ?? null;
+  const method = introducedMethod(fields.abstract);
+  const aliases = [...new Set([...(method === null ? [] : [method]), ...definedAcronyms(fields.abstract)])];
+  const paper: Omit<Paper, 'contentHash' | 'textHash'> = {
+    id: paperId({ id: fields.id, arxivId: fields.arxivId, doi: fields.doi, abstract: fields.abstract }),
+    label: paperLabel({ title, abstract: fields.abstract }),
+    title,
+    authors: fields.authors ?? [],
+    year: fields.year ?? null,
+    venue: fields.venue ?? null,
+    url: fields.url ?? (fields.doi !== undefined ? `https://doi.org/${fields.doi}` : fields.arxivId !== undefined ? `https://arxiv.org/abs/${fields.arxivId}` : null),
+    doi: fields.doi ?? null,
+    arxivId: fields.arxivId ?? null,
+    abstract: fields.abstract,
+    aliases,
+    source,
+  };
+  return {
+    ...paper,
+    textHash: sha256(normalizeText(paper.abstract)),
+    contentHash: sha256(JSON.stringify(paper)),
+  };
+}
