@@ -120,7 +120,8 @@ export interface Config {
     | { enabled: false }
     | { enabled: true; baseURL: string | undefined; apiKey: string; model: string; timeoutMs: number; maxRetries: number };
   discord: { token: string | undefined; apiUrl: string };
-  logLevel: string;
+  /** Unset: each entry point's default (terminal commands: warn, the bot: info). */
+  logLevel: string | undefined;
 }
 
 export const DEFAULT_EMBEDDING_MODEL = 'Xenova/bge-small-en-v1.5';
@@ -178,7 +179,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
       token: e.DISCORD_TOKEN || undefined,
       apiUrl: e.DISCORD_API_URL ?? 'https://discord.com/api',
     },
-    logLevel: e.LOG_LEVEL ?? 'info',
+    logLevel: e.LOG_LEVEL,
   };
 }
 

@@ -44,7 +44,7 @@ const ABBREVIATIONS = /(?:\b(?:e\.g|i\.e|et al|etc|fig|figs|eq|eqs|vs|cf|approx|
 
 /** Splits prose into sentences without breaking "e.g.", "et al.", "Fig. 2", "3.5" or "U.S.". */
 export function splitSentences(text: string): string[] {
-  const parts = text.replace(/\s+/g, ' ').trim().split(/(?<=[.!?])\s+(?=["'(\[]?[A-Z0-9])/);
+  const parts = text.replace(/\s+/g, ' ').trim().split(/(?<=[.!?])\s+(?=["'([]?[A-Z0-9])/);
   const sentences: string[] = [];
   for (const part of parts) {
     const previous = sentences[sentences.length - 1];
