@@ -1,0 +1,233 @@
+/**
+ * End to end, as a user runs it: `npm run index` then `npm run ask` (the real scripts, in child processes)
+ * on the shipped corpus in a temp folder, with the project's generated test model loaded by the real
+ * transformers.js, the real hnswlib and SQLite, and a fake OpenAI-compatible server on 127.0.0.1.
+ */
+import { appendFile, readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts';
+import { makeModel, makeWorkspace, type Workspace } from '../support/workspace.ts';
+import { syntheticAbstracts } from '../support/synthetic-corpus.ts';
+
+const FAMUS = 'What does FaMUS approximate to save training time?';
+const AUSTRALIA = 'What is the capital of Australia?';
+
+interface AskJson {
+  question: string;
+  mode: 'llm' | 'extractive' | 'refused';
+  answer: string;
+  citations: { n: number; paperId: string; label: string; title: string | null; url: string | null; source: string }[];
+  passages: { n: number; paperId: string; score: number; source: string; text: string }[];
+  warnings: string[];
+}
+
+function parseOneJson(stdout: string): AskJson {
+  const lines = stdout.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0] ?? '') as AskJson;
+}
+
+describe('index and ask on the shipped corpus', () => {
+  let ws: Workspace;
+  let llm: FakeOpenAI;
+
+  beforeAll(async () => {
+    ws = await makeWorkspace();
+    llm = await startFakeOpenAI();
+    const first = await ws.run('index');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('Indexed 11 papers');
+    expect(first.stdout).toContain('embedded 11 papers');
+  }, 120_000);
+
+  afterAll(async () => {
+    await llm.close();
+    await ws.cleanup();
+  });
+
+  it('answers extractively with no LLM configured, citing the FaMUS paper (line 7) first', async () => {
+    const result = await ws.run('ask', ['--json', FAMUS]);
+    expect(result.code, result.stderr).toBe(0);
+    const json = parseOneJson(result.stdout);
+    expect(json.mode).toBe('extractive');
+    expect(json.citations[0]?.source).toMatch(/:7$/);
+    expect(json.citations[0]?.title).toBe('Faster Meta Update Strategy for Noise-Robust Deep Learning');
+    expect(json.answer).toContain('FaMUS');
+    for (const c of json.citations) expect(json.passages.map((p) => p.n)).toContain(c.n);
+  });
+
+  it('answers with the LLM and drops a citation the server invents', async () => {
+    llm.enqueue({ content: 'FaMUS approximates the meta gradient with a faster layer-wise approximation [1], which saves training time [9].' });
+    const before = llm.requests.length;
+    const result = await ws.run('ask', ['--json', FAMUS], { env: { OPENAI_BASE_URL: llm.url, OPENAI_MODEL: 'fake-model' } });
+    expect(result.code, result.stderr).toBe(0);
+    const json = parseOneJson(result.stdout);
+    expect(json.mode).toBe('llm');
+    expect(json.answer).not.toContain('[9]');
+    expect(json.answer).toContain('[1]');
+    expect(json.citations.map((c) => c.n)).toEqual([1]);
+    expect(json.citations[0]?.source).toMatch(/:7$/);
+    expect(llm.requests.length).toBe(before + 1);
+    const body = llm.requests.at(-1)?.body as { model: string; messages: { content: string }[] };
+    expect(body.model).toBe('fake-model');
+    expect(body.messages.at(-1)?.content).toContain('<passage n="1" paper="Faster Meta Update Strategy for Noise-Robust Deep Learning" source="seed-papers.jsonl:7">');
+  });
+
+  it('refuses an off-topic question without calling the LLM, naming no citations', async () => {
+    const before = llm.requests.length;
+    const result = await ws.run('ask', ['--json', AUSTRALIA], { env: { OPENAI_BASE_URL: llm.url } });
+    expect(result.code, result.stderr).toBe(0);
+    const json = parseOneJson(result.stdout);
+    expect(json.mode).toBe('refused');
+    expect(json.citations).toEqual([]);
+    expect(json.answer).toMatch(/do not seem to cover/);
+    expect(llm.requests.length).toBe(before);
+  });
+
+  it('prints a readable answer with numbered sources without --json', async () => {
+    const result = await ws.run('ask', [FAMUS]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Sources:');
+    expect(result.stdout).toMatch(/\[1\] Faster Meta Update Strategy .* seed-papers\.jsonl:7/);
+  });
+
+  it('says what is wrong with a question that is too long', async () => {
+    const result = await ws.run('ask', ['x'.repeat(1_500)]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/1,500 characters long; the limit is 1,000/);
+  });
+
+  it('chat answers each line of piped input and exits at end of input', async () => {
+    const result = await ws.run('chat', [], { stdin: `${FAMUS}\n/paper famus\n/similar FaMUS\n/nonsense\n` });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('FaMUS');
+    expect(result.stdout).toContain('Faster Meta Update Strategy for Noise-Robust Deep Learning');
+    expect(result.stdout).toMatch(/Papers similar to Faster Meta Update Strategy[^\n]*:\n(\s+\d\. .*\n){5}/);
+    expect(result.stdout).toContain('Unknown command /nonsense');
+  });
+});
+
+describe('incremental and atomic builds', () => {
+  let ws: Workspace;
+  beforeAll(async () => {
+    ws = await makeWorkspace();
+  });
+  afterAll(async () => ws.cleanup());
+
+  it('embeds nothing when nothing changed, and exactly the paper that was added', async () => {
+    expect((await ws.run('index')).stdout).toContain('embedded 11 papers');
+    const again = await ws.run('index');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('embedded 0 papers');
+
+    const [extra] = syntheticAbstracts(1, { seed: 7 });
+    await writeFile(path.join(ws.corpusDir, 'extra.txt'), `${extra}\n`);
+    const added = await ws.run('index');
+    expect(added.stdout).toContain('1 added');
+    expect(added.stdout).toContain('embedded 1 paper (1 passages)');
+    expect(added.stdout).toContain('Indexed 12 papers');
+
+    await writeFile(path.join(ws.corpusDir, 'extra.txt'), '');
+    const removed = await ws.run('index');
+    expect(removed.stdout).toContain('1 removed');
+    expect(removed.stdout).toContain('embedded 0 papers');
+    expect(removed.stdout).toContain('Indexed 11 papers');
+  }, 120_000);
+
+  it('keeps the previous index answering when a build is killed half way', async () => {
+    expect((await ws.run('index')).code).toBe(0);
+    const current = await readFile(path.join(ws.dataDir, 'index', 'CURRENT'), 'utf8');
+    await writeFile(path.join(ws.corpusDir, 'big.txt'), `${syntheticAbstracts(6_000, { seed: 3 }).join('\n')}\n`);
+
+    // Its own process group, killed whole: tsx runs the script in a child process.
+    const child = ws.spawn('index', [], { detached: true });
+    await new Promise<void>((resolve, reject) => {
+      let seen = '';
+      const timer = setTimeout(() => reject(new Error(`build never reached 10%: ${seen}`)), 60_000);
+      child.stderr?.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (/embedding [1-9]\d*\/6000/.test(seen)) {
+          clearTimeout(timer);
+          process.kill(-(child.pid ?? 0), 'SIGKILL');
+          resolve();
+        }
+      });
+    });
+    await new Promise((resolve) => child.once('exit', resolve));
+
+    expect(await readFile(path.join(ws.dataDir, 'index', 'CURRENT'), 'utf8')).toBe(current);
+    const answer = await ws.run('ask', ['--json', FAMUS]);
+    expect(answer.code, answer.stderr).toBe(0);
+    const json = parseOneJson(answer.stdout);
+    expect(json.citations[0]?.source).toMatch(/seed-papers\.jsonl:7$/);
+
+    // The next build cleans up the killed one's leftovers and completes.
+    await writeFile(path.join(ws.corpusDir, 'big.txt'), `${syntheticAbstracts(50, { seed: 3 }).join('\n')}\n`);
+    const next = await ws.run('index');
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stdout).toContain('Indexed 61 papers');
+    expect((await readdir(path.join(ws.dataDir, 'index', 'builds'))).filter((d) => d.endsWith('.partial'))).toEqual([]);
+  }, 180_000);
+});
+
+describe('bad input and missing pieces', () => {
+  let ws: Workspace;
+  beforeAll(async () => {
+    ws = await makeWorkspace();
+  });
+  afterAll(async () => ws.cleanup());
+
+  it('names the file and line of a corrupt corpus line, and stops on it with --strict', async () => {
+    await appendFile(path.join(ws.corpusDir, 'seed-papers.jsonl'), '{"title": "Broken", "abstract": \n');
+    const lenient = await ws.run('index');
+    expect(lenient.code, lenient.stderr).toBe(0);
+    expect(lenient.stderr).toMatch(/seed-papers\.jsonl:12: not valid JSON/);
+    expect(lenient.stdout).toContain('Indexed 11 papers');
+
+    const strict = await ws.run('index', ['--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/seed-papers\.jsonl:12: not valid JSON/);
+  });
+
+  it('falls back to lexical search with a warning when the model is missing, or fails with EMBEDDINGS=dense', async () => {
+    const env = { EMBEDDING_MODEL_DIR: '', EMBEDDING_MODEL: 'nobody/no-such-model' };
+    const auto = await ws.run('ask', ['--json', FAMUS], { env });
+    expect(auto.code, auto.stderr).toBe(0);
+    expect(auto.stderr).toMatch(/WARNING: .*no-such-model.*lexical/s);
+    expect(parseOneJson(auto.stdout).citations[0]?.source).toMatch(/:7$/);
+
+    const started = Date.now();
+    const dense = await ws.run('index', [], { env: { ...env, EMBEDDINGS: 'dense' } });
+    expect(dense.code).toBe(1);
+    expect(dense.stderr).toMatch(/no-such-model/);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('tells how to rebuild when the index was made with another model', async () => {
+    expect((await ws.run('index')).code).toBe(0);
+    const other = await makeModel(path.join(ws.dir, 'other-model'), 16);
+    const result = await ws.run('ask', [FAMUS], { env: { EMBEDDING_MODEL_DIR: other } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/built with local:test-model .* configured model is local:other-model .*run `npm run index`/);
+  });
+
+  it('says how to build the index when there is none', async () => {
+    const empty = await makeWorkspace({ model: false });
+    try {
+      const result = await empty.run('ask', [FAMUS], { env: { EMBEDDINGS: 'lexical' } });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/no index .* run `npm run index`/i);
+    } finally {
+      await empty.cleanup();
+    }
+  });
+
+  it('names every bad environment variable at start with what is expected', async () => {
+    const result = await ws.run('ask', [FAMUS], { env: { TOP_K: 'many', EMBEDDINGS: 'sometimes', OPENAI_BASE_URL: 'not a url' } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/TOP_K.*whole number/);
+    expect(result.stderr).toMatch(/EMBEDDINGS.*auto, dense or lexical/);
+    expect(result.stderr).toMatch(/OPENAI_BASE_URL.*http\(s\) URL/);
+  });
+});

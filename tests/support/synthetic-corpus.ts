@@ -1,0 +1,41 @@
+/**
+ * Synthetic abstracts for tests and benchmarks when no real corpus is at hand: seeded, reproducible
+ * recombinations of the shipped corpus's sentences. They are text-like (real vocabulary and sentence
+ * lengths) but say nothing true; use them for speed and robustness, never for retrieval quality.
+ */
+import { readFileSync } from 'node:fs';
+import { splitSentences } from '../../src/core/text.ts';
+import { SHIPPED_CORPUS } from './workspace.ts';
+
+/** mulberry32: tiny, fast, good enough to shuffle sentences reproducibly. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function shippedSentences(): string[] {
+  return readFileSync(SHIPPED_CORPUS, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .flatMap((line) => splitSentences((JSON.parse(line) as { abstract: string }).abstract));
+}
+
+/** `count` abstracts of 5–9 sentences each, drawn from `sentences` with a seeded generator; each is unique. */
+export function syntheticAbstracts(count: number, { seed = 42, sentences = shippedSentences() }: { seed?: number; sentences?: readonly string[] } = {}): string[] {
+  const random = seededRandom(seed);
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = 5 + Math.floor(random() * 5);
+    const picked: string[] = [];
+    for (let j = 0; j < n; j++) picked.push(sentences[Math.floor(random() * sentences.length)] ?? '');
+    // A serial number keeps recombinations distinct, so none is dropped as a duplicate.
+    out.push(`${picked.join(' ')} (Synthetic abstract ${i + 1}.)`);
+  }
+  return out;
+}
