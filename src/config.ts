@@ -83,6 +83,9 @@ const schema = z.object({
   LOG_LEVEL: optional(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { message: 'expected trace, debug, info, warn, error, fatal or silent' })),
 });
 
+/** Every variable paperbot reads (documented in .env.example and the README). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export type EmbeddingsMode = 'auto' | 'dense' | 'lexical';
 
 export interface Config {
