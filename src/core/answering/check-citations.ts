@@ -48,7 +48,7 @@ function expand(inner: string): number[] {
   return numbers;
 }
 
-/** Removing a citation can leave " ." or double spaces behind. */
+/** Removing a citation can leave " ." or double spaces behind. Leading indentation is kept: it nests Markdown lists. */
 function tidy(text: string): string {
-  return text.replace(/[ \t]+([.,;:!?])/g, '$1').replace(/[ \t]{2,}/g, ' ').trim();
+  return text.replace(/[ \t]+([.,;:!?])/g, '$1').replace(/(?<=\S)[ \t]{2,}/g, ' ').trim();
 }

@@ -5,7 +5,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../errors.ts';
+import { UserError, describeError } from '../errors.ts';
 import { formatProblem, type CorpusProblem, type Paper } from './paper.ts';
 import { parseCorpusFile } from './parse-corpus-file.ts';
 
@@ -26,7 +26,8 @@ export async function loadCorpus(corpusDir: string, { strict = false }: LoadCorp
   let files: string[];
   try {
     files = (await readdir(corpusDir, { recursive: true, withFileTypes: true }))
-      .filter((entry) => entry.isFile() && CORPUS_FILE.test(entry.name) && !entry.name.startsWith('.'))
+      // Symlinks count: large corpora are often linked in from elsewhere; a bad link is reported when read.
+      .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && CORPUS_FILE.test(entry.name) && !entry.name.startsWith('.'))
       .map((entry) => path.relative(corpusDir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
       .sort();
   } catch (error) {
@@ -40,7 +41,14 @@ export async function loadCorpus(corpusDir: string, { strict = false }: LoadCorp
   const byId = new Map<string, Paper>();
   const byText = new Map<string, Paper>();
   for (const file of files) {
-    const parsed = parseCorpusFile(file, await readFile(path.join(corpusDir, file), 'utf8'));
+    let text: string;
+    try {
+      text = await readFile(path.join(corpusDir, file), 'utf8');
+    } catch (error) {
+      problems.push({ file, line: 0, kind: 'unreadable', message: `cannot be read (${describeError(error)}); skipped` });
+      continue;
+    }
+    const parsed = parseCorpusFile(file, text);
     problems.push(...parsed.problems);
     for (const paper of parsed.papers) {
       const first = byId.get(paper.id) ?? byText.get(paper.textHash);

@@ -10,7 +10,8 @@ const LEAD_IN = String.raw`(?:a|an|the|our|this|novel|new|simple|general|efficie
 /** Acronyms defined in the text: "tilted exponential (TEXP)", "(VaSSO)". */
 export function definedAcronyms(text: string): string[] {
   const found = new Set<string>();
-  for (const match of text.matchAll(/\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)s?\)/g)) {
+  // Lazy, so that a plural "(DNNs)" gives "DNN".
+  for (const match of text.matchAll(/\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*?)s?\)/g)) {
     const acronym = match[1];
     if (acronym !== undefined && acronym.length <= 12) found.add(acronym);
   }

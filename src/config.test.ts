@@ -1,0 +1,134 @@
+/**
+ * Configuration: sensible defaults, every bad variable named with what was expected (all of them in one
+ * error), secrets never echoed, empty values meaning "default", and the LLM switched on by a base URL alone.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_EMBEDDING_MODEL, parseConfig } from './config.ts';
+import { UserError } from './core/errors.ts';
+
+const CWD = path.resolve('/srv/paperbot');
+
+function configError(env: Record<string, string | undefined>): UserError {
+  try {
+    parseConfig(env, CWD);
+  } catch (error) {
+    if (error instanceof UserError) return error;
+    throw error;
+  }
+  throw new Error('expected parseConfig to fail');
+}
+
+describe('parseConfig', () => {
+  it('has working defaults for an empty environment, with no LLM and no Discord', () => {
+    const config = parseConfig({}, CWD);
+    expect(config).toMatchObject({
+      corpusDir: path.join(CWD, 'corpus'),
+      dataDir: path.join(CWD, 'data'),
+      indexDir: path.join(CWD, 'data', 'index'),
+      corpusStrict: false,
+      embeddings: { mode: 'auto', model: DEFAULT_EMBEDDING_MODEL, dtype: 'q8', pooling: undefined, modelDir: undefined, allowRemote: true, cacheDir: path.join(CWD, 'data', 'models') },
+      hnsw: { m: 16, efConstruction: 200, efSearch: 100 },
+      retrieval: { topK: 6, maxPassagesPerPaper: 2, gateMinCoverage: 0.3, gateMinSimilarity: undefined, maxQuestionLength: 1_000 },
+      llm: { enabled: false },
+      discord: { token: undefined, apiUrl: 'https://discord.com/api' },
+      logLevel: undefined,
+    });
+  });
+
+  it('reads every kind of value', () => {
+    const config = parseConfig(
+      {
+        CORPUS_STRICT: 'yes',
+        EMBEDDINGS: 'lexical',
+        EMBEDDING_POOLING: 'cls',
+        EMBEDDING_ALLOW_REMOTE: 'off',
+        TOP_K: ' 8 ',
+        GATE_MIN_COVERAGE: '0.45',
+        GATE_MIN_SIMILARITY: '-0.2',
+        LOG_LEVEL: 'debug',
+      },
+      CWD,
+    );
+    expect(config.corpusStrict).toBe(true);
+    expect(config.embeddings).toMatchObject({ mode: 'lexical', pooling: 'cls', allowRemote: false });
+    expect(config.retrieval).toMatchObject({ topK: 8, gateMinCoverage: 0.45, gateMinSimilarity: -0.2 });
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it('resolves relative paths against the working directory and keeps absolute ones', () => {
+    const config = parseConfig({ CORPUS_DIR: 'papers/cs-lg', DATA_DIR: '/var/lib/paperbot', EMBEDDING_MODEL_DIR: '../models/bge' }, CWD);
+    expect(config.corpusDir).toBe(path.join(CWD, 'papers', 'cs-lg'));
+    expect(config.dataDir).toBe(path.resolve('/var/lib/paperbot'));
+    expect(config.indexDir).toBe(path.join(path.resolve('/var/lib/paperbot'), 'index'));
+    expect(config.embeddings.cacheDir).toBe(path.join(path.resolve('/var/lib/paperbot'), 'models'));
+    expect(config.embeddings.modelDir).toBe(path.resolve(CWD, '../models/bge'));
+  });
+
+  it('treats empty and blank values as unset, so "FOO=" in .env means the default', () => {
+    const config = parseConfig({ TOP_K: '', CORPUS_DIR: '  ', EMBEDDINGS: '', OPENAI_API_KEY: '', OPENAI_BASE_URL: ' ', DISCORD_TOKEN: '', CORPUS_STRICT: '' }, CWD);
+    expect(config.retrieval.topK).toBe(6);
+    expect(config.corpusDir).toBe(path.join(CWD, 'corpus'));
+    expect(config.embeddings.mode).toBe('auto');
+    expect(config.llm.enabled).toBe(false);
+    expect(config.discord.token).toBeUndefined();
+  });
+
+  it('enables the LLM with a base URL alone (a local server), without a key', () => {
+    const config = parseConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' }, CWD);
+    expect(config.llm).toMatchObject({ enabled: true, baseURL: 'http://127.0.0.1:11434/v1', model: 'gpt-4o-mini', timeoutMs: 30_000, maxRetries: 2 });
+    expect(config.llm.enabled && config.llm.apiKey.length > 0).toBe(true);
+  });
+
+  it('enables the LLM with a key alone, against the default endpoint', () => {
+    const config = parseConfig({ OPENAI_API_KEY: 'sk-abc', OPENAI_MODEL: 'gpt-4.1-mini', LLM_TIMEOUT_MS: '5000', LLM_MAX_RETRIES: '0' }, CWD);
+    expect(config.llm).toEqual({ enabled: true, baseURL: undefined, apiKey: 'sk-abc', model: 'gpt-4.1-mini', timeoutMs: 5_000, maxRetries: 0 });
+  });
+
+  it('keeps the Discord token when given', () => {
+    expect(parseConfig({ DISCORD_TOKEN: 'abc.def.ghi' }, CWD).discord.token).toBe('abc.def.ghi');
+  });
+
+  it.each([
+    ['TOP_K', 'six', /whole number between 1 and 20/],
+    ['TOP_K', '0', /at least 1/],
+    ['TOP_K', '2.5', /whole number between 1 and 20/],
+    ['MAX_PASSAGES_PER_PAPER', '11', /at most 10/],
+    ['MAX_QUESTION_LENGTH', '5', /at least 20/],
+    ['GATE_MIN_COVERAGE', '1.5', /at most 1/],
+    ['GATE_MIN_SIMILARITY', 'high', /number between -1 and 1/],
+    ['HNSW_M', '-3', /whole number between 4 and 128/],
+    ['EMBEDDING_LOAD_TIMEOUT_MS', '10', /at least 1000/],
+    ['LLM_MAX_RETRIES', '99', /at most 10/],
+    ['CORPUS_STRICT', 'maybe', /CORPUS_STRICT must be true or false/],
+    ['EMBEDDING_ALLOW_REMOTE', 'sometimes', /must be true or false/],
+    ['EMBEDDINGS', 'hybrid', /expected auto, dense or lexical/],
+    ['EMBEDDING_DTYPE', 'float', /expected one of fp32, fp16, q8/],
+    ['EMBEDDING_POOLING', 'max', /expected cls or mean/],
+    ['OPENAI_BASE_URL', 'localhost:11434/v1', /expected an http\(s\) URL/],
+    ['DISCORD_API_URL', 'ftp://discord.example', /expected an http\(s\) URL/],
+    ['LOG_LEVEL', 'loud', /expected trace, debug, info, warn, error, fatal or silent/],
+  ])('names %s = %j and says what was expected', (name, value, expected) => {
+    const error = configError({ [name]: value });
+    expect(error.code).toBe('E_CONFIG');
+    const line = error.message.split('\n').find((l) => l.startsWith(`- ${name} `));
+    expect(line).toBeDefined();
+    expect(line).toContain(JSON.stringify(value));
+    expect(line).toMatch(expected);
+  });
+
+  it('lists every problem in one error, one line each', () => {
+    const error = configError({ TOP_K: 'many', EMBEDDINGS: 'maybe', OPENAI_BASE_URL: 'nope', LOG_LEVEL: 'loud', CORPUS_DIR: 'fine' });
+    const problems = error.message.split('\n').filter((l) => l.startsWith('- '));
+    expect(problems.map((l) => l.slice(2).split(' ')[0]).sort()).toEqual(['EMBEDDINGS', 'LOG_LEVEL', 'OPENAI_BASE_URL', 'TOP_K']);
+  });
+
+  it('never echoes a secret in its error', () => {
+    const secrets = { OPENAI_API_KEY: 'sk-live-SECRET-0123456789', DISCORD_TOKEN: 'MTIz.SECRET.discord-token' };
+    const error = configError({ ...secrets, TOP_K: 'lots', OPENAI_BASE_URL: 'not a url', LLM_TIMEOUT_MS: 'forever' });
+    for (const secret of Object.values(secrets)) {
+      expect(error.message).not.toContain(secret);
+      expect(String(error.stack)).not.toContain(secret);
+    }
+  });
+});
