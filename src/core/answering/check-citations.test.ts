@@ -59,4 +59,8 @@ describe('checkCitations', () => {
     const text = 'Findings:\n- VaSSO [1]\n  - stabilises SAM [9]\n  - generalises [2]\n\nIn short [3].';
     expect(checkCitations(text, SIX).text).toBe('Findings:\n- VaSSO [1]\n  - stabilises SAM\n  - generalises [2]\n\nIn short [3].');
   });
+
+  it('leaves spacing alone where no citation was removed', () => {
+    expect(checkCitations('Is it flat ? Yes : mostly [1].', SIX).text).toBe('Is it flat ? Yes : mostly [1].');
+  });
 });

@@ -12,6 +12,9 @@ export interface CheckedCitations {
   removed: number[];
 }
 
+/** Marks where a citation was removed, so only those places are tidied. */
+const REMOVED = '\u0000';
+
 const CITATION = /\s?\[(\s*\d+\s*(?:(?:,|;|-|–)\s*\d+\s*)*)\]/g;
 
 export function checkCitations(text: string, valid: ReadonlySet<number>): CheckedCitations {
@@ -24,7 +27,7 @@ export function checkCitations(text: string, valid: ReadonlySet<number>): Checke
       const list = valid.has(n) ? cited : removed;
       if (!list.includes(n)) list.push(n);
     }
-    if (kept.length === 0) return '';
+    if (kept.length === 0) return REMOVED;
     const space = match.startsWith(' ') || match.startsWith('\n') ? match[0] : '';
     return `${space}${kept.map((n) => `[${n}]`).join('')}`;
   });
@@ -50,5 +53,12 @@ function expand(inner: string): number[] {
 
 /** Removing a citation can leave " ." or double spaces behind. Leading indentation is kept: it nests Markdown lists. */
 function tidy(text: string): string {
-  return text.replace(/[ \t]+([.,;:!?])/g, '$1').replace(/(?<=\S)[ \t]{2,}/g, ' ').trim();
+  return text
+    .replace(/[ \t]*\u0000+(?=[.,;:!?])/g, '')
+    .replace(/[ \t]*\u0000+[ \t]*/g, (gap: string, offset: number, whole: string) => {
+      const atLineStart = offset === 0 || whole[offset - 1] === '\n';
+      const atLineEnd = offset + gap.length >= whole.length || whole[offset + gap.length] === '\n';
+      return atLineStart || atLineEnd ? '' : ' ';
+    })
+    .trim();
 }
