@@ -79,6 +79,10 @@ const schema = z.object({
 
   DISCORD_TOKEN: optional(z.string().trim()),
   DISCORD_API_URL: optional(url),
+  DISCORD_MESSAGE_CONTENT: optional(bool('DISCORD_MESSAGE_CONTENT')),
+  RATE_LIMIT_QUESTIONS: optional(int(1, 1_000)),
+  RATE_LIMIT_WINDOW_S: optional(int(1, 86_400)),
+  SHUTDOWN_GRACE_MS: optional(int(0, 600_000)),
 
   LOG_LEVEL: optional(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { message: 'expected trace, debug, info, warn, error, fatal or silent' })),
 });
@@ -122,7 +126,19 @@ export interface Config {
   llm:
     | { enabled: false }
     | { enabled: true; baseURL: string | undefined; apiKey: string; model: string; timeoutMs: number; maxRetries: number };
-  discord: { token: string | undefined; apiUrl: string };
+  /** Derived: `<dataDir>/state.sqlite`, the precious state (feedback, digests); never deleted by a rebuild. */
+  stateFile: string;
+  discord: {
+    token: string | undefined;
+    /** REST base; the gateway address comes from its `/gateway/bot`. */
+    apiUrl: string;
+    /** Whether the privileged Message Content intent is enabled for the bot (and so requested at login). */
+    messageContent: boolean;
+    /** Per user: at most `questions` questions in any `windowMs`. */
+    rateLimit: { questions: number; windowMs: number };
+    /** On SIGINT/SIGTERM, how long answers in flight may take to finish before they are cut short. */
+    shutdownGraceMs: number;
+  };
   /** Unset: each entry point's default (terminal commands: warn, the bot: info). */
   logLevel: string | undefined;
 }
@@ -147,6 +163,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
     corpusDir: path.resolve(cwd, e.CORPUS_DIR ?? 'corpus'),
     dataDir,
     indexDir: path.join(dataDir, 'index'),
+    stateFile: path.join(dataDir, 'state.sqlite'),
     corpusStrict: e.CORPUS_STRICT ?? false,
     embeddings: {
       mode: e.EMBEDDINGS ?? 'auto',
@@ -181,6 +198,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
     discord: {
       token: e.DISCORD_TOKEN || undefined,
       apiUrl: e.DISCORD_API_URL ?? 'https://discord.com/api',
+      messageContent: e.DISCORD_MESSAGE_CONTENT ?? false,
+      rateLimit: { questions: e.RATE_LIMIT_QUESTIONS ?? 5, windowMs: (e.RATE_LIMIT_WINDOW_S ?? 60) * 1000 },
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? 10_000,
     },
     logLevel: e.LOG_LEVEL,
   };

@@ -4,10 +4,6 @@
  */
 import { runMain } from './cli/run-main.ts';
 import { chatCommand } from './cli/chat-command.ts';
+import { botCommand } from './discord/run-bot.ts';
 
-await runMain(async (context) => {
-  if (context.config.discord.token !== undefined) {
-    context.stderr.write('DISCORD_TOKEN is set, but the Discord bot is not part of this version yet; starting the terminal chat instead.\n');
-  }
-  return chatCommand(context, { buildIfMissing: true });
-});
+await runMain((context) => (context.config.discord.token === undefined ? chatCommand(context, { buildIfMissing: true }) : botCommand(context)));

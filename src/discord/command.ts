@@ -1,0 +1,58 @@
+/**
+ * What commands and buttons are given and must provide. Commands are thin (create-discord-bot's shape: one
+ * file each, `{ data, execute, autocomplete? } satisfies Command`): they read options, call the assistant
+ * and a pure renderer, and reply. Everything they need arrives in `BotServices`, so tests can pass fakes.
+ */
+import type {
+  AutocompleteInteraction,
+  ButtonInteraction,
+  ChatInputCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { Assistant } from '../assistant/assistant.ts';
+import type { StateDatabase } from '../adapters/store/state-database.ts';
+import type { Logger } from '../core/logger.ts';
+import type { RateLimit, RateLimiter } from './rate-limiter.ts';
+
+/** The part of the Assistant the bot uses. */
+export type BotAssistant = Pick<Assistant, 'stream' | 'findPapers' | 'resolvePaper' | 'similar' | 'about'>;
+
+/** The part of the state database the bot uses. */
+export type BotState = Pick<StateDatabase, 'recordAnswer' | 'recordVote'>;
+
+export interface BotSettings {
+  /** The privileged Message Content intent is enabled: follow-ups in the bot's threads need no mention. */
+  messageContent: boolean;
+  rateLimit: RateLimit;
+  maxQuestionLength: number;
+  /** Minimum time between progress edits of one answer. */
+  progressIntervalMs: number;
+  /** Earlier exchanges (question + answer) given as context to a follow-up. */
+  historyTurns: number;
+}
+
+export interface BotServices {
+  assistant: BotAssistant;
+  state: BotState;
+  limiter: RateLimiter;
+  settings: BotSettings;
+  logger: Logger;
+  /** Whether a language model is configured: an extractive answer then means it failed. */
+  llmConfigured: boolean;
+  /** Aborted when shutdown's grace period is over: answers still being written stop. */
+  shutdownSignal: AbortSignal;
+  /** Scrubbed from everything logged (the bot token). */
+  secrets: readonly string[];
+  now: () => number;
+}
+
+export interface Command {
+  data: { readonly name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
+  execute(interaction: ChatInputCommandInteraction, services: BotServices): Promise<void>;
+  autocomplete?(interaction: AutocompleteInteraction, services: BotServices): Promise<void>;
+}
+
+export interface ButtonHandler {
+  kind: 'feedback' | 'similar';
+  execute(interaction: ButtonInteraction, services: BotServices): Promise<void>;
+}

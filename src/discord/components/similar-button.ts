@@ -1,0 +1,20 @@
+/** "Similar papers" under a /paper embed: the same list as /similar, shown to the person who pressed. */
+import { MessageFlags } from 'discord.js';
+import type { ButtonHandler } from '../command.ts';
+import { SIMILAR_COUNT } from '../commands/similar.ts';
+import { parseSimilarId } from '../custom-ids.ts';
+import { NO_PINGS } from '../render/outgoing-message.ts';
+import { renderSimilar } from '../render/paper-message.ts';
+
+export const similarButton = {
+  kind: 'similar',
+  async execute(interaction, services) {
+    const parsed = parseSimilarId(interaction.customId);
+    const found = parsed === null ? undefined : services.assistant.resolvePaper(parsed.paperId);
+    if (found === undefined || found.id !== parsed?.paperId) {
+      await interaction.reply({ content: 'That paper is no longer in the index.', flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+      return;
+    }
+    await interaction.reply({ ...renderSimilar(found, services.assistant.similar(found.id, SIMILAR_COUNT)), flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+  },
+} satisfies ButtonHandler;

@@ -1,0 +1,69 @@
+/**
+ * Context for follow-ups, read back from Discord rather than kept in memory: the earlier messages of the
+ * bot's thread (or of a DM) become chat turns. Reading them back survives restarts and works with several
+ * bot processes; it costs one REST call per follow-up. Pure here: messages in, turns out.
+ */
+import type { ChatMessage } from '../core/answering/chat-model.ts';
+import { SOURCES_HEADING } from './render/answer-message.ts';
+
+export interface HistoryMessage {
+  authorId: string;
+  authorIsBot: boolean;
+  content: string;
+  createdAt: number;
+}
+
+export interface HistoryOptions {
+  botId: string;
+  /** Exchanges (a question and its answer) to keep, the latest ones. */
+  maxTurns: number;
+  /** Ignore messages older than this (DMs have no thread to bound a conversation). */
+  notBefore?: number;
+}
+
+/** Bot messages that are notices (progress, errors, limits), not answers: never context. */
+const NOTICE = /^(⚠️|⏳|⏹️|🔎)|-# ✍️ writing…$/u;
+
+/** `messages` oldest first → turns oldest first, starting with a question. */
+export function historyFromMessages(messages: readonly HistoryMessage[], { botId, maxTurns, notBefore }: HistoryOptions): ChatMessage[] {
+  const turns: ChatMessage[] = [];
+  for (const message of messages) {
+    if (notBefore !== undefined && message.createdAt < notBefore) continue;
+    let role: ChatMessage['role'];
+    let content: string;
+    if (message.authorId === botId) {
+      if (NOTICE.test(message.content.trim())) continue;
+      role = 'assistant';
+      content = answerText(message.content);
+    } else if (message.authorIsBot) {
+      continue;
+    } else {
+      role = 'user';
+      content = stripBotMention(message.content, botId);
+    }
+    if (content === '') continue;
+    const last = turns.at(-1);
+    // A long answer arrives as several messages; consecutive questions are read as one.
+    if (last !== undefined && last.role === role) last.content = `${last.content}\n\n${content}`;
+    else turns.push({ role, content });
+  }
+  const kept = turns.slice(-maxTurns * 2);
+  while (kept[0]?.role === 'assistant') kept.shift();
+  return kept;
+}
+
+/** An answer message without its sources list, notes and warnings: what the model said. */
+export function answerText(content: string): string {
+  const sources = content.indexOf(SOURCES_HEADING);
+  const body = sources === -1 ? content : content.slice(0, sources);
+  return body
+    .split('\n')
+    .filter((line) => !line.startsWith('-# ') && !line.startsWith('⚠️ '))
+    .join('\n')
+    .trim();
+}
+
+/** The text of a message addressed to the bot, without the mention(s) of the bot. */
+export function stripBotMention(content: string, botId: string): string {
+  return content.replace(new RegExp(`<@!?${botId}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,35 @@
+/**
+ * The custom ids of paperbot's buttons: what a press means travels in the id itself (Discord gives it back
+ * on the press), so buttons keep working after a restart. At most 100 characters, as Discord requires.
+ */
+import { LIMITS } from './render/limits.ts';
+import type { Vote } from '../adapters/store/state-database.ts';
+
+const FEEDBACK = 'feedback';
+const SIMILAR = 'similar';
+
+export function feedbackId(vote: Vote, answerId: string): string {
+  return `${FEEDBACK}:${vote}:${answerId}`;
+}
+
+export function parseFeedbackId(customId: string): { vote: Vote; answerId: string } | null {
+  const match = /^feedback:(up|down):([\w-]{1,64})$/.exec(customId);
+  return match?.[1] !== undefined && match[2] !== undefined ? { vote: match[1] as Vote, answerId: match[2] } : null;
+}
+
+/** null when the paper id is too long to fit (the button is then left out). */
+export function similarId(paperId: string): string | null {
+  const id = `${SIMILAR}:${paperId}`;
+  return id.length <= LIMITS.customId ? id : null;
+}
+
+export function parseSimilarId(customId: string): { paperId: string } | null {
+  return customId.startsWith(`${SIMILAR}:`) && customId.length > SIMILAR.length + 1 ? { paperId: customId.slice(SIMILAR.length + 1) } : null;
+}
+
+/** Which handler a press belongs to. */
+export function buttonKind(customId: string): 'feedback' | 'similar' | null {
+  if (customId.startsWith(`${FEEDBACK}:`)) return 'feedback';
+  if (customId.startsWith(`${SIMILAR}:`)) return 'similar';
+  return null;
+}

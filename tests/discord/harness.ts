@@ -1,0 +1,155 @@
+/**
+ * Test harness for the Discord bot: a temp workspace (shipped corpus, test model, index built), the fake
+ * Discord and, optionally, the fake OpenAI server on 127.0.0.1, and the real PaperBot (real discord.js
+ * Client) logged in against them, with a recording logger. Commands are registered with the fake the way
+ * `npm run deploy-commands` does, so option types come from the real definitions.
+ */
+import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InteractionType, Routes } from 'discord.js';
+import { parseConfig, type Config } from '../../src/config.ts';
+import type { ChatModel } from '../../src/core/answering/chat-model.ts';
+import type { Logger } from '../../src/core/logger.ts';
+import type { Assistant } from '../../src/assistant/assistant.ts';
+import { startAssistant } from '../../src/assistant/start-assistant.ts';
+import { StateDatabase } from '../../src/adapters/store/state-database.ts';
+import { PaperBot } from '../../src/discord/bot.ts';
+import type { BotAssistant } from '../../src/discord/command.ts';
+import { commandDefinitions } from '../../src/discord/commands/index.ts';
+import { withRequestIds } from '../../src/discord/request-context.ts';
+import { HISTORY_TURNS } from '../../src/discord/run-bot.ts';
+import { startFakeDiscord, type FakeDiscord, type InteractionOptions, type RecordedCall } from '../support/fake-discord.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts';
+import { makeWorkspace, type Workspace } from '../support/workspace.ts';
+
+export const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.fake-bot-token.secret-part-xyz';
+
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+export function recordingLogger(lines: LogLine[], bindings: Record<string, unknown> = {}): Logger {
+  const at = (level: LogLine['level']) => (fields: Record<string, unknown>, message: string) => {
+    lines.push({ level, fields: { ...bindings, ...fields }, message });
+  };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (b) => recordingLogger(lines, { ...bindings, ...b }) };
+}
+
+export interface HarnessOptions {
+  /** Start the fake OpenAI server and configure it (default true). */
+  llm?: boolean;
+  /** A chat model object instead of the fake server (e.g. a slow one). */
+  chatModel?: ChatModel;
+  /** More environment variables. */
+  env?: Record<string, string>;
+  /** Extra JSONL lines added to the corpus before the index is built. */
+  extraCorpus?: string[];
+  /** Wraps the real assistant (to inject failures). */
+  wrapAssistant?: (assistant: Assistant) => BotAssistant;
+  progressIntervalMs?: number;
+  shutdownGraceMs?: number;
+}
+
+export interface Harness {
+  ws: Workspace;
+  config: Config;
+  fake: FakeDiscord;
+  llm: FakeOpenAI | null;
+  assistant: Assistant;
+  state: StateDatabase;
+  bot: PaperBot;
+  logs: LogLine[];
+  logger: Logger;
+  /** A new bot on the same assistant and state (e.g. with other settings); closed by close(). */
+  startBot(overrides?: { messageContent?: boolean; shutdownGraceMs?: number }): Promise<PaperBot>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const ws = await makeWorkspace();
+  if (options.extraCorpus) await appendFile(path.join(ws.corpusDir, 'extra.jsonl'), `${options.extraCorpus.join('\n')}\n`);
+  const llm = options.llm === false || options.chatModel ? null : await startFakeOpenAI();
+  const fake = await startFakeDiscord({ token: TOKEN, guilds: [{ id: '1', name: 'Paper Club', channels: ['general', 'random'] }] });
+  const llmEnv: Record<string, string> = llm ? { OPENAI_BASE_URL: llm.url, OPENAI_MODEL: 'fake-model', LLM_TIMEOUT_MS: '5000', LLM_MAX_RETRIES: '0' } : {};
+  const config = parseConfig({ ...ws.env, ...llmEnv, DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl, ...options.env }, ws.dir);
+  const logs: LogLine[] = [];
+  const logger = withRequestIds(recordingLogger(logs));
+  const assistant = await startAssistant({ config, logger, buildIfMissing: true, ...(options.chatModel ? { chatModel: options.chatModel } : {}) });
+  const state = StateDatabase.open(config.stateFile);
+  const bots: PaperBot[] = [];
+
+  const startBot = async (overrides: { messageContent?: boolean; shutdownGraceMs?: number } = {}): Promise<PaperBot> => {
+    const bot = new PaperBot({
+      token: TOKEN,
+      apiUrl: fake.apiUrl,
+      settings: {
+        messageContent: overrides.messageContent ?? config.discord.messageContent,
+        rateLimit: config.discord.rateLimit,
+        maxQuestionLength: config.retrieval.maxQuestionLength,
+        progressIntervalMs: options.progressIntervalMs ?? 1500,
+        historyTurns: HISTORY_TURNS,
+      },
+      assistant: options.wrapAssistant ? options.wrapAssistant(assistant) : assistant,
+      state,
+      logger,
+      shutdownGraceMs: overrides.shutdownGraceMs ?? options.shutdownGraceMs ?? config.discord.shutdownGraceMs,
+      rest: { timeout: 5000, retries: 0 },
+    });
+    bots.push(bot);
+    await bot.start();
+    return bot;
+  };
+
+  const bot = await startBot();
+  await bot.client.rest.put(Routes.applicationGuildCommands(fake.applicationId, '1'), { body: commandDefinitions() });
+
+  return {
+    ws,
+    config,
+    fake,
+    llm,
+    assistant,
+    state,
+    bot,
+    logs,
+    logger,
+    startBot,
+    async close() {
+      await fake.close();
+      for (const b of bots) await b.shutdown();
+      state.close();
+      assistant.close();
+      await llm?.close();
+      await ws.cleanup();
+    },
+  };
+}
+
+/** True for the call that carries an answer's last message (the one with the 👍/👎 buttons). */
+export function carriesFeedback(call: RecordedCall): boolean {
+  return JSON.stringify(call.message?.components ?? []).includes('"custom_id":"feedback:');
+}
+
+/** Every custom id and url of the buttons in a call's message. */
+export function buttonsOf(call: RecordedCall | undefined): Array<{ label?: string; custom_id?: string; url?: string; style?: number }> {
+  const rows = (call?.message?.components ?? []) as Array<{ components?: Array<{ label?: string; custom_id?: string; url?: string; style?: number }> }>;
+  return rows.flatMap((row) => row.components ?? []);
+}
+
+/** Dispatches /ask and waits for its final message. */
+export async function askSlash(
+  fake: FakeDiscord,
+  question: string,
+  extra: Partial<InteractionOptions> & { private?: boolean } = {},
+  timeoutMs = 8000,
+): Promise<{ id: string; token: string; dispatchedAt: number; final: RecordedCall; calls: () => RecordedCall[] }> {
+  const { private: isPrivate, ...rest } = extra;
+  const dispatchedAt = performance.now();
+  const ix = await fake.interaction({ name: 'ask', options: { question, ...(isPrivate === undefined ? {} : { private: isPrivate }) }, ...rest });
+  const final = await fake.waitForCall((c) => c.interactionId === ix.id && carriesFeedback(c), timeoutMs);
+  return { id: ix.id, token: ix.token, dispatchedAt, final, calls: () => fake.findCalls({ interactionId: ix.id }) };
+}
+
+export { InteractionType };
