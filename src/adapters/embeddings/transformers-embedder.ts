@@ -18,11 +18,13 @@ import type { Embedder, EmbedderInfo, Pooling } from '../../core/retrieval/embed
 import { resolveModelProfile } from './model-profiles.ts';
 
 /**
- * Measured with all-MiniLM-L6-v2's architecture (q8, 2 cores) on 500 real abstracts, sorted by length:
- * see the module's commit for the numbers. Padding to the longest text in a batch costs more than
- * batching saves on this CPU unless texts of similar length are batched together.
+ * One text per model call. Measured with all-MiniLM-L6-v2's architecture (q8, 2 cores, 500 real
+ * conference abstracts of 244 tokens on average): ONNX Runtime spent 48-50 ms of CPU per abstract at batch
+ * size 1, 55-58 ms at 4, 61 ms at 8 and 67-72 ms at 16 with the texts sorted by length, and 78 ms at 8
+ * unsorted (padding to the longest text). Batching never paid on this CPU; sorting by length is kept for
+ * callers that choose a larger `batchSize`, where it saves about a fifth.
  */
-export const DEFAULT_BATCH_SIZE = 8;
+export const DEFAULT_BATCH_SIZE = 1;
 
 export interface TransformersEmbedderOptions {
   /** Hub model id, e.g. `Xenova/bge-small-en-v1.5`; also picks pooling and query prefix. */
