@@ -12,6 +12,7 @@ import { contentTerms } from '../core/text.ts';
 import { retrieve, inverseDocumentFrequencies, type Retrieval, type RetrievalMode } from '../core/retrieval/hybrid-search.ts';
 import type { Logger } from '../core/logger.ts';
 import type { IndexHandle } from '../indexing/open-index.ts';
+import type { StoredPaper } from '../adapters/store/index-database.ts';
 import { describeEmbeddings } from '../indexing/manifest.ts';
 
 export interface AskOptions {
@@ -147,6 +148,49 @@ export class Assistant {
   private answerOptions(options: AskOptions) {
     return { maxQuestionLength: this.options.config.retrieval.maxQuestionLength, ...options };
   }
+
+  /**
+   * What the daily digest picks from (`pickDigest` in src/core/digest/pick-papers.ts): every paper in corpus
+   * order with the time it entered the index; when the index has vectors, one embedding per paper (the
+   * normalized centroid of its passages, read lazily so a large corpus is not loaded whole); and for a topic,
+   * the fused retrieval score of each paper that passes the relevance gate. Pick right away: the lookups
+   * read the build that is current now.
+   */
+  async digestCandidates(topic?: string | null): Promise<DigestCandidates> {
+    const { store, vectors } = this.options.index.current();
+    let embeddings: ((paperId: string) => number[] | undefined) | undefined;
+    if (vectors !== null) {
+      const cache = new Map<string, number[] | undefined>();
+      embeddings = (paperId) => {
+        if (!cache.has(paperId)) {
+          const own = store.passageIdsOf(paperId).map((id) => vectors.getVector(id)).filter((v): v is number[] => v !== undefined);
+          cache.set(paperId, own.length === 0 ? undefined : normalize(own.reduce((sum, v) => sum.map((x, i) => x + (v[i] ?? 0)), new Array<number>(vectors.dims).fill(0))));
+        }
+        return cache.get(paperId);
+      };
+    }
+    let relevance: Map<string, number> | undefined;
+    const query = topic?.trim();
+    if (query) {
+      const r = this.options.config.retrieval;
+      // Wider than a question's retrieval: a topic should rank many papers, one passage each.
+      const found = await retrieve(
+        query,
+        { store, vectors: vectors ?? undefined, embedder: vectors === null ? undefined : (this.options.embedder ?? undefined) },
+        { topK: 100, candidates: 100, maxPassagesPerPaper: 1, gateMinCoverage: r.gateMinCoverage, gateMinSimilarity: r.gateMinSimilarity },
+      );
+      relevance = new Map(found.passages.map((p) => [p.paper.id, p.score]));
+    }
+    return { papers: store.allPapers(), embeddings, relevance };
+  }
+}
+
+export interface DigestCandidates {
+  papers: StoredPaper[];
+  /** Per-paper vectors for MMR; undefined when the index has none (the digest then compares words). */
+  embeddings: ((paperId: string) => number[] | undefined) | undefined;
+  /** Topic relevance by paper id (only papers that pass the gate); undefined without a topic. */
+  relevance: Map<string, number> | undefined;
 }
 
 function normalize(v: number[]): number[] {

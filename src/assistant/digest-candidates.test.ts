@@ -1,0 +1,71 @@
+/**
+ * The digest's inputs from a real index (the project's tiny test model, hnswlib and SQLite in a temp folder):
+ * every paper with the time it was indexed, one unit vector per paper when the index has vectors (none when
+ * it is lexical), topic relevance from retrieval, and a pick made from them end to end.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../config.ts';
+import { silentLogger } from '../core/logger.ts';
+import { pickDigest } from '../core/digest/pick-papers.ts';
+import { makeWorkspace, type Workspace } from '../../tests/support/workspace.ts';
+import type { Assistant } from './assistant.ts';
+import { startAssistant } from './start-assistant.ts';
+
+describe('Assistant.digestCandidates', () => {
+  let ws: Workspace;
+  let dense: Assistant;
+  let lexical: Assistant;
+
+  beforeAll(async () => {
+    ws = await makeWorkspace();
+    dense = await startAssistant({ config: parseConfig(ws.env, ws.dir), logger: silentLogger, buildIfMissing: true });
+    const lexicalEnv = { ...ws.env, EMBEDDINGS: 'lexical', DATA_DIR: `${ws.dataDir}-lexical` };
+    lexical = await startAssistant({ config: parseConfig(lexicalEnv, ws.dir), logger: silentLogger, buildIfMissing: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    dense?.close();
+    lexical?.close();
+    await ws?.cleanup();
+  });
+
+  it('lists every paper in corpus order with the time it entered the index', async () => {
+    const { papers, relevance } = await dense.digestCandidates();
+    expect(papers).toHaveLength(11);
+    expect(papers.map((p) => p.source)).toEqual(Array.from({ length: 11 }, (_, i) => `seed-papers.jsonl:${i + 1}`));
+    for (const p of papers) expect(Number.isNaN(Date.parse(p.addedAt))).toBe(false);
+    expect(relevance).toBeUndefined();
+  });
+
+  it('gives one unit vector per paper when the index has vectors', async () => {
+    const { papers, embeddings } = await dense.digestCandidates();
+    expect(embeddings).toBeDefined();
+    const first = embeddings?.(papers[0]?.id ?? '') ?? [];
+    expect(first.length).toBeGreaterThan(0);
+    expect(Math.hypot(...first)).toBeCloseTo(1, 5);
+    for (const p of papers) expect(embeddings?.(p.id)?.length).toBe(first.length);
+    expect(embeddings?.('no-such-paper')).toBeUndefined();
+  });
+
+  it('has no vectors when the index is lexical, and the pick still works', async () => {
+    const { papers, embeddings } = await lexical.digestCandidates();
+    expect(embeddings).toBeUndefined();
+    const pick = pickDigest({ papers, history: [], count: 3, now: new Date(), lastPostAt: null });
+    expect(pick.entries).toHaveLength(3);
+  });
+
+  it('scores a topic by retrieval, and the pick leads with the matching paper', async () => {
+    for (const assistant of [dense, lexical]) {
+      const { papers, embeddings, relevance } = await assistant.digestCandidates('generative adversarial networks for adversarial examples');
+      const advgan = papers.find((p) => p.label === 'AdvGAN');
+      expect(relevance?.get(advgan?.id ?? '')).toBeGreaterThan(0);
+      const pick = pickDigest({ papers, history: [], count: 3, now: new Date(), lastPostAt: null, topic: 'adversarial examples', embeddings, relevance });
+      expect(pick.entries[0]).toMatchObject({ paper: { label: 'AdvGAN' }, reason: 'topic' });
+    }
+  });
+
+  it('scores nothing for a topic the papers do not cover', async () => {
+    const { relevance } = await dense.digestCandidates('medieval tapestry restoration');
+    expect(relevance?.size).toBe(0);
+  });
+});
