@@ -52,7 +52,10 @@ export function historyFromMessages(messages: readonly HistoryMessage[], { botId
   return kept;
 }
 
-/** An answer message without its sources list, notes and warnings: what the model said. */
+/**
+ * An answer message without its sources list, notes and warnings: what was said. Its citation numbers go
+ * too: they point at the passages of that earlier answer, and the next prompt numbers its own passages.
+ */
 export function answerText(content: string): string {
   const sources = content.indexOf(SOURCES_HEADING);
   const body = sources === -1 ? content : content.slice(0, sources);
@@ -60,6 +63,7 @@ export function answerText(content: string): string {
     .split('\n')
     .filter((line) => !line.startsWith('-# ') && !line.startsWith('⚠️ '))
     .join('\n')
+    .replace(/\s?\[\d+(?:\s*[,;–-]\s*\d+)*\]/g, '')
     .trim();
 }
 

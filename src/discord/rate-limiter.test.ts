@@ -11,7 +11,7 @@ describe('RateLimiter', () => {
     const { clock, limiter: l } = limiter(3);
     expect([l.take('u'), l.take('u'), l.take('u')].every((d) => d.allowed)).toBe(true);
     clock.t += 10_000;
-    expect(l.take('u')).toEqual({ allowed: false, retryAfterMs: 50_000, firstRefusal: true });
+    expect(l.take('u', { visible: true })).toEqual({ allowed: false, retryAfterMs: 50_000, firstRefusal: true });
   });
 
   it('counts each user separately', () => {
@@ -33,11 +33,13 @@ describe('RateLimiter', () => {
     expect(l.take('u').allowed).toBe(false);
   });
 
-  it('refused questions do not count, and only the first refusal in a window is marked first', () => {
+  it('refused questions do not count, and only the first visible refusal in a window is marked first', () => {
     const { clock, limiter: l } = limiter(1, 1000);
     l.take('u');
     expect(l.take('u')).toMatchObject({ allowed: false, firstRefusal: true });
-    expect(l.take('u')).toMatchObject({ allowed: false, firstRefusal: false });
+    expect(l.take('u', { visible: true })).toMatchObject({ allowed: false, firstRefusal: true });
+    expect(l.take('u', { visible: true })).toMatchObject({ allowed: false, firstRefusal: false });
+    expect(l.take('u')).toMatchObject({ allowed: false, firstRefusal: true });
     clock.t += 1001;
     expect(l.take('u').allowed).toBe(true);
   });

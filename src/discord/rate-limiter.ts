@@ -23,8 +23,12 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Counts the question when allowed. */
-  take(userId: string): RateDecision {
+  /**
+   * Counts the question when allowed. `visible`: the refusal would be a message everyone sees (a reply to a
+   * mention); `firstRefusal` then says whether one was already shown in this window. Private refusals
+   * (ephemeral replies) are always "first".
+   */
+  take(userId: string, { visible = false }: { visible?: boolean } = {}): RateDecision {
     const now = this.now();
     this.sweep(now);
     const since = now - this.limit.windowMs;
@@ -32,8 +36,8 @@ export class RateLimiter {
     if (times.length >= this.limit.questions) {
       const retryAfterMs = (times[0] ?? now) + this.limit.windowMs - now;
       const warnedAt = this.warned.get(userId);
-      const firstRefusal = warnedAt === undefined || warnedAt <= since;
-      if (firstRefusal) this.warned.set(userId, now);
+      const firstRefusal = !visible || warnedAt === undefined || warnedAt <= since;
+      if (visible && firstRefusal) this.warned.set(userId, now);
       this.asked.set(userId, times);
       return { allowed: false, retryAfterMs, firstRefusal };
     }

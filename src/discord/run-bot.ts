@@ -123,9 +123,11 @@ async function login(bot: PaperBot, token: string): Promise<void> {
   } catch (error) {
     if (isUserError(error)) throw error;
     const reason = scrubSecrets(error instanceof Error ? error.message : String(error), [token]);
-    const hint = /token/i.test(reason)
-      ? 'check DISCORD_TOKEN (Developer Portal → your application → Bot → Reset Token)'
-      : 'check the network and DISCORD_API_URL';
+    const hint = /intent/i.test(reason)
+      ? 'DISCORD_MESSAGE_CONTENT=true needs the Message Content intent enabled in the Developer Portal (your application → Bot → Privileged Gateway Intents); enable it or set DISCORD_MESSAGE_CONTENT=false'
+      : /token|401|unauthori[sz]ed/i.test(reason)
+        ? 'check DISCORD_TOKEN (Developer Portal → your application → Bot → Reset Token)'
+        : 'check the network and DISCORD_API_URL';
     throw new UserError('E_DISCORD_LOGIN', `Could not log in to Discord (${reason}): ${hint}.`, { cause: error });
   }
 }

@@ -1674,7 +1674,11 @@ export class FakeDiscord {
       voice_states: [],
       members: [this.member(this.botUser, [botRole(guild).id])],
       channels: guild.channels,
-      threads: [],
+      // Active threads, as Discord sends them: a client that (re)connects knows the threads it can post in.
+      threads: [...this.channels.values()].filter(
+        (c): c is APIThreadChannel =>
+          (c.type === ChannelType.PublicThread || c.type === ChannelType.PrivateThread) && c.guild_id === guild.id && !c.thread_metadata?.archived,
+      ),
       presences: [],
       stage_instances: [],
       guild_scheduled_events: [],
