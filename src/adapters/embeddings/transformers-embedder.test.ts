@@ -21,7 +21,7 @@ const SENTENCES = [
   'Variance suppression stabilizes the adversary in sharpness-aware training.',
 ];
 
-const corpusFile = fileURLToPath(new URL('../../../corpus/seed-abstracts.txt', import.meta.url));
+const corpusFile = fileURLToPath(new URL('../../../corpus/seed-papers.jsonl', import.meta.url));
 
 let workDir: string;
 let modelDir: string;

@@ -13,7 +13,7 @@ export interface CheckedCitations {
 }
 
 /** Marks where a citation was removed, so only those places are tidied. */
-const REMOVED = '\u0000';
+const REMOVED = '\uE000';
 
 const CITATION = /\s?\[(\s*\d+\s*(?:(?:,|;|-|–)\s*\d+\s*)*)\]/g;
 
@@ -54,8 +54,8 @@ function expand(inner: string): number[] {
 /** Removing a citation can leave " ." or double spaces behind. Leading indentation is kept: it nests Markdown lists. */
 function tidy(text: string): string {
   return text
-    .replace(/[ \t]*\u0000+(?=[.,;:!?])/g, '')
-    .replace(/[ \t]*\u0000+[ \t]*/g, (gap: string, offset: number, whole: string) => {
+    .replace(/[ \t]*\uE000+(?=[.,;:!?])/g, '')
+    .replace(/[ \t]*\uE000+[ \t]*/g, (gap: string, offset: number, whole: string) => {
       const atLineStart = offset === 0 || whole[offset - 1] === '\n';
       const atLineEnd = offset + gap.length >= whole.length || whole[offset + gap.length] === '\n';
       return atLineStart || atLineEnd ? '' : ' ';
