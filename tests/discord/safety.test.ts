@@ -28,13 +28,9 @@ const HOSTILE_PAPER = {
 /** Wraps the real assistant so that one question crashes, as a bug would. */
 function crashOn(marker: string) {
   return (assistant: Assistant): BotAssistant => ({
-    stream: (question, options) => {
-      if (question.includes(marker)) {
-        return (async function* () {
-          throw new TypeError(`simulated bug while answering (${marker})`);
-        })();
-      }
-      return assistant.stream(question, options);
+    stream: async function* (question, options) {
+      if (question.includes(marker)) throw new TypeError(`simulated bug while answering (${marker})`);
+      yield* assistant.stream(question, options);
     },
     findPapers: (query, limit) => assistant.findPapers(query, limit),
     resolvePaper: (query) => assistant.resolvePaper(query),
