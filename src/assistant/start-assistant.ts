@@ -56,7 +56,7 @@ export function describeBuild(report: BuildReport): string[] {
   if (report.upToDate) {
     lines.push(`Index is up to date: ${manifest.counts.papers} papers, ${manifest.counts.passages} passages; embedded 0 papers.`);
   } else {
-    const vectors = manifest.embeddings === null ? 'lexical only (no embeddings)' : `embedded ${stats.embeddedPapers} paper${stats.embeddedPapers === 1 ? '' : 's'} (${stats.embedded} passages) with ${manifest.embeddings.modelId}`;
+    const vectors = manifest.embeddings === null ? 'lexical only (no embeddings)' : `embedded ${stats.embeddedPapers} paper${stats.embeddedPapers === 1 ? '' : 's'} (${stats.embedded} passage${stats.embedded === 1 ? '' : 's'}) with ${manifest.embeddings.modelId}`;
     lines.push(
       `Indexed ${manifest.counts.papers} papers, ${manifest.counts.passages} passages: ${stats.added} added, ${stats.updated} updated, ${stats.removed} removed; ${vectors}; ${(stats.durationMs / 1000).toFixed(1)} s.`,
     );

@@ -125,7 +125,7 @@ describe('incremental and atomic builds', () => {
     await writeFile(path.join(ws.corpusDir, 'extra.txt'), `${extra}\n`);
     const added = await ws.run('index');
     expect(added.stdout).toContain('1 added');
-    expect(added.stdout).toContain('embedded 1 paper (1 passages)');
+    expect(added.stdout).toContain('embedded 1 paper (1 passage)');
     expect(added.stdout).toContain('Indexed 12 papers');
 
     await writeFile(path.join(ws.corpusDir, 'extra.txt'), '');
@@ -188,6 +188,7 @@ describe('bad input and missing pieces', () => {
     const strict = await ws.run('index', ['--strict']);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/seed-papers\.jsonl:12: not valid JSON/);
+    expect(strict.stderr).not.toMatch(/skipped/);
   });
 
   it('falls back to lexical search with a warning when the model is missing, or fails with EMBEDDINGS=dense', async () => {

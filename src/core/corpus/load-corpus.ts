@@ -66,7 +66,7 @@ export async function loadCorpus(corpusDir: string, { strict = false }: LoadCorp
   if (strict && problems.length > 0) {
     throw new UserError(
       'E_CORPUS_INVALID',
-      `The corpus has ${problems.length} problem${problems.length === 1 ? '' : 's'} (strict mode):\n${problems.map((p) => `- ${formatProblem(p)}`).join('\n')}`,
+      `The corpus has ${problems.length} problem${problems.length === 1 ? '' : 's'} (strict mode):\n${problems.map((p) => `- ${formatProblem(p).replace(/; skipped$/, '')}`).join('\n')}`,
     );
   }
   return { papers: [...byId.values()], problems, files };
