@@ -108,6 +108,21 @@ describe('index and ask on the shipped corpus', () => {
   });
 });
 
+describe('npm start without a Discord token', () => {
+  it('builds the missing index, then answers piped questions in the terminal chat', async () => {
+    const ws = await makeWorkspace();
+    try {
+      const result = await ws.run('main', [], { stdin: `${FAMUS}\n` });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain('No index yet: building it');
+      expect(result.stderr).toContain('Indexed 11 papers');
+      expect(result.stdout).toMatch(/\[1\] Faster Meta Update Strategy for Noise-Robust Deep Learning — seed-papers\.jsonl:7/);
+    } finally {
+      await ws.cleanup();
+    }
+  }, 120_000);
+});
+
 describe('incremental and atomic builds', () => {
   let ws: Workspace;
   beforeAll(async () => {
