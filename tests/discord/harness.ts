@@ -6,7 +6,7 @@
  */
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InteractionType, Routes } from 'discord.js';
+import { Routes } from 'discord.js';
 import { parseConfig, type Config } from '../../src/config.ts';
 import type { ChatModel } from '../../src/core/answering/chat-model.ts';
 import type { Logger } from '../../src/core/logger.ts';
@@ -152,4 +152,3 @@ export async function askSlash(
   return { id: ix.id, token: ix.token, dispatchedAt, final, calls: () => fake.findCalls({ interactionId: ix.id }) };
 }
 
-export { InteractionType };

@@ -91,6 +91,16 @@ describe('limits and safety', () => {
     expect(words).toHaveLength(48);
   });
 
+  it('keeps every part of a long private answer private', async () => {
+    const sentence = 'VaSSO suppresses the variance of the adversary to stabilize sharpness-aware minimization [1].';
+    h.llm!.enqueue({ content: Array.from({ length: 4 }, () => Array.from({ length: 8 }, () => sentence).join(' ')).join('\n\n') });
+    const { calls, final } = await askSlash(h.fake, 'How does VaSSO stabilize the adversary?', { private: true, user: { username: 'shy' } });
+    const followUps = calls().filter((c) => c.route === 'POST /webhooks/:applicationId/:token');
+    expect(followUps.length).toBeGreaterThanOrEqual(1);
+    for (const call of followUps) expect((call.message?.flags ?? 0) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expect(final).toBe(followUps.at(-1));
+  });
+
   it('answers the (N+1)th question in the window privately, without calling the model', async () => {
     const user = { id: '777', username: 'ratey' };
     for (let i = 0; i < 3; i++) await askSlash(h.fake, `What is VaSSO, take ${i}?`, { user });

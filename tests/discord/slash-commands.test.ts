@@ -69,6 +69,12 @@ describe('slash commands against the fake Discord', () => {
     expect((final.response as { flags: number }).flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
   });
 
+  it('/ask works in a DM with the bot too', async () => {
+    const { final } = await askSlash(h.fake, 'What is VaSSO?', { dm: true });
+    expect(final.message?.content).toMatch(/\[\d\]/);
+    expect(final.status).toBe(200);
+  });
+
   it('/ask answers an off-topic question with a clear refusal, without calling the model', async () => {
     const before = h.llm!.requests.length;
     const { final } = await askSlash(h.fake, 'What is the capital of Australia?');
