@@ -15,6 +15,7 @@ import {
   type Message,
   type RepliableInteraction,
 } from 'discord.js';
+import type { ChatModel } from '../core/answering/chat-model.ts';
 import type { Logger } from '../core/logger.ts';
 import type { BotAssistant, BotServices, BotSettings, BotState, ButtonHandler, Command } from './command.ts';
 import { commands as allCommands } from './commands/index.ts';
@@ -22,6 +23,8 @@ import { feedbackButton } from './components/feedback-button.ts';
 import { similarButton } from './components/similar-button.ts';
 import { handleMessage } from './conversation.ts';
 import { buttonKind } from './custom-ids.ts';
+import type { DigestAssistant } from './digest/compose-digest.ts';
+import { DigestScheduler, restDigestSender, type DigestStore } from './digest/digest-scheduler.ts';
 import { describeForLog, userFacingMessage } from './errors.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { currentRequestId, newRequestId, runWithRequest } from './request-context.ts';
@@ -41,6 +44,17 @@ export interface PaperBotOptions {
   now?: () => number;
   /** REST tuning; tests lower the timeout. */
   rest?: { timeout?: number; retries?: number };
+  /** Daily digests: posted on schedule from the moment the bot is ready (none without this). */
+  digest?: PaperBotDigestOptions;
+}
+
+export interface PaperBotDigestOptions {
+  assistant: DigestAssistant;
+  store: DigestStore;
+  /** The assistant's language model, for the TL;DRs. */
+  chatModel?: ChatModel | undefined;
+  /** Tests: croner jobs are created paused, and time moves with `bot.digest.tick()`. */
+  pauseJobs?: boolean;
 }
 
 /** The gateway intents: guilds (channels, threads), guild messages and DMs (mentions, follow-ups), and Message Content only when enabled. */
@@ -55,6 +69,8 @@ export function gatewayIntents(messageContent: boolean): GatewayIntentBits[] {
 
 export class PaperBot {
   readonly client: Client;
+  /** The daily digests' scheduler; null without `options.digest`. */
+  readonly digest: DigestScheduler | null;
   private readonly services: BotServices;
   private readonly commands: Map<string, Command>;
   private readonly buttons: Map<string, ButtonHandler>;
@@ -74,6 +90,18 @@ export class PaperBot {
       failIfNotExists: false,
       rest: { api: options.apiUrl, ...options.rest },
     });
+    const now = options.now ?? Date.now;
+    this.digest =
+      options.digest === undefined
+        ? null
+        : new DigestScheduler({
+            ...options.digest,
+            send: restDigestSender(this.client.rest),
+            logger: logger.child({ component: 'digest' }),
+            now: () => new Date(now()),
+            secrets: [options.token],
+            signal: this.abort.signal,
+          });
     this.services = {
       assistant: options.assistant,
       state: options.state,
@@ -83,7 +111,8 @@ export class PaperBot {
       llmConfigured: options.assistant.about().llm !== null,
       shutdownSignal: this.abort.signal,
       secrets: [options.token],
-      now: options.now ?? Date.now,
+      now,
+      digest: this.digest,
     };
     this.commands = new Map(allCommands.map((c) => [c.data.name, c]));
     this.buttons = new Map([feedbackButton, similarButton].map((b) => [b.kind, b]));
@@ -101,11 +130,15 @@ export class PaperBot {
     this.client.on(Events.ShardResume, () => logger.info({}, 'resumed the Discord gateway session'));
   }
 
-  /** Logs in and resolves once the client is ready (guilds received). */
+  /**
+   * Logs in and resolves once the client is ready (guilds received); then the digest jobs start and the
+   * digests due today and not yet posted are posted (the catch-up runs in the background).
+   */
   async start(): Promise<void> {
     const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
     await this.client.login(this.options.token);
     await ready;
+    if (!this.stopping) this.digest?.start();
   }
 
   /** Answers being worked on now. */
@@ -127,12 +160,15 @@ export class PaperBot {
     this.stopping = true;
     const started = Date.now();
     logger.info({ inFlight: this.inFlight.size, graceMs: this.options.shutdownGraceMs }, 'shutting down: no new questions, finishing answers in flight');
-    const finished = await settleWithin([...this.inFlight], this.options.shutdownGraceMs);
+    // No digest starts from now on; one being sent finishes within the same grace period (its day is
+    // claimed, so if it is cut short it is not sent again after a restart).
+    const digestStopped = this.digest?.stop() ?? Promise.resolve();
+    const finished = await settleWithin([...this.inFlight, digestStopped], this.options.shutdownGraceMs);
     if (!finished) {
       logger.warn({ inFlight: this.inFlight.size }, 'grace period over: interrupting the answers still in flight');
       this.abort.abort();
       // They only need to post their "interrupted" notice now.
-      await settleWithin([...this.inFlight], 5_000);
+      await settleWithin([...this.inFlight, digestStopped], 5_000);
     }
     await this.client.destroy();
     logger.info({ ms: Date.now() - started, interrupted: !finished }, 'disconnected from Discord');

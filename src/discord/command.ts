@@ -12,6 +12,7 @@ import type {
 import type { Assistant } from '../assistant/assistant.ts';
 import type { StateDatabase } from '../adapters/store/state-database.ts';
 import type { Logger } from '../core/logger.ts';
+import type { DigestScheduler } from './digest/digest-scheduler.ts';
 import type { RateLimit, RateLimiter } from './rate-limiter.ts';
 
 /** The part of the Assistant the bot uses. */
@@ -44,6 +45,8 @@ export interface BotServices {
   /** Scrubbed from everything logged (the bot token). */
   secrets: readonly string[];
   now: () => number;
+  /** The daily digests (`/digest`); null when this bot was started without them. */
+  digest: DigestScheduler | null;
 }
 
 export interface Command {

@@ -1,6 +1,6 @@
 /**
  * `npm start` with DISCORD_TOKEN set: opens the assistant (building the index when there is none) and the
- * state database, logs the bot in, and runs until SIGINT/SIGTERM; then shuts down gracefully (no new work,
+ * state database, logs the bot in (daily digests then post on schedule), and runs until SIGINT/SIGTERM; then shuts down gracefully (no new work,
  * answers in flight finish within SHUTDOWN_GRACE_MS, databases closed) and returns exit code 0. A second
  * Ctrl-C kills at once, as usual. Unhandled promise rejections are logged (scrubbed), never fatal.
  */
@@ -9,6 +9,7 @@ import { UserError, isUserError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Config } from '../config.ts';
 import { createLogger } from '../adapters/logger.ts';
+import { createOpenAIChatModel } from '../adapters/llm/openai-chat-model.ts';
 import { StateDatabase } from '../adapters/store/state-database.ts';
 import type { Assistant } from '../assistant/assistant.ts';
 import { startAssistant } from '../assistant/start-assistant.ts';
@@ -67,12 +68,14 @@ export async function runBot({ config, logger, stop, chatModel, onReady }: RunBo
   let state: StateDatabase | undefined;
   let bot: PaperBot | undefined;
   try {
+    // One model for answers and digest TL;DRs.
+    const llm = chatModel ?? (config.llm.enabled ? createOpenAIChatModel({ ...config.llm, logger }) : undefined);
     assistant = await startAssistant({
       config,
       logger,
       buildIfMissing: true,
       notify: (line) => logger.info({}, line),
-      ...(chatModel ? { chatModel } : {}),
+      ...(llm ? { chatModel: llm } : {}),
     });
     state = StateDatabase.open(config.stateFile);
     if (stop.aborted) return 0;
@@ -91,6 +94,7 @@ export async function runBot({ config, logger, stop, chatModel, onReady }: RunBo
       state,
       logger,
       shutdownGraceMs: config.discord.shutdownGraceMs,
+      digest: { assistant, store: state, chatModel: llm },
     });
     const stopped = new Promise<void>((resolve) => {
       if (stop.aborted) resolve();

@@ -2,11 +2,12 @@
 import type { Command } from '../command.ts';
 import { about } from './about.ts';
 import { ask } from './ask.ts';
+import { digest } from './digest.ts';
 import { help } from './help.ts';
 import { paper } from './paper.ts';
 import { similar } from './similar.ts';
 
-export const commands: readonly Command[] = [ask, paper, similar, help, about];
+export const commands: readonly Command[] = [ask, paper, similar, digest, help, about];
 
 export function commandDefinitions(): ReturnType<Command['data']['toJSON']>[] {
   return commands.map((command) => command.data.toJSON());

@@ -1,0 +1,73 @@
+/**
+ * The texts of `/digest` (pure): the confirmation of a subscription, the status of a server's digests with
+ * each next run in local and UTC time, the note above a preview. Times are spelled out in the subscription's
+ * zone and in UTC rather than as Discord timestamps, so what the bot says matches what its settings say.
+ */
+import { escapeMarkdown } from 'discord.js';
+import type { DigestSubscription } from '../../adapters/store/state-database.ts';
+import { formatInZone } from '../../core/digest/schedule.ts';
+import type { SubscriptionStatus } from './digest-scheduler.ts';
+
+export const MANAGE_SERVER_NEEDED = '🔒 Managing digests needs the **Manage Server** permission in this server.';
+export const GUILD_ONLY = 'Digests are set up for a server’s channels: use `/digest` in a server.';
+export const DIGESTS_UNAVAILABLE = 'Daily digests are not running in this paperbot process.';
+
+/** "09:00 Europe/Berlin (08:00 UTC)" style: both clocks, with dates. */
+export function bothClocks(instant: Date, timeZone: string): string {
+  const local = `${formatInZone(instant, timeZone)} ${timeZone}`;
+  return timeZone === 'UTC' ? local : `${local} (${formatInZone(instant, 'UTC')} UTC)`;
+}
+
+function describeSettings(s: Pick<DigestSubscription, 'time' | 'timeZone' | 'count' | 'topic'>): string {
+  const topic = s.topic === null ? '' : `, topic “${escapeMarkdown(s.topic)}”`;
+  return `${s.count} paper${s.count === 1 ? '' : 's'} every day at ${s.time} ${s.timeZone}${topic}`;
+}
+
+export function renderSubscribed({
+  subscription,
+  created,
+  nextRun,
+  botCanPost,
+}: {
+  subscription: DigestSubscription;
+  created: boolean;
+  nextRun: Date;
+  /** null when it could not be worked out. */
+  botCanPost: boolean | null;
+}): string {
+  const channel = `<#${subscription.channelId}>`;
+  const lines = [
+    created ? `✅ Daily digest for ${channel}: ${describeSettings(subscription)}.` : `✅ Updated the daily digest of ${channel}: ${describeSettings(subscription)}.`,
+    `${created ? 'First' : 'Next'} digest: ${bothClocks(nextRun, subscription.timeZone)}. \`/digest preview\` shows what it would look like now.`,
+  ];
+  if (botCanPost === false) {
+    lines.push(`⚠️ paperbot cannot post in ${channel} yet: give it **View Channel** and **Send Messages** there, or each day’s attempt fails (shown in \`/digest status\`).`);
+  }
+  return lines.join('\n');
+}
+
+export function renderUnsubscribed(channelId: string, removed: boolean): string {
+  return removed
+    ? `Stopped the daily digest of <#${channelId}>. What it posted is remembered: subscribing again continues where it left off, without repeats.`
+    : `<#${channelId}> has no daily digest.`;
+}
+
+export function renderStatus(statuses: readonly SubscriptionStatus[]): string {
+  if (statuses.length === 0) return 'No channel of this server has a daily digest. Start one with `/digest subscribe`.';
+  const blocks = statuses.map(({ subscription: s, nextRun, lastPost }) => {
+    const lines = [`**<#${s.channelId}>** · ${describeSettings(s)}`, `Next: ${bothClocks(nextRun, s.timeZone)}`];
+    lines.push(lastPost === null ? 'Last post: none yet' : `Last post: the digest of ${lastPost.localDate}, posted ${bothClocks(new Date(lastPost.postedAt), s.timeZone)}`);
+    if (s.lastError !== null) {
+      const when = s.lastErrorAt === null ? '' : ` (${bothClocks(new Date(s.lastErrorAt), s.timeZone)})`;
+      lines.push(`⚠️ Last error${when}: ${escapeMarkdown(s.lastError)}. It is tried again at the next run.`);
+    }
+    return lines.join('\n');
+  });
+  return [`**Daily digests in this server** (${statuses.length})`, ...blocks].join('\n\n');
+}
+
+export function renderPreviewNote({ channelId, subscription }: { channelId: string; subscription: DigestSubscription | undefined }): string {
+  return subscription === undefined
+    ? `👀 Preview for <#${channelId}>, which has no digest yet (shown with 5 papers, no topic, dated in UTC). Nothing was posted.`
+    : `👀 Preview of what <#${channelId}> would get now. Nothing was posted, and these papers still count as not yet featured.`;
+}
