@@ -1,0 +1,203 @@
+/**
+ * Test harness for daily digests: a temp workspace whose index is built with an injected clock (so papers
+ * have an `addedAt` the test controls), the fake Discord with a server of several channels, optionally the
+ * fake OpenAI server, and the real PaperBot with its digest scheduler on an injected clock. Croner jobs are
+ * created paused: time moves only when a test sets the clock and calls `tick()` (or triggers a job).
+ */
+import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PermissionFlagsBits, Routes } from 'discord.js';
+import { parseConfig, type Config } from '../../src/config.ts';
+import type { Logger } from '../../src/core/logger.ts';
+import type { Assistant } from '../../src/assistant/assistant.ts';
+import { loadEmbedder } from '../../src/assistant/load-embedder.ts';
+import { startAssistant } from '../../src/assistant/start-assistant.ts';
+import { createOpenAIChatModel } from '../../src/adapters/llm/openai-chat-model.ts';
+import { StateDatabase } from '../../src/adapters/store/state-database.ts';
+import { buildIndex, type BuildReport } from '../../src/indexing/build-index.ts';
+import { PaperBot } from '../../src/discord/bot.ts';
+import { commandDefinitions } from '../../src/discord/commands/index.ts';
+import type { DigestRunResult, DigestScheduler } from '../../src/discord/digest/digest-scheduler.ts';
+import { withRequestIds } from '../../src/discord/request-context.ts';
+import { HISTORY_TURNS } from '../../src/discord/run-bot.ts';
+import { recordingLogger, TOKEN, type LogLine } from '../discord/harness.ts';
+import { startFakeDiscord, type FakeDiscord, type OptionValue, type RecordedCall } from '../support/fake-discord.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts';
+import { makeWorkspace, type Workspace } from '../support/workspace.ts';
+
+export { TOKEN };
+
+/** When the shipped corpus was indexed, as far as the digests can tell. */
+export const INDEXED_AT = new Date('2026-01-01T00:00:00Z');
+
+export const CHANNELS = ['general', 'papers', 'news', 'lab', 'reading', 'ny'] as const;
+export type ChannelName = (typeof CHANNELS)[number];
+
+/** A server admin: what @everyone may do, plus Manage Server. */
+export const ADMIN = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.UseApplicationCommands | PermissionFlagsBits.ManageGuild;
+
+export interface DigestHarnessOptions {
+  /** Start the fake OpenAI server and configure it (default false: extractive TL;DRs). */
+  llm?: boolean;
+  /** The clock at start (default 2026-03-02T06:00:00Z). */
+  start?: Date;
+}
+
+export interface DigestHarness {
+  ws: Workspace;
+  config: Config;
+  fake: FakeDiscord;
+  llm: FakeOpenAI | null;
+  assistant: Assistant;
+  state: StateDatabase;
+  /** The bot now running (replaced by `restart()`). */
+  bot: PaperBot;
+  digest: DigestScheduler;
+  logs: LogLine[];
+  logger: Logger;
+  channel(name: ChannelName): string;
+  setTime(iso: string | Date): void;
+  now(): Date;
+  /** Sets the clock (when given) and runs the scheduler's check, as a job firing would. */
+  tick(iso?: string): Promise<DigestRunResult[]>;
+  /** Runs `/digest <sub>` and returns the first reply (the callback message, or the edit of a deferred one). */
+  command(sub: string, options?: Record<string, OptionValue>, extra?: { admin?: boolean; channel?: ChannelName }): Promise<{ reply: RecordedCall; calls: () => RecordedCall[] }>;
+  /** Messages the bot posted in a channel (not interaction replies), oldest first. */
+  postsIn(name: ChannelName): RecordedCall[];
+  /** Shuts the bot down and starts a new one on the same state and index (a restart); waits for its catch-up. */
+  restart(): Promise<PaperBot>;
+  /** Adds JSONL lines to the corpus and rebuilds the index at the clock's time, while the bot runs. */
+  reindex(lines: readonly string[]): Promise<BuildReport>;
+  close(): Promise<void>;
+}
+
+export async function startDigestHarness(options: DigestHarnessOptions = {}): Promise<DigestHarness> {
+  let clock = options.start ?? new Date('2026-03-02T06:00:00Z');
+  const ws = await makeWorkspace();
+  const llm = options.llm ? await startFakeOpenAI() : null;
+  const fake = await startFakeDiscord({ token: TOKEN, guilds: [{ id: '1', name: 'Paper Club', channels: [...CHANNELS] }] });
+  const llmEnv: Record<string, string> = llm ? { OPENAI_BASE_URL: llm.url, OPENAI_MODEL: 'fake-model', LLM_TIMEOUT_MS: '5000', LLM_MAX_RETRIES: '0' } : {};
+  const config = parseConfig({ ...ws.env, ...llmEnv, DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl }, ws.dir);
+  const logs: LogLine[] = [];
+  const logger = withRequestIds(recordingLogger(logs));
+
+  // The index is built here, at INDEXED_AT, so that every paper is older than the digests' clock.
+  const { embedder } = await loadEmbedder(config.embeddings, logger);
+  const build = (at: Date): Promise<BuildReport> =>
+    buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embedder, hnsw: config.hnsw, logger, now: () => at });
+  await build(INDEXED_AT);
+  // As in run-bot.ts: one model for answers and digest TL;DRs.
+  const chatModel = config.llm.enabled ? createOpenAIChatModel({ ...config.llm, logger }) : undefined;
+  const assistant = await startAssistant({ config, logger, ...(chatModel ? { chatModel } : {}) });
+  const state = StateDatabase.open(config.stateFile);
+  const bots: PaperBot[] = [];
+
+  const startBot = async (): Promise<PaperBot> => {
+    const bot = new PaperBot({
+      token: TOKEN,
+      apiUrl: fake.apiUrl,
+      settings: {
+        messageContent: false,
+        rateLimit: config.discord.rateLimit,
+        maxQuestionLength: config.retrieval.maxQuestionLength,
+        progressIntervalMs: 1500,
+        historyTurns: HISTORY_TURNS,
+      },
+      assistant,
+      state,
+      logger,
+      shutdownGraceMs: 5000,
+      now: () => clock.getTime(),
+      rest: { timeout: 5000, retries: 0 },
+      digest: { assistant, store: state, chatModel, pauseJobs: true },
+    });
+    bots.push(bot);
+    await bot.start();
+    await bot.digest?.idle();
+    return bot;
+  };
+
+  let bot = await startBot();
+  await bot.client.rest.put(Routes.applicationGuildCommands(fake.applicationId, '1'), { body: commandDefinitions() });
+
+  const channel = (name: ChannelName): string => fake.channel(name).id;
+  const harness: DigestHarness = {
+    ws,
+    config,
+    fake,
+    llm,
+    assistant,
+    state,
+    get bot() {
+      return bot;
+    },
+    get digest() {
+      const scheduler = bot.digest;
+      if (scheduler === null) throw new Error('the bot has no digest scheduler');
+      return scheduler;
+    },
+    logs,
+    logger,
+    channel,
+    setTime(iso) {
+      clock = new Date(iso);
+    },
+    now: () => clock,
+    async tick(iso) {
+      if (iso !== undefined) clock = new Date(iso);
+      const results = await harness.digest.tick();
+      await harness.digest.idle();
+      return results;
+    },
+    async command(sub, commandOptions = {}, extra = {}) {
+      const ix = await fake.interaction({
+        name: 'digest',
+        subcommand: sub,
+        options: commandOptions,
+        ...(extra.admin === false ? {} : { memberPermissions: ADMIN }),
+        channelId: channel(extra.channel ?? 'general'),
+      });
+      const reply = await fake.waitForCall(
+        (c) => c.interactionId === ix.id && (c.callback?.type === 4 || (c.method === 'PATCH' && c.path.endsWith('/messages/@original'))),
+        10_000,
+      );
+      return { reply, calls: () => fake.findCalls({ interactionId: ix.id }) };
+    },
+    postsIn(name) {
+      return fake.findCalls({ route: 'POST /channels/:channelId/messages', channelId: channel(name) });
+    },
+    async restart() {
+      await bot.shutdown();
+      bot = await startBot();
+      return bot;
+    },
+    async reindex(lines) {
+      await appendFile(path.join(config.corpusDir, 'added.jsonl'), `${lines.join('\n')}\n`);
+      return build(clock);
+    },
+    async close() {
+      await fake.close();
+      for (const b of bots) await b.shutdown();
+      state.close();
+      assistant.close();
+      await embedder?.dispose();
+      await llm?.close();
+      await ws.cleanup();
+    },
+  };
+  return harness;
+}
+
+/** The text of every message a list of calls posted, joined. */
+export function textOf(calls: readonly RecordedCall[]): string {
+  return calls.map((c) => c.message?.content ?? '').join('\n');
+}
+
+/** A corpus line for a paper the test adds later, with a title and a link. */
+export function paperLine(n: number, topic: string): string {
+  return JSON.stringify({
+    title: `Fresh paper ${n} on ${topic}`,
+    url: `https://example.org/fresh-${n}`,
+    abstract: `We propose a new method for ${topic}. Our study of ${topic} covers ${topic} benchmarks in depth and reports consistent gains for ${topic} over strong baselines on public data.`,
+  });
+}
