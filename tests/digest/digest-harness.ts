@@ -60,7 +60,10 @@ export interface DigestHarness {
   now(): Date;
   /** Sets the clock (when given) and runs the scheduler's check, as a job firing would. */
   tick(iso?: string): Promise<DigestRunResult[]>;
-  /** Runs `/digest <sub>` and returns the first reply (the callback message, or the edit of a deferred one). */
+  /**
+   * Runs `/digest <sub>` and returns the first reply (the callback message, or the edit of a deferred one)
+   * once the bot has finished with it; `calls()` has every call answering it, follow-ups included.
+   */
   command(sub: string, options?: Record<string, OptionValue>, extra?: { admin?: boolean; channel?: ChannelName }): Promise<{ reply: RecordedCall; calls: () => RecordedCall[] }>;
   /** Messages the bot posted in a channel (not interaction replies), oldest first. */
   postsIn(name: ChannelName): RecordedCall[];
@@ -161,6 +164,8 @@ export async function startDigestHarness(options: DigestHarnessOptions = {}): Pr
         (c) => c.interactionId === ix.id && (c.callback?.type === 4 || (c.method === 'PATCH' && c.path.endsWith('/messages/@original'))),
         10_000,
       );
+      // Follow-ups (a long preview or status) come after the first reply: wait until the bot is done.
+      for (let waited = 0; bot.busy > 0 && waited < 10_000; waited += 5) await new Promise((resolve) => setTimeout(resolve, 5));
       return { reply, calls: () => fake.findCalls({ interactionId: ix.id }) };
     },
     postsIn(name) {
@@ -186,6 +191,11 @@ export async function startDigestHarness(options: DigestHarnessOptions = {}): Pr
     },
   };
   return harness;
+}
+
+/** The messages an interaction's answer consists of: the reply (or deferred edit), then follow-ups. */
+export function answerTexts(calls: readonly RecordedCall[]): string[] {
+  return calls.filter((c) => c.message !== null && typeof c.message.content === 'string').map((c) => c.message?.content ?? '');
 }
 
 /** The text of every message a list of calls posted, joined. */

@@ -108,7 +108,12 @@ export class DigestScheduler {
     this.started = true;
     this.rebuildJobs();
     this.options.logger.info({ subscriptions: this.jobsByChannel.size }, 'digest scheduler started: catching up on digests due today');
-    this.track(this.tick());
+    this.track(
+      this.tick().then((results) => {
+        const count = (outcome: DigestRunResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
+        this.options.logger.info({ checked: results.length, posted: count('posted'), failed: count('failed'), skipped: count('skipped') }, 'digest catch-up done');
+      }),
+    );
   }
 
   /** Stops every job and takes no new work, then waits for digests being sent. */
