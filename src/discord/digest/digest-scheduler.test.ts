@@ -16,6 +16,7 @@ import type { DigestCandidates } from '../../assistant/assistant.ts';
 import type { ChatMessage, ChatModel } from '../../core/answering/chat-model.ts';
 import { LlmError } from '../../core/answering/chat-model.ts';
 import { parseCorpusFile } from '../../core/corpus/parse-corpus-file.ts';
+import { NOTHING_NEW_TEXT } from '../../core/digest/render-digest.ts';
 import { extractiveTldr } from '../../core/digest/tldr.ts';
 import { silentLogger } from '../../core/logger.ts';
 import { DigestScheduler, describeDigestFailure, digestNonce, type DigestSchedulerOptions, type SendDigestMessage } from './digest-scheduler.ts';
@@ -251,6 +252,16 @@ describe('DigestScheduler', () => {
     expect(calls.length - callsAfterPreview).toBe(1);
     // The preview recorded nothing.
     expect(state.digestPosts('c1')).toHaveLength(1);
+  });
+
+  it('posts a short "nothing new today" message, never silence, when the corpus is empty', async () => {
+    const sent: Sent[] = [];
+    const s = scheduler({ send: recordingSender(sent), assistant: { digestCandidates: async () => ({ papers: [], embeddings: undefined, relevance: undefined }) } });
+    subscribe(s, 'c1');
+    clock.now = new Date('2026-03-02T08:00:00Z');
+    expect((await s.tick())[0]?.outcome).toBe('posted');
+    expect(sent.map((m) => m.content)).toEqual([`📚 **Paper digest · 2026-03-02**\n${NOTHING_NEW_TEXT}`]);
+    expect(state.digestPosts('c1')).toMatchObject([{ status: 'sent', paperIds: [] }]);
   });
 
   it('says why a post failed in words a server admin can act on', () => {
