@@ -154,10 +154,11 @@ describe('slash commands against the fake Discord', () => {
     const helpIx = await h.fake.interaction({ name: 'help' });
     const helpReply = await h.fake.waitForCall({ interactionId: helpIx.id });
     expect(helpReply.message).toMatchObject({ flags: MessageFlags.Ephemeral, content: expect.stringContaining('/ask question') });
+    for (const command of ['/ask', '/paper', '/similar', '/digest', '/about']) expect(helpReply.message?.content).toContain(command);
     const aboutIx = await h.fake.interaction({ name: 'about' });
     const about = (await h.fake.waitForCall({ interactionId: aboutIx.id })).message?.content ?? '';
     expect(about).toMatch(/Corpus: 11 papers, 11 passages; index built <t:\d+:f>/);
-    expect(about).toMatch(/Embeddings: .*test-model|Embeddings: /);
+    expect(about).toMatch(/Embeddings: local:test-model \(32 dims, mean pooling/);
     expect(about).toMatch(/Retrieval: hybrid/);
     expect(about).toMatch(/written by fake-model/);
   });

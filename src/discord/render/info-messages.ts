@@ -12,6 +12,7 @@ export function renderHelp({ messageContent }: { messageContent: boolean }): str
     '`/paper query` look a paper up by title, method name (e.g. FaMUS), author or id',
     '`/similar paper` the five papers most similar to one',
     '`/about` what is indexed and how answers are made',
+    '`/digest subscribe|unsubscribe|preview|status` a daily post of papers in a channel (needs Manage Server)',
     '',
     'You can also mention me with a question: I answer in a thread, where follow-up questions keep the context' +
       (messageContent ? ' (no need to mention me again there).' : ' (mention me in each follow-up).'),
