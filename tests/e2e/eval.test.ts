@@ -1,0 +1,113 @@
+/**
+ * `npm run eval -- --json` end to end: the real script in a child process, on the shipped corpus and the
+ * shipped question set, with the generated test model, in a temp workspace. Only the small 11-paper setting:
+ * distractors need the shared dataset, which a user's clone does not have.
+ */
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.ts';
+import { isUserError } from '../../src/core/errors.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import { evaluate, parseEvalArgs } from '../../src/cli/eval-command.ts';
+import { makeWorkspace, PROJECT_ROOT, type Workspace } from '../support/workspace.ts';
+
+const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const QUESTIONS = path.join(PROJECT_ROOT, 'tests', 'eval', 'questions.jsonl');
+
+interface Metrics {
+  questions: number;
+  answerable: number;
+  unanswerable: number;
+  recallAt1: number | null;
+  recallAt3: number | null;
+  recallAt5: number | null;
+  mrr: number | null;
+  refusalPrecision: number | null;
+  refusalRecall: number | null;
+  refused: number;
+  byKind: Record<string, unknown>;
+}
+
+interface EvalJson {
+  date: string;
+  questions: { total: number; answerable: number; unanswerable: number };
+  corpus: { papers: number; passages: number; distractors: number };
+  embeddings: string | null;
+  settings: Record<string, unknown>;
+  modes: Record<'lexical' | 'dense' | 'hybrid', Metrics | null>;
+}
+
+function runEval(ws: Workspace, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [TSX_CLI, path.join(PROJECT_ROOT, 'scripts', 'eval.ts'), ...args], { cwd: ws.dir, env: { ...ws.env, ...env }, timeout: 90_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
+    });
+  });
+}
+
+describe('npm run eval', () => {
+  let ws: Workspace;
+
+  beforeAll(async () => {
+    ws = await makeWorkspace();
+  }, 60_000);
+
+  afterAll(async () => {
+    await ws.cleanup();
+  });
+
+  it('prints one JSON object with every metric for lexical, dense and hybrid retrieval', async () => {
+    const result = await runEval(ws, ['--questions', QUESTIONS, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0] ?? '') as EvalJson;
+
+    expect(report.questions.total).toBeGreaterThanOrEqual(40);
+    expect(report.questions.unanswerable).toBeGreaterThanOrEqual(8);
+    expect(report.corpus).toMatchObject({ papers: 11, distractors: 0 });
+    expect(report.embeddings).toContain('test-model');
+    for (const mode of ['lexical', 'dense', 'hybrid'] as const) {
+      const m = report.modes[mode];
+      expect(m, mode).not.toBeNull();
+      for (const key of ['recallAt1', 'recallAt3', 'recallAt5', 'mrr', 'refusalPrecision', 'refusalRecall'] as const) {
+        const value = m?.[key];
+        expect(typeof value, `${mode}.${key}`).toBe('number');
+        expect(value).toBeGreaterThanOrEqual(0);
+        expect(value).toBeLessThanOrEqual(1);
+      }
+      expect(m?.recallAt1).toBeLessThanOrEqual(m?.recallAt3 ?? 0);
+      expect(m?.recallAt3).toBeLessThanOrEqual(m?.recallAt5 ?? 0);
+    }
+    // Keyword search finds the named methods and most rewordings among 11 papers.
+    expect(report.modes.lexical?.recallAt5).toBeGreaterThanOrEqual(0.9);
+    // Off-topic questions are refused.
+    expect(report.modes.lexical?.refusalRecall).toBeGreaterThanOrEqual(0.8);
+  }, 120_000);
+
+  it('measures lexical retrieval alone, and says why, when no embedding model is available', async () => {
+    const result = await runEval(ws, ['--questions', QUESTIONS], { EMBEDDINGS: 'lexical' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^lexical\s+\d\.\d\d/m);
+    expect(result.stdout).toMatch(/^dense\s+not measured/m);
+    expect(result.stdout).toContain('not measured (the index was built without embeddings)');
+  }, 120_000);
+
+  it('explains how to fix a missing distractor dataset instead of crashing', async () => {
+    const args = parseEvalArgs(['--questions', QUESTIONS, '--distractors', '10', '--distractors-file', path.join(ws.dir, 'missing.jsonl.gz')]);
+    const error = await evaluate(args, { config: parseConfig(ws.env, ws.dir), logger: silentLogger, notify: () => {} }).catch((e: unknown) => e);
+    expect(isUserError(error)).toBe(true);
+    expect((error as Error).message).toContain('missing.jsonl.gz is not there');
+  });
+
+  it('names the question line of a reference to a paper the corpus does not have', async () => {
+    const file = path.join(ws.dir, 'bad-questions.jsonl');
+    await writeFile(file, '{"question":"What is VaSSO?","expected":["seed-papers.jsonl:1"]}\n{"question":"x?","expected":["seed-papers.jsonl:99"]}\n');
+    const config = parseConfig({ ...ws.env, EMBEDDINGS: 'lexical' }, ws.dir);
+    const error = await evaluate(parseEvalArgs(['--questions', file]), { config, logger: silentLogger, notify: () => {} }).catch((e: unknown) => e);
+    expect(isUserError(error)).toBe(true);
+    expect((error as Error).message).toContain('bad-questions.jsonl:2: "seed-papers.jsonl:99" matches no paper');
+  });
+});
