@@ -3,6 +3,7 @@
  * zod and reports all problems at once, each naming the variable and what was expected. `loadConfig()`
  * adds `.env` (dotenv) and `process.env` and is called only by entry points.
  */
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
@@ -60,6 +61,7 @@ const schema = z.object({
   EMBEDDING_ALLOW_REMOTE: optional(bool('EMBEDDING_ALLOW_REMOTE')),
   EMBEDDING_LOAD_TIMEOUT_MS: optional(int(1_000, 600_000)),
   EMBEDDING_THREADS: optional(int(1, 64)),
+  EMBEDDING_WORKERS: optional(int(0, 64)),
 
   HNSW_M: optional(int(4, 128)),
   HNSW_EF_CONSTRUCTION: optional(int(10, 2_000)),
@@ -112,6 +114,8 @@ export interface Config {
     cacheDir: string;
     loadTimeoutMs: number;
     threads: number;
+    /** Worker threads that embed during index builds (one ONNX thread each); below 2, the build embeds in-process. */
+    workers: number;
   };
   hnsw: { m: number; efConstruction: number; efSearch: number };
   retrieval: {
@@ -175,6 +179,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
       cacheDir: path.join(dataDir, 'models'),
       loadTimeoutMs: e.EMBEDDING_LOAD_TIMEOUT_MS ?? 15_000,
       threads: e.EMBEDDING_THREADS ?? 2,
+      workers: e.EMBEDDING_WORKERS ?? availableParallelism(),
     },
     hnsw: { m: e.HNSW_M ?? 16, efConstruction: e.HNSW_EF_CONSTRUCTION ?? 200, efSearch: e.HNSW_EF_SEARCH ?? 100 },
     retrieval: {

@@ -8,6 +8,7 @@ import { isUserError } from '../core/errors.ts';
 import type { Embedder } from '../core/retrieval/embedder.ts';
 import type { Logger } from '../core/logger.ts';
 import { createTransformersEmbedder } from '../adapters/embeddings/transformers-embedder.ts';
+import { createWorkerPoolEmbedder } from '../adapters/embeddings/worker-pool-embedder.ts';
 
 export interface LoadedEmbedder {
   embedder: Embedder | null;
@@ -29,7 +30,10 @@ export async function loadEmbedder(config: Config['embeddings'], logger: Logger)
       threads: config.threads,
       logger,
     });
-    return { embedder, warning: null };
+    if (config.workers < 2) return { embedder, warning: null };
+    // Builds spread over worker threads; queries stay on `embedder`. Workers start only when a build needs them.
+    const source = config.modelDir ?? config.model;
+    return { embedder: createWorkerPoolEmbedder({ base: embedder, model: { source, cacheDir: config.cacheDir, dtype: config.dtype }, workers: config.workers, logger }), warning: null };
   } catch (error) {
     if (config.mode === 'dense' || !isUserError(error)) throw error;
     const warning = `WARNING: ${error.message} Continuing with lexical (keyword) search only, which misses paraphrases; set EMBEDDINGS=lexical to silence this or EMBEDDINGS=dense to make it an error.`;

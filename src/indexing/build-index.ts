@@ -143,9 +143,18 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
         embeddedPapers = new Set(db.getPassages(todo.map((p) => p.id)).map((p) => p.paperId)).size;
         const t0 = Date.now();
         onProgress?.({ done: 0, total: todo.length, rate: 0, etaSeconds: 0 });
-        for (let i = 0; i < todo.length; i += batchSize) {
-          const batch = todo.slice(i, i + batchSize);
-          const batchVectors = await embedder.embedPassages(batch.map((p) => p.text));
+        // The next batch is embedding (in the worker pool or ONNX threads) while this one goes into HNSW and SQLite.
+        const startBatch = (start: number) => {
+          const batch = todo.slice(start, start + batchSize);
+          const pending = embedder.embedPassages(batch.map((p) => p.text));
+          pending.catch(() => undefined); // awaited in turn; must not be an unhandled rejection if the build fails first
+          return { batch, pending };
+        };
+        let next = todo.length > 0 ? startBatch(0) : null;
+        for (let i = 0; next !== null; i += batchSize) {
+          const { batch, pending } = next;
+          const batchVectors = await pending;
+          next = i + batchSize < todo.length ? startBatch(i + batchSize) : null;
           batch.forEach((p, j) => target.add(p.id, batchVectors[j] as number[]));
           db.transaction(() => db.markEmbedded(batch.map((p) => p.id)));
           embedded += batch.length;

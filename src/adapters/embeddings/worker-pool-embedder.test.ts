@@ -1,0 +1,89 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Embedder } from '../../core/retrieval/embedder.ts';
+import { makeModel } from '../../../tests/support/workspace.ts';
+import { syntheticAbstracts } from '../../../tests/support/synthetic-corpus.ts';
+import { createTransformersEmbedder } from './transformers-embedder.ts';
+import { createWorkerPoolEmbedder } from './worker-pool-embedder.ts';
+
+/** Counts what reached the in-process embedder; its dispose is counted, not passed on (the base is shared). */
+function recording(base: Embedder): Embedder & { passageCalls: number; queryCalls: number; disposed: number } {
+  const wrapper = {
+    info: base.info,
+    passageCalls: 0,
+    queryCalls: 0,
+    disposed: 0,
+    embedPassages: (texts: readonly string[]) => {
+      wrapper.passageCalls += 1;
+      return base.embedPassages(texts);
+    },
+    embedQuery: (text: string) => {
+      wrapper.queryCalls += 1;
+      return base.embedQuery(text);
+    },
+    dispose: async () => {
+      wrapper.disposed += 1;
+    },
+  };
+  return wrapper;
+}
+
+describe('worker pool embedder', () => {
+  let dir: string;
+  let modelDir: string;
+  let base: Embedder;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'paperbot-pool-'));
+    modelDir = await makeModel(path.join(dir, 'model'));
+    base = await createTransformersEmbedder({ model: 'test', modelDir, dtype: 'q8', cacheDir: path.join(dir, 'cache'), allowRemote: false, loadTimeoutMs: 20_000 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await base.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives the same vectors, in the same order, as the in-process embedder', async () => {
+    const texts = syntheticAbstracts(40, { seed: 7 }).map((t, i) => (i % 3 === 0 ? t.slice(0, 120) : t));
+    const spy = recording(base);
+    const pool = createWorkerPoolEmbedder({ base: spy, model: { source: modelDir, cacheDir: path.join(dir, 'cache'), dtype: 'q8' }, workers: 2, batchSize: 3 });
+    const pooled = await pool.embedPassages(texts);
+    expect(spy.passageCalls).toBe(0);
+    const direct = await base.embedPassages(texts);
+    expect(pooled).toHaveLength(texts.length);
+    pooled.forEach((vector, i) => {
+      expect(vector).toHaveLength(base.info.dims);
+      vector.forEach((x, d) => expect(x).toBeCloseTo(direct[i]?.[d] ?? NaN, 5));
+    });
+    await pool.dispose();
+  }, 60_000);
+
+  it('leaves queries and small batches to the in-process embedder and starts no worker for them', async () => {
+    const spy = recording(base);
+    const pool = createWorkerPoolEmbedder({ base: spy, model: { source: '/nonexistent/model', cacheDir: dir, dtype: 'q8' }, workers: 2, minTexts: 16 });
+    expect(pool.info).toBe(base.info);
+    expect(await pool.embedQuery('What does FaMUS approximate?')).toEqual(await base.embedQuery('What does FaMUS approximate?'));
+    expect(await pool.embedPassages(['one short passage', 'another'])).toHaveLength(2);
+    expect(spy).toMatchObject({ passageCalls: 1, queryCalls: 1 });
+  }, 30_000);
+
+  it('falls back to the in-process embedder when the workers cannot load the model', async () => {
+    const spy = recording(base);
+    const pool = createWorkerPoolEmbedder({ base: spy, model: { source: path.join(dir, 'no-such-model'), cacheDir: dir, dtype: 'q8' }, workers: 2, minTexts: 2 });
+    const vectors = await pool.embedPassages(['first passage of a build', 'second passage of a build', 'third']);
+    expect(vectors).toHaveLength(3);
+    expect(spy.passageCalls).toBe(1);
+  }, 30_000);
+
+  it('refuses work after dispose, and disposes the embedder it wraps', async () => {
+    const spy = recording(base);
+    const pool = createWorkerPoolEmbedder({ base: spy, model: { source: modelDir, cacheDir: dir, dtype: 'q8' }, workers: 2, minTexts: 2 });
+    await pool.embedPassages(['first passage of a build', 'second passage of a build']);
+    await pool.dispose();
+    expect(spy.disposed).toBe(1);
+    await expect(pool.embedPassages(['x'])).rejects.toThrow(/disposed/);
+  }, 30_000);
+});
