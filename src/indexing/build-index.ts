@@ -140,7 +140,10 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
       const target = vectors;
       if (embedder !== null && target !== null) {
         const todo = db.passagesToEmbed();
-        embeddedPapers = new Set(db.getPassages(todo.map((p) => p.id)).map((p) => p.paperId)).size;
+        // In slices: one query with every id fails past SQLite's 32,766 variables (a 100k corpus did).
+        const paperIds = new Set<string>();
+        for (let i = 0; i < todo.length; i += 10_000) for (const p of db.getPassages(todo.slice(i, i + 10_000).map((t) => t.id))) paperIds.add(p.paperId);
+        embeddedPapers = paperIds.size;
         const t0 = Date.now();
         onProgress?.({ done: 0, total: todo.length, rate: 0, etaSeconds: 0 });
         // The next batch is embedding (in the worker pool or ONNX threads) while this one goes into HNSW and SQLite.
