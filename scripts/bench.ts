@@ -1,0 +1,7 @@
+// `npm run bench`: see bench/run-bench.ts. Not part of `npm test`: the 10k run takes minutes.
+import { runMain } from '../src/cli/run-main.ts';
+import { benchMain } from '../bench/run-bench.ts';
+
+await runMain(async ({ argv, stderr }) => {
+  await benchMain(argv, (line) => stderr.write(`${line}\n`));
+});
