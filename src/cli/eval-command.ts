@@ -214,7 +214,12 @@ async function evaluateIndex(
   const denseReady = open.vectors !== null && embedder !== null;
   const notMeasured: EvalReport['notMeasured'] = {};
   if (!denseReady) {
-    const reason = open.lexicalReason ?? 'no embedding model is loaded';
+    const reason =
+      embedder !== null
+        ? (open.lexicalReason ?? 'the index has no vectors')
+        : config.embeddings.mode === 'lexical'
+          ? 'EMBEDDINGS=lexical'
+          : 'the embedding model could not be loaded, see the warning above';
     notMeasured.dense = reason;
     notMeasured.hybrid = reason;
   }

@@ -92,7 +92,7 @@ describe('npm run eval', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^lexical\s+\d\.\d\d/m);
     expect(result.stdout).toMatch(/^dense\s+not measured/m);
-    expect(result.stdout).toContain('not measured (the index was built without embeddings)');
+    expect(result.stdout).toContain('not measured (EMBEDDINGS=lexical)');
   }, 120_000);
 
   it('explains how to fix a missing distractor dataset instead of crashing', async () => {
