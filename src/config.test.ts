@@ -28,7 +28,7 @@ describe('parseConfig', () => {
       indexDir: path.join(CWD, 'data', 'index'),
       corpusStrict: false,
       embeddings: { mode: 'auto', model: DEFAULT_EMBEDDING_MODEL, dtype: 'q8', pooling: undefined, modelDir: undefined, allowRemote: true, cacheDir: path.join(CWD, 'data', 'models') },
-      hnsw: { m: 16, efConstruction: 200, efSearch: 100 },
+      hnsw: { m: 16, efConstruction: 200, efSearch: 200 },
       retrieval: { topK: 6, maxPassagesPerPaper: 2, gateMinCoverage: 0.3, gateMinSimilarity: undefined, maxQuestionLength: 1_000 },
       llm: { enabled: false },
       discord: { token: undefined, apiUrl: 'https://discord.com/api' },

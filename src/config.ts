@@ -181,7 +181,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
       threads: e.EMBEDDING_THREADS ?? 2,
       workers: e.EMBEDDING_WORKERS ?? availableParallelism(),
     },
-    hnsw: { m: e.HNSW_M ?? 16, efConstruction: e.HNSW_EF_CONSTRUCTION ?? 200, efSearch: e.HNSW_EF_SEARCH ?? 100 },
+    hnsw: { m: e.HNSW_M ?? 16, efConstruction: e.HNSW_EF_CONSTRUCTION ?? 200, efSearch: e.HNSW_EF_SEARCH ?? 200 },
     retrieval: {
       topK: e.TOP_K ?? 6,
       maxPassagesPerPaper: e.MAX_PASSAGES_PER_PAPER ?? 2,
