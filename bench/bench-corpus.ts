@@ -7,7 +7,8 @@ import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { splitSentences } from '../src/core/text.ts';
-import { seededRandom, syntheticAbstracts } from '../tests/support/synthetic-corpus.ts';
+import { seededRandom } from '../src/core/random.ts';
+import { syntheticAbstracts } from '../tests/support/synthetic-corpus.ts';
 
 export interface BenchRecord {
   id?: string;

@@ -38,6 +38,7 @@ import { IndexHandle } from '../indexing/open-index.ts';
 import { describeEmbeddings } from '../indexing/manifest.ts';
 import { progressReporter } from './progress-bar.ts';
 import type { CommandContext } from './run-main.ts';
+import { seededRandom } from '../core/random.ts';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_QUESTIONS = path.join('tests', 'eval', 'questions.jsonl');
@@ -377,16 +378,4 @@ export async function sampleLines(file: string, count: number, seed: number): Pr
     [lines[i], lines[j]] = [lines[j] as string, lines[i] as string];
   }
   return lines.slice(0, n);
-}
-
-/** mulberry32: small and seedable, so a distractor sample can be reproduced from its seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -11,24 +11,13 @@ import { parseConfig } from '../../src/config.ts';
 import { isUserError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { evaluate, parseEvalArgs } from '../../src/cli/eval-command.ts';
+import type { RetrievalMetrics } from '../../src/core/retrieval/evaluate-retrieval.ts';
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from '../support/workspace.ts';
 
 const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const QUESTIONS = path.join(PROJECT_ROOT, 'tests', 'eval', 'questions.jsonl');
 
-interface Metrics {
-  questions: number;
-  answerable: number;
-  unanswerable: number;
-  recallAt1: number | null;
-  recallAt3: number | null;
-  recallAt5: number | null;
-  mrr: number | null;
-  refusalPrecision: number | null;
-  refusalRecall: number | null;
-  refused: number;
-  byKind: Record<string, unknown>;
-}
+type Metrics = RetrievalMetrics & { byKind: Record<string, unknown> };
 
 interface EvalJson {
   date: string;

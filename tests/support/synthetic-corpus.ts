@@ -6,18 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { splitSentences } from '../../src/core/text.ts';
 import { SHIPPED_CORPUS } from './workspace.ts';
+import { seededRandom } from '../../src/core/random.ts';
 
-/** mulberry32: tiny, fast, good enough to shuffle sentences reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function shippedSentences(): string[] {
   return readFileSync(SHIPPED_CORPUS, 'utf8')

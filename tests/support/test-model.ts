@@ -10,6 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
+import { seededRandom } from '../../src/core/random.ts';
 
 const { onnx } = onnxProto;
 
@@ -213,7 +214,7 @@ function buildOnnxModel(vocabulary: readonly string[], dims: number): Uint8Array
 
   const table = new Float32Array(vocabulary.length * dims);
   vocabulary.forEach((token, row) => {
-    const random = mulberry32(fnv1a(token));
+    const random = seededRandom(fnv1a(token));
     const scale = (SPECIAL_TOKENS as readonly string[]).includes(token) ? SPECIAL_TOKEN_SCALE : 1;
     for (let d = 0; d < dims; d++) table[row * dims + d] = (random() * 2 - 1) * scale;
   });
@@ -298,17 +299,6 @@ function fnv1a(text: string): number {
   return hash >>> 0;
 }
 
-/** A small seeded generator: the same token gets the same vector in every generated model. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 1)}\n`;
