@@ -4,11 +4,9 @@
  * answer that outlasts SHUTDOWN_GRACE_MS; its log never has the token nor an unhandled rejection.
  * `npm run deploy-commands -- --guild 1` registers the command definitions (and, in process, its other cases).
  */
-import { execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InteractionResponseType } from 'discord.js';
@@ -18,10 +16,9 @@ import { deployCommandsCommand } from '../../src/discord/deploy-commands.ts';
 import { INTERRUPTED_NOTICE } from '../../src/discord/render/info-messages.ts';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts';
-import { makeWorkspace, PROJECT_ROOT, type Workspace } from '../support/workspace.ts';
+import { makeWorkspace, type Workspace } from '../support/workspace.ts';
 import { carriesFeedback, TOKEN } from './harness.ts';
 
-const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 let ws: Workspace;
 let fake: FakeDiscord;
@@ -147,16 +144,8 @@ describe('the bot as a process', () => {
 
 describe('npm run deploy-commands', () => {
   it('sends the command definitions to the fake: `npm run deploy-commands -- --guild 1`', async () => {
-    const cwd = await mkdtemp(path.join(os.tmpdir(), 'paperbot-deploy-'));
-    try {
-      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          [TSX_CLI, path.join(PROJECT_ROOT, 'scripts', 'deploy-commands.ts'), '--guild', '1'],
-          { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: cwd, DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl }, timeout: 60_000 },
-          (error, stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr }),
-        );
-      });
+    {
+      const result = await ws.run('deploy-commands', ['--guild', '1'], { env: { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl } });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^Registered 6 commands in server 1: \/ask, \/paper, \/similar, \/digest, \/help, \/about\./);
@@ -169,8 +158,6 @@ describe('npm run deploy-commands', () => {
       const ask = fake.commands('1').find((c) => c.name === 'ask');
       expect(ask?.options?.map((o) => [o.name, o.required ?? false])).toEqual([['question', true], ['private', false]]);
       expect(fake.commands('1').find((c) => c.name === 'paper')?.options?.[0]).toMatchObject({ name: 'query', autocomplete: true });
-    } finally {
-      await rm(cwd, { recursive: true, force: true });
     }
   }, 60_000);
 

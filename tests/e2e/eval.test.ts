@@ -3,7 +3,6 @@
  * shipped question set, with the generated test model, in a temp workspace. Only the small 11-paper setting:
  * distractors need the shared dataset, which a user's clone does not have.
  */
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +13,6 @@ import { evaluate, parseEvalArgs } from '../../src/cli/eval-command.ts';
 import type { RetrievalMetrics } from '../../src/core/retrieval/evaluate-retrieval.ts';
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from '../support/workspace.ts';
 
-const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const QUESTIONS = path.join(PROJECT_ROOT, 'tests', 'eval', 'questions.jsonl');
 
 type Metrics = RetrievalMetrics & { byKind: Record<string, unknown> };
@@ -28,12 +26,8 @@ interface EvalJson {
   modes: Record<'lexical' | 'dense' | 'hybrid', Metrics | null>;
 }
 
-function runEval(ws: Workspace, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [TSX_CLI, path.join(PROJECT_ROOT, 'scripts', 'eval.ts'), ...args], { cwd: ws.dir, env: { ...ws.env, ...env }, timeout: 90_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
-    });
-  });
+function runEval(ws: Workspace, args: string[], env: Record<string, string> = {}) {
+  return ws.run('eval', args, { env, timeoutMs: 90_000 });
 }
 
 describe('npm run eval', () => {

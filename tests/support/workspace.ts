@@ -14,6 +14,9 @@ export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 export const SHIPPED_CORPUS = path.join(PROJECT_ROOT, 'corpus', 'seed-papers.jsonl');
 const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
+/** A terminal command of the project: `scripts/<name>.ts`, or `main` for `npm start` (src/main.ts). */
+export type ScriptName = 'index' | 'ask' | 'chat' | 'eval' | 'deploy-commands' | 'main';
+
 export interface Workspace {
   dir: string;
   corpusDir: string;
@@ -22,8 +25,8 @@ export interface Workspace {
   modelDir: string | undefined;
   /** Environment for the commands: only paperbot's variables, plus PATH/HOME. */
   env: Record<string, string>;
-  run(script: 'index' | 'ask' | 'chat' | 'main', args?: string[], options?: RunOptions): Promise<RunResult>;
-  spawn(script: 'index' | 'ask' | 'chat' | 'main', args?: string[], options?: RunOptions): ChildProcess;
+  run(script: ScriptName, args?: string[], options?: RunOptions): Promise<RunResult>;
+  spawn(script: ScriptName, args?: string[], options?: RunOptions): ChildProcess;
   cleanup(): Promise<void>;
 }
 
@@ -62,7 +65,7 @@ export async function makeWorkspace({ model = true }: { model?: boolean } = {}):
     EMBEDDING_ALLOW_REMOTE: 'false',
     ...(modelDir === undefined ? {} : { EMBEDDING_MODEL_DIR: modelDir }),
   };
-  const script = (name: string) => path.join(PROJECT_ROOT, name === 'main' ? 'src/main.ts' : `scripts/${name}.ts`);
+  const script = (name: ScriptName) => path.join(PROJECT_ROOT, name === 'main' ? 'src/main.ts' : `scripts/${name}.ts`);
   const childEnv = (options: RunOptions) => ({ ...env, ...options.env });
 
   return {
