@@ -43,10 +43,15 @@ export async function startAssistant({ config, logger, buildIfMissing = false, n
   }
 
   const index = new IndexHandle({ indexDir: config.indexDir, embedder, efSearch: config.hnsw.efSearch, logger });
-  const llm = chatModel ?? (config.llm.enabled ? createOpenAIChatModel({ ...config.llm, logger }) : undefined);
+  const llm = chatModel ?? createChatModel(config, logger);
   const assistant = new Assistant({ config, index, embedder, chatModel: llm, logger });
   for (const note of assistant.startupNotes()) notify(note);
   return assistant;
+}
+
+/** The configured language model, or undefined when none is configured (extractive answers). */
+export function createChatModel(config: Pick<Config, 'llm'>, logger: Logger): ChatModel | undefined {
+  return config.llm.enabled ? createOpenAIChatModel({ ...config.llm, logger }) : undefined;
 }
 
 /** Lines a person reads after a build: what changed, what was skipped and where. */

@@ -9,10 +9,9 @@ import { UserError, isUserError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Config } from '../config.ts';
 import { createLogger } from '../adapters/logger.ts';
-import { createOpenAIChatModel } from '../adapters/llm/openai-chat-model.ts';
 import { StateDatabase } from '../adapters/store/state-database.ts';
 import type { Assistant } from '../assistant/assistant.ts';
-import { startAssistant } from '../assistant/start-assistant.ts';
+import { createChatModel, startAssistant } from '../assistant/start-assistant.ts';
 import type { CommandContext } from '../cli/run-main.ts';
 import { PaperBot } from './bot.ts';
 import { describeForLog, scrubSecrets } from './errors.ts';
@@ -69,7 +68,7 @@ export async function runBot({ config, logger, stop, chatModel, onReady }: RunBo
   let bot: PaperBot | undefined;
   try {
     // One model for answers and digest TL;DRs.
-    const llm = chatModel ?? (config.llm.enabled ? createOpenAIChatModel({ ...config.llm, logger }) : undefined);
+    const llm = chatModel ?? createChatModel(config, logger);
     assistant = await startAssistant({
       config,
       logger,

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -64,7 +63,7 @@ beforeAll(async () => {
   workDir = await mkdtemp(path.join(os.tmpdir(), 'paperbot-embedder-'));
   modelDir = path.join(workDir, 'test-model');
   cacheDir = path.join(workDir, 'models');
-  const corpusText = existsSync(corpusFile) ? await readFile(corpusFile, 'utf8') : '';
+  const corpusText = await readFile(corpusFile, 'utf8');
   await makeTestModel(modelDir, { vocabularyText: `${corpusText}\n${SENTENCES.join('\n')}` });
 });
 
@@ -76,7 +75,7 @@ afterAll(async () => {
 describe('the generated test model', () => {
   it('is the same bytes every time it is generated', { timeout: 10_000 }, async () => {
     const again = path.join(workDir, 'again');
-    await makeTestModel(again, { vocabularyText: `${existsSync(corpusFile) ? await readFile(corpusFile, 'utf8') : ''}\n${SENTENCES.join('\n')}` });
+    await makeTestModel(again, { vocabularyText: `${await readFile(corpusFile, 'utf8')}\n${SENTENCES.join('\n')}` });
     for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx']) {
       expect(await readFile(path.join(again, file))).toEqual(await readFile(path.join(modelDir, file)));
     }
