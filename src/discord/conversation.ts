@@ -10,7 +10,7 @@ import type { ChatMessage } from '../core/answering/chat-model.ts';
 import type { BotServices } from './command.ts';
 import { historyFromMessages, stripBotMention, type HistoryMessage } from './conversation-history.ts';
 import { channelTarget, checkQuestion, deliverAnswer, type AnswerTarget } from './deliver-answer.ts';
-import { describeForLog } from './errors.ts';
+import { describeForLog } from '../core/redact-secrets.ts';
 import { LIMITS, oneLine, truncate } from './render/limits.ts';
 import { NO_PINGS } from './render/outgoing-message.ts';
 

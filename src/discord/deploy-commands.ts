@@ -7,7 +7,7 @@ import { DiscordAPIError, REST, Routes, type RESTGetCurrentApplicationResult } f
 import { UserError } from '../core/errors.ts';
 import type { CommandContext } from '../cli/run-main.ts';
 import { commandDefinitions } from './commands/index.ts';
-import { scrubSecrets } from './errors.ts';
+import { scrubSecrets } from '../core/redact-secrets.ts';
 import { inviteUrl } from './invite.ts';
 
 const USAGE = 'Usage: npm run deploy-commands [-- --guild <server id>]';

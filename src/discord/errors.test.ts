@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../core/errors.ts';
-import { describeForLog, scrubSecrets, userFacingMessage } from './errors.ts';
+import { describeForLog, scrubSecrets } from '../core/redact-secrets.ts';
+import { userFacingMessage } from './errors.ts';
 import { buttonKind, feedbackId, parseFeedbackId, parseSimilarId, similarId } from './custom-ids.ts';
 import { parseDeployArgs } from './deploy-commands.ts';
 

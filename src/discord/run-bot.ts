@@ -14,7 +14,7 @@ import type { Assistant } from '../assistant/assistant.ts';
 import { createChatModel, startAssistant } from '../assistant/start-assistant.ts';
 import type { CommandContext } from '../cli/run-main.ts';
 import { PaperBot } from './bot.ts';
-import { describeForLog, scrubSecrets } from './errors.ts';
+import { describeForLog, scrubSecrets } from '../core/redact-secrets.ts';
 import { inviteUrl } from './invite.ts';
 import { withRequestIds } from './request-context.ts';
 

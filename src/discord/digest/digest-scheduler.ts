@@ -25,7 +25,7 @@ import type { DigestSubscription, DigestSubscriptionInput, StateDatabase } from 
 import type { ChatModel } from '../../core/answering/chat-model.ts';
 import { dueDigest, localDate, nextRun, parseDigestTime, type DigestSchedule } from '../../core/digest/schedule.ts';
 import type { Logger } from '../../core/logger.ts';
-import { describeForLog } from '../errors.ts';
+import { describeForLog } from '../../core/redact-secrets.ts';
 import { newRequestId, runWithRequest } from '../request-context.ts';
 import { composeDigest, TldrWriter, type ComposedDigest, type DigestAssistant, type DigestSettings } from './compose-digest.ts';
 
