@@ -9,7 +9,7 @@ import { answerQuestion, streamAnswer, type AnswerEvent, type AnswerResult } fro
 import type { ChatMessage, ChatModel } from '../core/answering/chat-model.ts';
 import type { Embedder } from '../core/retrieval/embedder.ts';
 import { contentTerms } from '../core/text.ts';
-import { retrieve, inverseDocumentFrequencies, type Retrieval, type RetrievalMode } from '../core/retrieval/hybrid-search.ts';
+import { retrieve, inverseDocumentFrequencies, type Retrieval, type RetrievalMode, type RetrievalOptions } from '../core/retrieval/hybrid-search.ts';
 import type { Logger } from '../core/logger.ts';
 import type { IndexHandle } from '../indexing/open-index.ts';
 import type { StoredPaper } from '../adapters/store/index-database.ts';
@@ -20,6 +20,9 @@ export interface AskOptions {
   retrievalQuery?: string;
   signal?: AbortSignal;
 }
+
+/** Per-call retrieval settings; each one left out is the configured value. */
+export type RetrievalOverrides = Partial<RetrievalOptions>;
 
 export interface SimilarPaper {
   paper: Paper;
@@ -54,13 +57,19 @@ export class Assistant {
     return reason === null ? [] : [`Retrieval is lexical only: ${reason}.`];
   }
 
-  async retrieve(question: string, mode?: RetrievalMode): Promise<Retrieval> {
+  /**
+   * The passages `question` would be answered from. `options` overrides the configured retrieval for this
+   * call only (the evaluation ranks with the gate off and a deeper cut on the same index).
+   */
+  async retrieve(question: string, options: RetrievalOverrides | RetrievalMode = {}): Promise<Retrieval> {
     const open = this.options.index.current();
     const r = this.options.config.retrieval;
+    // A bare mode is the older form of `{ mode }`, kept until every caller passes options.
+    const overrides = typeof options === 'string' ? { mode: options } : options;
     return retrieve(
       question,
       { store: open.store, vectors: open.vectors ?? undefined, embedder: open.vectors === null ? undefined : (this.options.embedder ?? undefined) },
-      { topK: r.topK, maxPassagesPerPaper: r.maxPassagesPerPaper, gateMinCoverage: r.gateMinCoverage, gateMinSimilarity: r.gateMinSimilarity, ...(mode ? { mode } : {}) },
+      { topK: r.topK, maxPassagesPerPaper: r.maxPassagesPerPaper, gateMinCoverage: r.gateMinCoverage, gateMinSimilarity: r.gateMinSimilarity, ...overrides },
     );
   }
 

@@ -1,7 +1,8 @@
 /**
  * The digest's inputs from a real index (the project's tiny test model, hnswlib and SQLite in a temp folder):
  * every paper with the time it was indexed, one unit vector per paper when the index has vectors (none when
- * it is lexical), topic relevance from retrieval, and a pick made from them end to end.
+ * it is lexical), topic relevance from retrieval, and a pick made from them end to end; and retrieval with
+ * per-call options.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config.ts';
@@ -11,24 +12,24 @@ import { makeWorkspace, type Workspace } from '../../tests/support/workspace.ts'
 import type { Assistant } from './assistant.ts';
 import { startAssistant } from './start-assistant.ts';
 
+let ws: Workspace;
+let dense: Assistant;
+let lexical: Assistant;
+
+beforeAll(async () => {
+  ws = await makeWorkspace();
+  dense = await startAssistant({ config: parseConfig(ws.env, ws.dir), logger: silentLogger, buildIfMissing: true });
+  const lexicalEnv = { ...ws.env, EMBEDDINGS: 'lexical', DATA_DIR: `${ws.dataDir}-lexical` };
+  lexical = await startAssistant({ config: parseConfig(lexicalEnv, ws.dir), logger: silentLogger, buildIfMissing: true });
+}, 120_000);
+
+afterAll(async () => {
+  dense?.close();
+  lexical?.close();
+  await ws?.cleanup();
+});
+
 describe('Assistant.digestCandidates', () => {
-  let ws: Workspace;
-  let dense: Assistant;
-  let lexical: Assistant;
-
-  beforeAll(async () => {
-    ws = await makeWorkspace();
-    dense = await startAssistant({ config: parseConfig(ws.env, ws.dir), logger: silentLogger, buildIfMissing: true });
-    const lexicalEnv = { ...ws.env, EMBEDDINGS: 'lexical', DATA_DIR: `${ws.dataDir}-lexical` };
-    lexical = await startAssistant({ config: parseConfig(lexicalEnv, ws.dir), logger: silentLogger, buildIfMissing: true });
-  }, 120_000);
-
-  afterAll(async () => {
-    dense?.close();
-    lexical?.close();
-    await ws?.cleanup();
-  });
-
   it('lists every paper in corpus order with the time it entered the index', async () => {
     const { papers, relevance } = await dense.digestCandidates();
     expect(papers).toHaveLength(11);
@@ -67,5 +68,27 @@ describe('Assistant.digestCandidates', () => {
   it('scores nothing for a topic the papers do not cover', async () => {
     const { relevance } = await dense.digestCandidates('medieval tapestry restoration');
     expect(relevance?.size).toBe(0);
+  });
+});
+
+describe('Assistant.retrieve', () => {
+  it('uses the configured retrieval unless a call overrides it', async () => {
+    const question = 'How does AdvGAN generate adversarial examples?';
+    const configured = await dense.retrieve(question);
+    expect(configured.mode).toBe('hybrid');
+    expect(configured.passages.length).toBeGreaterThan(1);
+    const overridden = await dense.retrieve(question, { mode: 'lexical', topK: 1 });
+    expect(overridden.mode).toBe('lexical');
+    expect(overridden.passages).toHaveLength(1);
+    expect((await dense.retrieve(question, 'dense')).mode).toBe('dense');
+  });
+
+  it('can turn the gate off for one call without changing the next', async () => {
+    const question = 'medieval tapestry restoration';
+    expect((await dense.retrieve(question)).gate.passed).toBe(false);
+    const ungated = await dense.retrieve(question, { gateMinCoverage: 0, gateMinSimilarity: undefined });
+    expect(ungated.gate.passed).toBe(true);
+    expect(ungated.passages.length).toBeGreaterThan(0);
+    expect((await dense.retrieve(question)).gate.passed).toBe(false);
   });
 });
