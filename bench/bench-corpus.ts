@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { splitSentences } from '../src/core/text.ts';
 import { seededRandom } from '../src/core/random.ts';
-import { syntheticAbstracts } from '../tests/support/synthetic-corpus.ts';
+import { syntheticAbstracts } from '../src/dev/synthetic-corpus.ts';
 
 export interface BenchRecord {
   id?: string;

@@ -5,7 +5,7 @@
  * which the citation check should remove from what the user sees.
  */
 import { parseArgs } from 'node:util';
-import { startFakeOpenAI, type FakeOpenAI } from '../tests/support/fake-openai.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../src/dev/fake-openai.ts';
 
 interface Options {
   port: number;

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { makeTestModel } from '../tests/support/test-model.ts';
+import { makeTestModel } from '../src/dev/test-model.ts';
 
 const USAGE = 'usage: tsx scripts/make-test-model.ts <dir> [--vocabulary FILE] [--dims N]';
 

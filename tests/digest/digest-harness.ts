@@ -22,7 +22,7 @@ import { withRequestIds } from '../../src/discord/request-context.ts';
 import { HISTORY_TURNS } from '../../src/discord/run-bot.ts';
 import { recordingLogger, TOKEN, type LogLine } from '../discord/harness.ts';
 import { startFakeDiscord, type FakeDiscord, type OptionValue, type RecordedCall } from '../support/fake-discord.ts';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
 import { makeWorkspace, type Workspace } from '../support/workspace.ts';
 
 export { TOKEN };

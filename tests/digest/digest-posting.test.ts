@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CYCLE_RESTART_NOTE } from '../../src/core/digest/render-digest.ts';
 import { WHY_NEW } from '../../src/core/digest/pick-papers.ts';
 import { extractiveTldr } from '../../src/core/digest/tldr.ts';
-import type { RecordedRequest } from '../support/fake-openai.ts';
+import type { RecordedRequest } from '../../src/dev/fake-openai.ts';
 import { paperLine, startDigestHarness, textOf, type ChannelName, type DigestHarness } from './digest-harness.ts';
 
 const rejections: unknown[] = [];

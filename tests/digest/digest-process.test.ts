@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StateDatabase } from '../../src/adapters/store/state-database.ts';
 import { localDate } from '../../src/core/digest/schedule.ts';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord.ts';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
 import { makeWorkspace, type Workspace } from '../support/workspace.ts';
 import { TOKEN } from './digest-harness.ts';
 

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelType } from 'discord.js';
 import type { RecordedCall } from '../support/fake-discord.ts';
-import type { RecordedRequest } from '../support/fake-openai.ts';
+import type { RecordedRequest } from '../../src/dev/fake-openai.ts';
 import { carriesFeedback, startHarness, type Harness } from './harness.ts';
 
 const rejections: unknown[] = [];

@@ -19,7 +19,7 @@ import { commandDefinitions } from '../../src/discord/commands/index.ts';
 import { withRequestIds } from '../../src/discord/request-context.ts';
 import { HISTORY_TURNS } from '../../src/discord/run-bot.ts';
 import { startFakeDiscord, type FakeDiscord, type InteractionOptions, type RecordedCall } from '../support/fake-discord.ts';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
 import { makeWorkspace, type Workspace } from '../support/workspace.ts';
 
 export const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.fake-bot-token.secret-part-xyz';

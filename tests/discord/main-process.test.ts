@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/core/logger.ts';
 import { deployCommandsCommand } from '../../src/discord/deploy-commands.ts';
 import { INTERRUPTED_NOTICE } from '../../src/discord/render/info-messages.ts';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord.ts';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
 import { makeWorkspace, type Workspace } from '../support/workspace.ts';
 import { carriesFeedback, TOKEN } from './harness.ts';
 

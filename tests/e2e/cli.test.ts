@@ -6,9 +6,10 @@
 import { appendFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts';
-import { makeModel, makeWorkspace, type Workspace } from '../support/workspace.ts';
-import { syntheticAbstracts } from '../support/synthetic-corpus.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
+import { makeWorkspace, type Workspace } from '../support/workspace.ts';
+import { syntheticAbstracts } from '../../src/dev/synthetic-corpus.ts';
+import { makeModel } from '../../src/dev/test-model.ts';
 
 const FAMUS = 'What does FaMUS approximate to save training time?';
 const AUSTRALIA = 'What is the capital of Australia?';

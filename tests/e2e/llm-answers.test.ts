@@ -8,7 +8,7 @@ import { parseConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import type { Assistant } from '../../src/assistant/assistant.ts';
 import { startAssistant } from '../../src/assistant/start-assistant.ts';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
 import { makeWorkspace, type Workspace } from '../support/workspace.ts';
 
 const FAMUS = 'What does FaMUS approximate to save training time?';

@@ -4,11 +4,11 @@
  * in it with a clean environment (nothing of the developer's .env or shell leaks in).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeTestModel } from './test-model.ts';
+import { makeModel } from '../../src/dev/test-model.ts';
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SHIPPED_CORPUS = path.join(PROJECT_ROOT, 'corpus', 'seed-papers.jsonl');
@@ -42,12 +42,6 @@ export interface RunResult {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-/** Shared by all workspaces of a test run: the model is deterministic, so it is generated once per folder. */
-export async function makeModel(dir: string, dims?: number): Promise<string> {
-  await makeTestModel(dir, { vocabularyText: await readFile(SHIPPED_CORPUS, 'utf8'), ...(dims === undefined ? {} : { dims }) });
-  return dir;
 }
 
 export async function makeWorkspace({ model = true }: { model?: boolean } = {}): Promise<Workspace> {

@@ -7,7 +7,7 @@ import { env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUserError } from '../../core/errors.ts';
 import type { Embedder } from '../../core/retrieval/embedder.ts';
-import { makeTestModel } from '../../../tests/support/test-model.ts';
+import { makeTestModel } from '../../dev/test-model.ts';
 import { BGE_QUERY_PREFIX, resolveModelProfile } from './model-profiles.ts';
 import { createTransformersEmbedder } from './transformers-embedder.ts';
 import type { TransformersEmbedderOptions } from './transformers-embedder.ts';

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedder } from '../../core/retrieval/embedder.ts';
-import { makeModel } from '../../../tests/support/workspace.ts';
-import { syntheticAbstracts } from '../../../tests/support/synthetic-corpus.ts';
+import { syntheticAbstracts } from '../../dev/synthetic-corpus.ts';
+import { makeModel } from '../../dev/test-model.ts';
 import { createTransformersEmbedder } from './transformers-embedder.ts';
 import { createWorkerPoolEmbedder } from './worker-pool-embedder.ts';
 

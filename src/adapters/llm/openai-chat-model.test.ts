@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeOpenAI, type FakeOpenAI } from '../../../tests/support/fake-openai.ts';
+import { startFakeOpenAI, type FakeOpenAI } from '../../dev/fake-openai.ts';
 import { LlmError, type ChatMessage, type ChatModel } from '../../core/answering/chat-model.ts';
 import type { Logger } from '../../core/logger.ts';
 import { createOpenAIChatModel, type OpenAIChatModelOptions } from './openai-chat-model.ts';

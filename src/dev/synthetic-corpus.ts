@@ -1,14 +1,16 @@
 /**
+ * Development tool, not product code (used by tests and bench).
+ *
  * Synthetic abstracts for tests and benchmarks when no real corpus is at hand: seeded, reproducible
  * recombinations of the shipped corpus's sentences. They are text-like (real vocabulary and sentence
  * lengths) but say nothing true; use them for speed and robustness, never for retrieval quality.
  */
 import { readFileSync } from 'node:fs';
-import { splitSentences } from '../../src/core/text.ts';
-import { SHIPPED_CORPUS } from './workspace.ts';
-import { seededRandom } from '../../src/core/random.ts';
+import { seededRandom } from '../core/random.ts';
+import { splitSentences } from '../core/text.ts';
+import { SHIPPED_CORPUS } from './shipped-corpus.ts';
 
-
+/** Every sentence of the shipped corpus's abstracts, in file order. */
 export function shippedSentences(): string[] {
   return readFileSync(SHIPPED_CORPUS, 'utf8')
     .split('\n')

@@ -1,4 +1,6 @@
 /**
+ * Development tool, not product code (used by tests and scripts/fake-openai.ts).
+ *
  * A fake OpenAI-compatible server on 127.0.0.1 that the real `openai` client talks to, so tests exercise the
  * wire protocol (JSON answers, SSE streaming, error statuses, hangs) without any network. Every request is
  * recorded; each response comes from a script queue, or, when the queue is empty, from a default responder
