@@ -19,11 +19,9 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { env, pipeline } from '@huggingface/transformers';
 import type { DataType } from '@huggingface/transformers';
 import { parseConfig, type Config } from '../src/config.ts';
-import { UserError } from '../src/core/errors.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { retrieve } from '../src/core/retrieval/hybrid-search.ts';
 import type { Embedder } from '../src/core/retrieval/embedder.ts';
@@ -40,6 +38,7 @@ import { benchCorpus, benchQueries, shuffled, type BenchCorpus } from './bench-c
 import { BruteForceIndex } from './brute-force-index.ts';
 import { latency, load, machine, round, timed, timeEach, type Latency, type Machine } from './measure.ts';
 import { renderBenchmarks } from './render-benchmarks.ts';
+import { defineCommandLine, parseCommandLine, printHelp, usageError } from '../src/cli/command-line.ts';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const PROJECT_ROOT = path.resolve(BENCH_DIR, '..');
@@ -48,6 +47,9 @@ export const DEFAULT_MODEL = path.join(SHARED, 'models', 'bench-minilm-l6-random
 export const DEFAULT_DATASET = path.join(SHARED, 'datasets', 'conference-abstracts.jsonl.gz');
 const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const EF_SWEEP = [10, 25, 50, 100, 200, 400];
+/** `--model text-like`: the whole run on the bag-of-words model (fast: for memory and latency at 100k). */
+const TEXT_LIKE = 'text-like';
+const TEXT_LIKE_NOTE = "a 384-dimension bag-of-words model (the project's test model with the corpus's vocabulary)";
 const SIZES: Record<string, number> = { '1k': 1_000, '10k': 10_000, '100k': 100_000 };
 
 export interface SizeResult {
@@ -121,45 +123,44 @@ interface BenchArgs {
   markdown: string;
 }
 
-function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  const usage = 'Usage: npm run bench -- [--size 1k|10k|100k]... [--model DIR|text-like] [--dataset FILE] [--compare-sample N] [--queries N]';
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        size: { type: 'string', multiple: true },
-        model: { type: 'string' },
-        dataset: { type: 'string' },
-        'compare-sample': { type: 'string' },
-        queries: { type: 'string' },
-        out: { type: 'string' },
-        markdown: { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new UserError('E_USAGE', `${error instanceof Error ? error.message : String(error)}. ${usage}`);
-  }
-  const sizes = (values.size ?? ['1k', '10k']).flatMap((s) => s.split(',')).map((s) => s.trim().toLowerCase());
-  for (const s of sizes) if (SIZES[s] === undefined) throw new UserError('E_USAGE', `Unknown size "${s}": expected 1k, 10k or 100k. ${usage}`);
-  const whole = (name: string, raw: string | undefined, fallback: number) => {
-    if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw)) throw new UserError('E_USAGE', `--${name} must be a whole number. ${usage}`);
-    return Number(raw);
-  };
+export const BENCH_COMMAND_LINE = defineCommandLine({
+  command: 'npm run bench --',
+  summary: 'Measures building, updating and searching an index and its memory, each figure beside a baseline of the same run; merges the results into bench/results.json and regenerates BENCHMARKS.md.',
+  options: {
+    size: { type: 'string', value: 'size', multiple: true, default: ['1k', '10k'], description: 'corpus size: 1k, 10k or 100k (repeat it, or separate with commas)' },
+    model: { type: 'string', value: 'dir or text-like', default: DEFAULT_MODEL, description: `the embedding model folder, or ${TEXT_LIKE} for a fast bag-of-words model` },
+    dataset: { type: 'string', value: 'file', default: DEFAULT_DATASET, description: 'real abstracts (JSONL, optionally gzipped); synthetic ones when it is missing' },
+    'compare-sample': { type: 'whole', value: 'count', default: 1_200, description: 'abstracts embedded by each of the three embedders compared' },
+    queries: { type: 'whole', value: 'count', default: 200, description: 'questions timed for retrieval latency' },
+    out: { type: 'string', value: 'file', default: path.join(BENCH_DIR, 'results.json'), description: 'the results file, merged per size' },
+    markdown: { type: 'string', value: 'file', default: path.join(PROJECT_ROOT, 'BENCHMARKS.md'), description: 'the report regenerated from the results' },
+  },
+});
+
+/** The benchmark a command line asks for, or null for `--help`. */
+function parseBenchArgs(argv: readonly string[]): BenchArgs | null {
+  const line = parseCommandLine(BENCH_COMMAND_LINE, argv);
+  if (line.help) return null;
+  const { options } = line;
+  const sizes = options.size.flatMap((s) => s.split(',')).map((s) => s.trim().toLowerCase());
+  for (const s of sizes) if (SIZES[s] === undefined) throw usageError(BENCH_COMMAND_LINE, `Unknown size "${s}": expected 1k, 10k or 100k.`);
   return {
     sizes,
-    model: values.model ?? DEFAULT_MODEL,
-    dataset: values.dataset ?? DEFAULT_DATASET,
-    naiveSample: whole('compare-sample', values['compare-sample'], 1_200),
-    queries: whole('queries', values.queries, 200),
-    out: values.out ?? path.join(BENCH_DIR, 'results.json'),
-    markdown: values.markdown ?? path.join(PROJECT_ROOT, 'BENCHMARKS.md'),
+    model: options.model,
+    dataset: options.dataset,
+    naiveSample: options['compare-sample'],
+    queries: options.queries,
+    out: options.out,
+    markdown: options.markdown,
   };
 }
 
-export async function benchMain(argv: readonly string[], log: (line: string) => void): Promise<void> {
+export async function benchMain(argv: readonly string[], { log, stdout }: { log: (line: string) => void; stdout: NodeJS.WritableStream }): Promise<void> {
   const args = parseBenchArgs(argv);
+  if (args === null) {
+    printHelp(BENCH_COMMAND_LINE, stdout);
+    return;
+  }
   const results: BenchResults = existsSync(args.out) ? (JSON.parse(readFileSync(args.out, 'utf8')) as BenchResults) : { note: '', runs: {} };
   results.note = 'Written by `npm run bench`; BENCHMARKS.md is generated from this file. Each size keeps its latest run.';
   for (const size of args.sizes) {
@@ -197,8 +198,8 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
           : `${args.model} (given with --model)`
         : `the project's generated test model (${args.model} not found): a tiny bag-of-words model, so embedding times are far below a real model's`;
     const config = parseConfig({ DATA_DIR: path.join(tmp, 'data'), CORPUS_DIR: corpusDir, EMBEDDINGS: 'dense', EMBEDDING_MODEL_DIR: modelDir, EMBEDDING_ALLOW_REMOTE: 'false' }, tmp);
-    const { embedder } = await loadEmbedder(config.embeddings, silentLogger);
-    if (embedder === null) throw new Error('the benchmark model did not load');
+    // EMBEDDINGS=dense: loadEmbedder throws when the model cannot be loaded, it never returns none.
+    const embedder = (await loadEmbedder(config.embeddings, silentLogger)).embedder as Embedder;
     try {
       // 1. Full build.
       step(`full build with ${config.embeddings.workers >= 2 ? `${config.embeddings.workers} embedding workers` : 'the in-process embedder'}`);
@@ -366,7 +367,7 @@ async function measureQueries(config: Config, embedder: Embedder, queries: reado
     step(`retrieval latency over ${queries.length} questions (HNSW, then brute force)`);
     const retrieval = latency(await timeEach(queries, (q) => assistant.retrieve(q)));
     const retrievalBruteForce = latency(await timeEach(queries, (q) => retrieve(q, { store: open.store, vectors: brute, embedder }, options)));
-    const lexicalOnly = latency(await timeEach(queries, (q) => assistant.retrieve(q, 'lexical')));
+    const lexicalOnly = latency(await timeEach(queries, (q) => assistant.retrieve(q, { mode: 'lexical' })));
     const queryEmbedding = latency(await timeEach(queries, (q) => embedder.embedQuery(q)));
 
     const queryVectors: number[][] = [];
@@ -437,10 +438,6 @@ async function measureTextLike(corpus: BenchCorpus, queries: readonly string[], 
     await embedder.dispose();
   }
 }
-
-/** `--model text-like`: the whole run on the bag-of-words model (fast: for memory and latency at 100k). */
-const TEXT_LIKE = 'text-like';
-const TEXT_LIKE_NOTE = "a 384-dimension bag-of-words model (the project's test model with the corpus's vocabulary)";
 
 async function makeTextLikeModel(corpus: BenchCorpus, tmp: string): Promise<string> {
   const dir = path.join(tmp, 'text-like-model');

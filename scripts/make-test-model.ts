@@ -7,39 +7,30 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { makeTestModel } from '../src/dev/test-model.ts';
+import { defineCommandLine, parseCommandLine, printHelp } from '../src/cli/command-line.ts';
+import { runMain } from '../src/cli/run-main.ts';
 
-const USAGE = 'usage: tsx scripts/make-test-model.ts <dir> [--vocabulary FILE] [--dims N]';
+const COMMAND_LINE = defineCommandLine({
+  command: 'tsx scripts/make-test-model.ts',
+  summary: "Writes the project's tiny bag-of-words embedding model (ONNX, with its tokenizer) into a folder; use it with EMBEDDING_MODEL_DIR=<dir>.",
+  options: {
+    vocabulary: { type: 'string', value: 'file', description: 'take the vocabulary from the words of this text file (e.g. corpus/seed-papers.jsonl)' },
+    dims: { type: 'whole', value: 'number', min: 1, description: 'dimensions of the vectors' },
+  },
+  positionals: { name: 'dir', description: 'the folder to write the model into', required: true, several: false },
+});
 
-async function main(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      vocabulary: { type: 'string' },
-      dims: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help === true) {
-    console.log(USAGE);
-    return;
-  }
-  const [dir, ...extra] = positionals;
-  if (dir === undefined || extra.length > 0) throw new Error(USAGE);
-  const dims = values.dims === undefined ? undefined : Number(values.dims);
-  if (dims !== undefined && !(Number.isInteger(dims) && dims > 0)) throw new Error(`--dims must be a positive whole number, got ${values.dims}`);
-  const vocabularyText = values.vocabulary === undefined ? undefined : await readFile(values.vocabulary, 'utf8');
-
-  await makeTestModel(path.resolve(dir), {
+await runMain(async ({ argv, stdout }) => {
+  const line = parseCommandLine(COMMAND_LINE, argv);
+  if (line.help) return printHelp(COMMAND_LINE, stdout);
+  const dir = path.resolve(line.positionals[0] ?? '');
+  const { dims, vocabulary } = line.options;
+  const vocabularyText = vocabulary === undefined ? undefined : await readFile(vocabulary, 'utf8');
+  await makeTestModel(dir, {
     ...(dims === undefined ? {} : { dims }),
     ...(vocabularyText === undefined ? {} : { vocabularyText }),
   });
-  console.log(`Wrote a test model to ${path.resolve(dir)}`);
-}
-
-main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exitCode = 1;
+  stdout.write(`Wrote a test model to ${dir}\n`);
+  return 0;
 });

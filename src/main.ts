@@ -3,7 +3,7 @@
  * DISCORD_TOKEN is set, else the same assistant in the terminal.
  */
 import { runMain } from './cli/run-main.ts';
-import { chatCommand } from './cli/chat-command.ts';
+import { chat } from './cli/chat-command.ts';
 import { botCommand } from './discord/run-bot.ts';
 
-await runMain((context) => (context.config.discord.token === undefined ? chatCommand(context, { buildIfMissing: true }) : botCommand(context)));
+await runMain((context) => (context.config.discord.token === undefined ? chat(context, { buildIfMissing: true }) : botCommand(context)));

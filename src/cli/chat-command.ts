@@ -8,6 +8,7 @@ import type { ChatMessage } from '../core/answering/chat-model.ts';
 import { isUserError } from '../core/errors.ts';
 import type { Assistant } from '../assistant/assistant.ts';
 import { startAssistant } from '../assistant/start-assistant.ts';
+import { defineCommandLine, parseCommandLine, printHelp } from './command-line.ts';
 import { progressReporter } from './progress-bar.ts';
 import { renderAnswer, renderPaper, renderSimilar } from './render-answer.ts';
 import type { CommandContext } from './run-main.ts';
@@ -22,7 +23,22 @@ const HELP = `Ask a question about the papers, or:
 /** Turns kept as context for follow-up questions. */
 const HISTORY_TURNS = 3;
 
-export async function chatCommand(context: CommandContext, options: { buildIfMissing?: boolean } = {}): Promise<number> {
+export const CHAT_COMMAND_LINE = defineCommandLine({
+  command: 'npm run chat --',
+  summary: 'An interactive session with the assistant. When its input is not a terminal it answers each line and exits at the end of input.',
+  options: {},
+  notes: HELP.split('\n'),
+});
+
+/** `npm run chat`: the session, after reading the (option-less) command line. */
+export async function chatCommand(context: CommandContext): Promise<number> {
+  const line = parseCommandLine(CHAT_COMMAND_LINE, context.argv);
+  if (line.help) return printHelp(CHAT_COMMAND_LINE, context.stdout);
+  return chat(context);
+}
+
+/** The session itself; `npm start` without a Discord token runs it with `buildIfMissing`. */
+export async function chat(context: CommandContext, options: { buildIfMissing?: boolean } = {}): Promise<number> {
   const { config, logger, stdin, stdout, stderr } = context;
   const interactive = stdin.isTTY === true;
   const assistant = await startAssistant({

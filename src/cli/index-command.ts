@@ -1,17 +1,25 @@
 /**
  * `npm run index [-- --strict]`: build or update the index from the corpus folder.
  */
-import { UserError } from '../core/errors.ts';
 import { buildIndex } from '../indexing/build-index.ts';
 import { loadEmbedder } from '../assistant/load-embedder.ts';
 import { describeBuild } from '../assistant/start-assistant.ts';
+import { defineCommandLine, parseCommandLine, printHelp } from './command-line.ts';
 import { progressReporter } from './progress-bar.ts';
 import type { CommandContext } from './run-main.ts';
 
+export const INDEX_COMMAND_LINE = defineCommandLine({
+  command: 'npm run index --',
+  summary: 'Builds or updates the index (data/index) from the corpus folder: only new or changed papers are embedded.',
+  options: {
+    strict: { type: 'boolean', description: 'stop at the first bad corpus line instead of skipping it (also CORPUS_STRICT=true)' },
+  },
+});
+
 export async function indexCommand({ argv, config, logger, stderr, stdout }: CommandContext): Promise<number> {
-  const unknown = argv.filter((a) => a !== '--strict');
-  if (unknown.length > 0) throw new UserError('E_USAGE', `Unknown option ${unknown[0]}. Usage: npm run index [-- --strict]`);
-  const strict = argv.includes('--strict') || config.corpusStrict;
+  const line = parseCommandLine(INDEX_COMMAND_LINE, argv);
+  if (line.help) return printHelp(INDEX_COMMAND_LINE, stdout);
+  const strict = line.options.strict || config.corpusStrict;
 
   const { embedder, warning } = await loadEmbedder(config.embeddings, logger);
   if (warning !== null) stderr.write(`${warning}\n`);
@@ -25,7 +33,7 @@ export async function indexCommand({ argv, config, logger, stderr, stdout }: Com
       logger,
       onProgress: progressReporter(stderr),
     });
-    for (const line of describeBuild(report)) (line.startsWith('skipped') ? stderr : stdout).write(`${line}\n`);
+    for (const text of describeBuild(report)) (text.startsWith('skipped') ? stderr : stdout).write(`${text}\n`);
     return 0;
   } finally {
     await embedder?.dispose();

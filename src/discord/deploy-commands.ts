@@ -6,34 +6,32 @@
 import { DiscordAPIError, REST, Routes, type RESTGetCurrentApplicationResult } from 'discord.js';
 import { UserError } from '../core/errors.ts';
 import type { CommandContext } from '../cli/run-main.ts';
+import { defineCommandLine, parseCommandLine, printHelp, usageError } from '../cli/command-line.ts';
 import { commandDefinitions } from './commands/index.ts';
 import { scrubSecrets } from '../core/redact-secrets.ts';
 import { inviteUrl } from './invite.ts';
 
-const USAGE = 'Usage: npm run deploy-commands [-- --guild <server id>]';
+export const DEPLOY_COMMAND_LINE = defineCommandLine({
+  command: 'npm run deploy-commands --',
+  summary: 'Registers the slash commands with Discord: in one server with --guild (instant), else globally (every server the bot is in; may take minutes to appear).',
+  options: {
+    guild: { type: 'string', value: 'server id', description: 'register in this server only; its id: Developer Mode on, then right-click the server → Copy Server ID' },
+  },
+});
 
 export function parseDeployArgs(argv: readonly string[]): { guildId: string | null } | { help: true } {
-  let guildId: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--help' || arg === '-h') return { help: true };
-    if (arg === '--guild' || arg.startsWith('--guild=')) {
-      const value = arg === '--guild' ? argv[++i] : arg.slice('--guild='.length);
-      if (value === undefined || !/^\d{1,20}$/.test(value)) throw new UserError('E_USAGE', `--guild needs a server id (a number; in Discord: right-click the server → Copy Server ID).\n${USAGE}`);
-      guildId = value;
-    } else {
-      throw new UserError('E_USAGE', `Unknown argument ${JSON.stringify(arg)}.\n${USAGE}`);
-    }
+  const line = parseCommandLine(DEPLOY_COMMAND_LINE, argv);
+  if (line.help) return line;
+  const guildId = line.options.guild ?? null;
+  if (guildId !== null && !/^\d{1,20}$/.test(guildId)) {
+    throw usageError(DEPLOY_COMMAND_LINE, '--guild needs a server id (a number; in Discord: right-click the server → Copy Server ID).');
   }
   return { guildId };
 }
 
 export async function deployCommandsCommand({ argv, config, stdout }: CommandContext): Promise<number> {
   const args = parseDeployArgs(argv);
-  if ('help' in args) {
-    stdout.write(`${USAGE}\nWithout --guild the commands are registered globally.\n`);
-    return 0;
-  }
+  if ('help' in args) return printHelp(DEPLOY_COMMAND_LINE, stdout);
   const token = config.discord.token;
   if (token === undefined) throw new UserError('E_DISCORD_TOKEN', 'DISCORD_TOKEN is not set: registering commands needs the bot token (see "Discord" in the README).');
   const rest = new REST({ api: config.discord.apiUrl, timeout: 15_000 }).setToken(token);

@@ -56,6 +56,6 @@ describe('parseDeployArgs', () => {
     expect(parseDeployArgs(['--guild=456'])).toEqual({ guildId: '456' });
     expect(parseDeployArgs(['--help'])).toEqual({ help: true });
     expect(() => parseDeployArgs(['--guild', 'general'])).toThrow(/needs a server id/);
-    expect(() => parseDeployArgs(['--global'])).toThrow(/Unknown argument/);
+    expect(() => parseDeployArgs(['--global'])).toThrow(/Unknown option --global/);
   });
 });
