@@ -1,6 +1,8 @@
 /**
  * The Logger on top of pino, writing JSON lines to stderr (stdout belongs to answers: `ask --json` prints
- * exactly one object there). Anything that looks like a credential is redacted by key, wherever it sits.
+ * exactly one object there). Anything that looks like a credential is redacted by key, wherever it sits;
+ * a secret inside a value (a key echoed in an error message) is scrubbed before it gets here, by
+ * src/core/redact-secrets.ts.
  */
 import pino from 'pino';
 import type { Logger } from '../core/logger.ts';

@@ -31,3 +31,20 @@ export function describeForLog(error: unknown, secrets: readonly string[], depth
   if (error.cause !== undefined && depth < 3) described.cause = describeForLog(error.cause, secrets, depth + 1);
   return described;
 }
+
+/**
+ * A scrubbed copy of a thrown value, to keep as an error's `cause`: an Error stays an Error (name, message,
+ * stack, a string `code`, and up to three causes, e.g. ECONNREFUSED under "Connection error."), a string
+ * stays a string, anything else is dropped. Servers echo keys back ("Incorrect API key provided: sk-…"), and
+ * causes end up in logs.
+ */
+export function redactError(error: unknown, secrets: readonly string[], depth = 0): Error | string | undefined {
+  if (!(error instanceof Error)) return typeof error === 'string' ? scrubSecrets(error, secrets) : undefined;
+  const copy = new Error(scrubSecrets(error.message, secrets));
+  copy.name = error.name;
+  if (error.stack !== undefined) copy.stack = scrubSecrets(error.stack, secrets);
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') Object.assign(copy, { code });
+  if (error.cause !== undefined && depth < 3) copy.cause = redactError(error.cause, secrets, depth + 1);
+  return copy;
+}

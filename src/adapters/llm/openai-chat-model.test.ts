@@ -1,15 +1,17 @@
 /**
  * The OpenAI-compatible ChatModel against the fake server on 127.0.0.1, through the real `openai` client:
  * answers, streaming, our own retry budget (including a 429 that asks for two minutes), and the LlmError
- * kinds and messages a user ends up seeing.
+ * kinds and messages a user ends up seeing. Time is virtual: retry waits pass at once (and are recorded),
+ * and the call's deadline passes only when a test advances the clock.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from '../../dev/fake-openai.ts';
+import { RecordingLogger } from '../../dev/recording-logger.ts';
+import { VirtualClock } from '../../dev/virtual-clock.ts';
 import { LlmError, type ChatMessage, type ChatModel } from '../../core/answering/chat-model.ts';
-import type { Logger } from '../../core/logger.ts';
 import { createOpenAIChatModel, type OpenAIChatModelOptions } from './openai-chat-model.ts';
 
 const API_KEY = 'sk-test-SECRET-1234567890abcdef';
@@ -19,6 +21,8 @@ const MESSAGES: ChatMessage[] = [
 ];
 
 let fake: FakeOpenAI;
+/** The clock of the model the test last built with chatModel(). */
+let clock: VirtualClock;
 
 beforeEach(async () => {
   fake = await startFakeOpenAI();
@@ -28,18 +32,24 @@ afterEach(async () => {
   await fake.close();
 });
 
+/** Waits shorter than the budget pass at once; the deadline (a sleep of the whole budget) waits for advance(). */
 function chatModel(overrides: Partial<OpenAIChatModelOptions> = {}): ChatModel {
-  return createOpenAIChatModel({ baseURL: fake.url, apiKey: API_KEY, model: 'fake-gpt', timeoutMs: 5_000, maxRetries: 2, ...overrides });
+  const options = { baseURL: fake.url, apiKey: API_KEY, model: 'fake-gpt', timeoutMs: 5_000, maxRetries: 2, ...overrides };
+  clock = new VirtualClock({ skipBelowMs: options.timeoutMs });
+  return createOpenAIChatModel({ clock, ...options });
 }
 
-/** Runs `fn`, expects an LlmError, and returns it with how long the call took. */
-async function failure(fn: () => Promise<unknown>): Promise<{ error: LlmError; elapsedMs: number }> {
-  const started = performance.now();
+/** The waits between attempts: every sleep but the first, which is the call's deadline. */
+function waits(): number[] {
+  return clock.sleeps.slice(1);
+}
+
+/** Runs `fn` and expects an LlmError. */
+async function failure(fn: () => Promise<unknown>): Promise<LlmError> {
   try {
     await fn();
   } catch (error) {
-    const elapsedMs = performance.now() - started;
-    if (error instanceof LlmError) return { error, elapsedMs };
+    if (error instanceof LlmError) return error;
     throw error;
   }
   throw new Error('expected the call to fail');
@@ -48,18 +58,6 @@ async function failure(fn: () => Promise<unknown>): Promise<{ error: LlmError; e
 async function collect(stream: AsyncIterable<string>, into: string[] = []): Promise<string[]> {
   for await (const delta of stream) into.push(delta);
   return into;
-}
-
-function recordingLogger(): Logger & { lines: { level: string; fields: Record<string, unknown>; message: string }[] } {
-  const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
-  const make = (bindings: Record<string, unknown>): Logger => ({
-    debug: (fields, message) => lines.push({ level: 'debug', fields: { ...bindings, ...fields }, message }),
-    info: (fields, message) => lines.push({ level: 'info', fields: { ...bindings, ...fields }, message }),
-    warn: (fields, message) => lines.push({ level: 'warn', fields: { ...bindings, ...fields }, message }),
-    error: (fields, message) => lines.push({ level: 'error', fields: { ...bindings, ...fields }, message }),
-    child: (more) => make({ ...bindings, ...more }),
-  });
-  return Object.assign(make({}), { lines });
 }
 
 describe('OpenAI-compatible chat model', () => {
@@ -81,11 +79,11 @@ describe('OpenAI-compatible chat model', () => {
     expect(request.body).toMatchObject({ model: 'fake-gpt', messages: MESSAGES, temperature: 0.2 });
   });
 
-  it('the default fake answer cites the passages it was given', async () => {
-    const answer = await chatModel().complete(MESSAGES);
+  it('returns the text exactly as the server sent it, citation marks and line breaks included', async () => {
+    const text = '  VaSSO [1] and FaMUS [2] differ:\n\n- **VaSSO** suppresses variance [1][2]\n';
+    fake.enqueue({ content: text });
 
-    expect(answer).toContain('[1]');
-    expect(answer).toContain('[2]');
+    expect(await chatModel().complete(MESSAGES)).toBe(text);
   });
 
   it('streams an answer as several deltas that join to the full text', async () => {
@@ -99,15 +97,29 @@ describe('OpenAI-compatible chat model', () => {
     expect((await fake.nextRequest()).body).toMatchObject({ model: 'fake-gpt', stream: true });
   });
 
-  it('fails with kind server after maxRetries + 1 attempts when every attempt gets a 500', async () => {
-    fake.setDefault(() => ({ status: 500 }));
+  it.each([
+    { status: 500, maxRetries: 2, kind: 'server', attempts: 3, message: 'The language model server failed (HTTP 500) after 3 attempts.' },
+    { status: 401, maxRetries: 3, kind: 'auth', attempts: 1, message: 'The language model server refused the API key (HTTP 401); check OPENAI_API_KEY.' },
+  ])('HTTP $status on every attempt fails as $kind after $attempts attempt(s)', async ({ status, maxRetries, kind, attempts, message }) => {
+    fake.setDefault(() => ({ status }));
 
-    const { error } = await failure(() => chatModel({ maxRetries: 2 }).complete(MESSAGES));
+    const error = await failure(() => chatModel({ maxRetries }).complete(MESSAGES));
 
-    expect(error.kind).toBe('server');
-    expect(error.status).toBe(500);
-    expect(error.message).toBe('The language model server failed (HTTP 500) after 3 attempts.');
-    expect(fake.requests).toHaveLength(3);
+    expect(error).toMatchObject({ kind, status, message });
+    expect(fake.requests).toHaveLength(attempts);
+  });
+
+  it('waits 0.5 s, then 1 s, less up to a quarter of jitter, between attempts', async () => {
+    fake.setDefault(() => ({ status: 503 }));
+
+    await failure(() => chatModel({ maxRetries: 2 }).complete(MESSAGES));
+
+    const [first, second, ...more] = waits();
+    expect(first).toBeGreaterThanOrEqual(375);
+    expect(first).toBeLessThanOrEqual(500);
+    expect(second).toBeGreaterThanOrEqual(750);
+    expect(second).toBeLessThanOrEqual(1_000);
+    expect(more).toEqual([]);
   });
 
   it('recovers when a 500 is followed by a 200', async () => {
@@ -119,33 +131,32 @@ describe('OpenAI-compatible chat model', () => {
     expect(fake.requests).toHaveLength(2);
   });
 
-  it('a 429 asking for two minutes is retried after at most the cap, within the budget', async () => {
+  it('a 429 asking for two minutes is retried after the 4 s cap, within the budget', async () => {
     fake.enqueue({ status: 429, headers: { 'retry-after': '120' } }, { content: 'Answer after the rate limit [1].' });
 
-    const started = performance.now();
     const answer = await chatModel({ timeoutMs: 5_000 }).complete(MESSAGES);
-    const elapsedMs = performance.now() - started;
 
     expect(answer).toBe('Answer after the rate limit [1].');
     expect(fake.requests).toHaveLength(2);
-    expect(elapsedMs).toBeLessThan(5_000);
+    expect(waits()).toEqual([4_000]);
   });
 
-  it('a 429 that never ends fails as rate-limited before the budget runs out', async () => {
+  it('a 429 that never ends fails as rate-limited at once when the budget cannot cover the wait', async () => {
     fake.setDefault(() => ({ status: 429, headers: { 'retry-after': '120' } }));
 
-    const { error, elapsedMs } = await failure(() => chatModel({ timeoutMs: 3_000 }).complete(MESSAGES));
+    const error = await failure(() => chatModel({ timeoutMs: 3_000 }).complete(MESSAGES));
 
     expect(error.kind).toBe('rate-limited');
     expect(error.status).toBe(429);
     expect(error.message).toMatch(/rate-limiting.*try again in about 2 minutes\.$/);
-    expect(elapsedMs).toBeLessThan(4_000);
+    expect(fake.requests).toHaveLength(1);
+    expect(waits()).toEqual([]);
   });
 
   it('a malformed body fails as bad-response without retrying', async () => {
     fake.enqueue({ malformed: true });
 
-    const { error } = await failure(() => chatModel().complete(MESSAGES));
+    const error = await failure(() => chatModel().complete(MESSAGES));
 
     expect(error.kind).toBe('bad-response');
     expect(error.message).toBe('The language model sent a response that is not a valid chat completion.');
@@ -155,7 +166,7 @@ describe('OpenAI-compatible chat model', () => {
   it('a completion without any choice fails as bad-response', async () => {
     fake.enqueue({ status: 200, body: JSON.stringify({ id: 'x', object: 'chat.completion', choices: [] }) });
 
-    const { error } = await failure(() => chatModel().complete(MESSAGES));
+    const error = await failure(() => chatModel().complete(MESSAGES));
 
     expect(error.kind).toBe('bad-response');
     expect(error.message).toBe('The language model returned an empty answer.');
@@ -164,32 +175,35 @@ describe('OpenAI-compatible chat model', () => {
   it('a malformed stream fails as bad-response', async () => {
     fake.enqueue({ malformed: true });
 
-    const { error } = await failure(() => collect(chatModel().stream(MESSAGES)));
+    const error = await failure(() => collect(chatModel().stream(MESSAGES)));
 
     expect(error.kind).toBe('bad-response');
   });
 
-  it('a server that never answers fails as timeout within the budget', async () => {
+  it('a server that never answers fails as timeout when the budget runs out', async () => {
     fake.setDefault(() => ({ hang: true }));
+    const call = failure(() => chatModel({ timeoutMs: 1_500 }).complete(MESSAGES));
+    await fake.nextRequest();
 
-    const { error, elapsedMs } = await failure(() => chatModel({ timeoutMs: 1_500 }).complete(MESSAGES));
+    clock.advance(1_500);
+    const error = await call;
 
     expect(error.kind).toBe('timeout');
     expect(error.message).toBe('The language model did not answer within 1.5 s.');
-    expect(elapsedMs).toBeGreaterThanOrEqual(1_400);
-    expect(elapsedMs).toBeLessThan(1_500 + 500);
     expect(fake.requests).toHaveLength(1);
   });
 
-  it('a stream that stops mid-answer fails as timeout within the budget, after the deltas that came', async () => {
+  it('a stream that stops mid-answer fails as timeout when the budget runs out, after the deltas that came', async () => {
     fake.enqueue({ content: 'Half an answer', streamEnd: 'hang' });
     const deltas: string[] = [];
+    const call = failure(() => collect(chatModel({ timeoutMs: 1_500 }).stream(MESSAGES), deltas));
+    await vi.waitFor(() => expect(deltas.join('')).toBe('Half an answer'));
 
-    const { error, elapsedMs } = await failure(() => collect(chatModel({ timeoutMs: 1_500 }).stream(MESSAGES), deltas));
+    clock.advance(1_500);
+    const error = await call;
 
     expect(error.kind).toBe('timeout');
     expect(deltas.join('')).toBe('Half an answer');
-    expect(elapsedMs).toBeLessThan(1_500 + 500);
   });
 
   it('a stream retries a failure before its first delta', async () => {
@@ -205,21 +219,10 @@ describe('OpenAI-compatible chat model', () => {
     fake.enqueue({ content: 'Text the user already saw', streamEnd: 'drop' });
     const deltas: string[] = [];
 
-    const { error } = await failure(() => collect(chatModel().stream(MESSAGES), deltas));
+    const error = await failure(() => collect(chatModel().stream(MESSAGES), deltas));
 
     expect(error.kind).toBe('connection');
     expect(deltas.join('')).toBe('Text the user already saw');
-    expect(fake.requests).toHaveLength(1);
-  });
-
-  it('401 fails as auth at once, without retrying', async () => {
-    fake.setDefault(() => ({ status: 401 }));
-
-    const { error } = await failure(() => chatModel({ maxRetries: 3 }).complete(MESSAGES));
-
-    expect(error.kind).toBe('auth');
-    expect(error.status).toBe(401);
-    expect(error.message).toBe('The language model server refused the API key (HTTP 401); check OPENAI_API_KEY.');
     expect(fake.requests).toHaveLength(1);
   });
 
@@ -228,9 +231,9 @@ describe('OpenAI-compatible chat model', () => {
       status: 401,
       body: JSON.stringify({ error: { message: `Incorrect API key provided: ${API_KEY}`, type: 'invalid_request_error' } }),
     }));
-    const logger = recordingLogger();
+    const logger = new RecordingLogger();
 
-    const { error } = await failure(() => chatModel({ logger }).complete(MESSAGES));
+    const error = await failure(() => chatModel({ logger }).complete(MESSAGES));
 
     expect(error.message).not.toContain(API_KEY);
     expect(inspect(error, { depth: 10 })).not.toContain(API_KEY);
@@ -241,7 +244,7 @@ describe('OpenAI-compatible chat model', () => {
 
   it('logs each failed attempt at debug level with its status and wait', async () => {
     fake.enqueue({ status: 500 }, { content: 'Fine now [1].' });
-    const logger = recordingLogger();
+    const logger = new RecordingLogger();
 
     await chatModel({ logger }).complete(MESSAGES);
 
@@ -252,15 +255,24 @@ describe('OpenAI-compatible chat model', () => {
     expect(JSON.stringify(logger.lines)).not.toContain(API_KEY);
   });
 
-  it('fails as aborted, promptly, when the caller aborts', async () => {
+  it('fails as aborted, without waiting for the budget, when the caller aborts', async () => {
     fake.setDefault(() => ({ hang: true }));
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
+    const call = failure(() => chatModel({ timeoutMs: 10_000 }).complete(MESSAGES, { signal: controller.signal }));
+    await fake.nextRequest();
 
-    const { error, elapsedMs } = await failure(() => chatModel({ timeoutMs: 10_000 }).complete(MESSAGES, { signal: controller.signal }));
+    controller.abort();
+    const error = await call;
 
     expect(error.kind).toBe('aborted');
-    expect(elapsedMs).toBeLessThan(1_000);
+    expect(clock.now()).toBe(0);
+  });
+
+  it('fails as aborted, without calling the server, when the signal is already aborted', async () => {
+    const error = await failure(() => chatModel().complete(MESSAGES, { signal: AbortSignal.abort() }));
+
+    expect(error.kind).toBe('aborted');
+    expect(fake.requests).toHaveLength(0);
   });
 
   it('an unreachable server fails as connection and names only its address', async () => {
@@ -269,7 +281,7 @@ describe('OpenAI-compatible chat model', () => {
     const { port } = closed.address() as AddressInfo;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
 
-    const { error } = await failure(() =>
+    const error = await failure(() =>
       chatModel({ baseURL: `http://user:pw@127.0.0.1:${port}/v1?token=abc`, maxRetries: 1 }).complete(MESSAGES),
     );
 
