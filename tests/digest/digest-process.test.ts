@@ -4,21 +4,20 @@
  * start (the catch-up, with TL;DRs from the configured model), and a second process started the same day
  * posts nothing. The state database is the only thing the two processes share.
  */
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StateDatabase } from '../../src/adapters/store/state-database.ts';
 import { localDate } from '../../src/core/digest/schedule.ts';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
+import type { ScriptProcess } from '../support/script-process.ts';
 import { makeWorkspace, type Workspace } from '../support/workspace.ts';
 import { TOKEN } from './digest-harness.ts';
 
 let ws: Workspace;
 let fake: FakeDiscord;
 let llm: FakeOpenAI;
-const children: ChildProcess[] = [];
+const children: ScriptProcess[] = [];
 
 beforeAll(async () => {
   ws = await makeWorkspace();
@@ -29,7 +28,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children) await child.killGroup();
   await fake?.close();
   await llm?.close();
   await ws?.cleanup();
@@ -44,25 +43,12 @@ function zoneWithDaylight(now: Date): string {
   throw new Error('no zone found');
 }
 
-function startBot(): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
-  const child = ws.spawn('main', [], {
+function startBot(): ScriptProcess {
+  const bot = ws.start('main', [], {
     env: { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl, OPENAI_BASE_URL: llm.url, OPENAI_MODEL: 'fake-model', LLM_MAX_RETRIES: '0', SHUTDOWN_GRACE_MS: '2000', LOG_LEVEL: 'info' },
   });
-  children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  child.stdout?.resume();
-  return { child, stderr: () => stderr, exited: once(child, 'exit').then(([code]) => code as number | null) };
-}
-
-async function waitFor(condition: () => boolean, what: string, log: () => string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; log:\n${log().slice(-3000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  children.push(bot);
+  return bot;
 }
 
 describe('digests in the bot process', () => {
@@ -83,14 +69,14 @@ describe('digests in the bot process', () => {
     expect(post.message?.allowed_mentions).toEqual({ parse: [] });
     expect(post.message?.content).toContain(`Paper digest · ${localDate(now, zone)}`);
     expect(post.message?.content?.match(/^TL;DR: A one-line summary written by the model\.$/gm)).toHaveLength(3);
-    await waitFor(() => first.stderr().includes('digest catch-up done'), 'the catch-up', first.stderr);
+    await first.waitForStderr('digest catch-up done', 60_000);
     first.child.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
+    expect((await first.exited).code).toBe(0);
 
     const second = startBot();
-    await waitFor(() => second.stderr().includes('digest catch-up done'), 'the second catch-up', second.stderr);
+    await second.waitForStderr('digest catch-up done', 60_000);
     second.child.kill('SIGTERM');
-    expect(await second.exited).toBe(0);
+    expect((await second.exited).code).toBe(0);
 
     expect(fake.findCalls({ route: 'POST /channels/:channelId/messages', channelId })).toHaveLength(1);
     const check = StateDatabase.open(path.join(ws.dataDir, 'state.sqlite'));

@@ -4,8 +4,6 @@
  * answer that outlasts SHUTDOWN_GRACE_MS; its log never has the token nor an unhandled rejection.
  * `npm run deploy-commands -- --guild 1` registers the command definitions (and, in process, its other cases).
  */
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import os from 'node:os';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +14,7 @@ import { deployCommandsCommand } from '../../src/discord/deploy-commands.ts';
 import { INTERRUPTED_NOTICE } from '../../src/discord/render/info-messages.ts';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
+import { waitUntil, type ScriptProcess } from '../support/script-process.ts';
 import { makeWorkspace, type Workspace } from '../support/workspace.ts';
 import { carriesFeedback, TOKEN } from './harness.ts';
 
@@ -23,7 +22,7 @@ import { carriesFeedback, TOKEN } from './harness.ts';
 let ws: Workspace;
 let fake: FakeDiscord;
 let llm: FakeOpenAI;
-const children: ChildProcess[] = [];
+const children: ScriptProcess[] = [];
 
 beforeAll(async () => {
   ws = await makeWorkspace();
@@ -32,20 +31,14 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of children) await child.killGroup();
   await fake?.close();
   await llm?.close();
   await ws?.cleanup();
 });
 
-interface Running {
-  child: ChildProcess;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function startBot(env: Record<string, string> = {}): Running {
-  const child = ws.spawn('main', [], {
+function startBot(env: Record<string, string> = {}): ScriptProcess {
+  const bot = ws.start('main', [], {
     env: {
       DISCORD_TOKEN: TOKEN,
       DISCORD_API_URL: fake.apiUrl,
@@ -58,22 +51,8 @@ function startBot(env: Record<string, string> = {}): Running {
       ...env,
     },
   });
-  children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  child.stdout?.resume();
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  return { child, stderr: () => stderr, exited };
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string, diagnostics: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; log:\n${diagnostics().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  children.push(bot);
+  return bot;
 }
 
 function logLines(stderr: string): Array<Record<string, unknown>> {
@@ -87,7 +66,7 @@ describe('the bot as a process', () => {
   it('starts with DISCORD_TOKEN, answers /ask, and on SIGTERM interrupts a hanging answer and exits 0', async () => {
     const started = Date.now();
     const bot = startBot();
-    await waitFor(() => bot.stderr().includes('paperbot is answering on Discord'), 90_000, 'the bot to be ready', bot.stderr);
+    await bot.waitForStderr('paperbot is answering on Discord', 90_000);
     const readyMs = Date.now() - started;
     expect(fake.gatewayLog.some((frame) => frame.op === 2)).toBe(true);
 
@@ -101,7 +80,7 @@ describe('the bot as a process', () => {
     const hanging = await fake.interaction({ name: 'ask', options: { question: 'What is VaSSO?' } });
     const deferral = await fake.waitForCall({ interactionId: hanging.id });
     expect(deferral.callback?.type).toBe(InteractionResponseType.DeferredChannelMessageWithSource);
-    await waitFor(() => llm.requests.length >= 2, 5000, 'the second LLM request', bot.stderr);
+    await waitUntil(() => llm.requests.length >= 2, 'the second LLM request', { timeoutMs: 5000, log: bot.stderr });
 
     const signalled = Date.now();
     bot.child.kill('SIGTERM');
@@ -122,7 +101,7 @@ describe('the bot as a process', () => {
 
   it('exits 0 on SIGINT when idle', async () => {
     const bot = startBot();
-    await waitFor(() => bot.stderr().includes('paperbot is answering on Discord'), 60_000, 'the bot to be ready', bot.stderr);
+    await bot.waitForStderr('paperbot is answering on Discord', 60_000);
     const signalled = Date.now();
     bot.child.kill('SIGINT');
     expect(await bot.exited).toEqual({ code: 0, signal: null });
@@ -145,7 +124,7 @@ describe('the bot as a process', () => {
 describe('npm run deploy-commands', () => {
   it('sends the command definitions to the fake: `npm run deploy-commands -- --guild 1`', async () => {
     {
-      const result = await ws.run('deploy-commands', ['--guild', '1'], { env: { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl } });
+      const result = await ws.runProcess('deploy-commands', ['--guild', '1'], { env: { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl } });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^Registered 6 commands in server 1: \/ask, \/paper, \/similar, \/digest, \/help, \/about\./);

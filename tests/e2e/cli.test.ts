@@ -1,13 +1,15 @@
 /**
- * End to end, as a user runs it: `npm run index` then `npm run ask` (the real scripts, in child processes)
- * on the shipped corpus in a temp folder, with the project's generated test model loaded by the real
- * transformers.js, the real hnswlib and SQLite, and a fake OpenAI-compatible server on 127.0.0.1.
+ * End to end, as a user runs it: `npm run index` then `npm run ask`, `chat` (the real commands, run in this
+ * process with the argv, environment and streams a script would give them) on the shipped corpus in a temp
+ * folder, with the project's generated test model loaded by the real transformers.js, the real hnswlib and
+ * SQLite, and a fake OpenAI-compatible server on 127.0.0.1. Two smoke tests start real processes: `npm start`
+ * building the missing index, and a build killed half way.
  */
 import { appendFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
-import { makeWorkspace, type Workspace } from '../support/workspace.ts';
+import { makeWorkspace, useWorkspace, type Workspace } from '../support/workspace.ts';
 import { syntheticAbstracts } from '../../src/dev/synthetic-corpus.ts';
 import { makeModel } from '../../src/dev/test-model.ts';
 
@@ -109,11 +111,11 @@ describe('index and ask on the shipped corpus', () => {
   });
 });
 
-describe('npm start without a Discord token', () => {
+describe('npm start without a Discord token (smoke test: a real process)', () => {
   it('builds the missing index, then answers piped questions in the terminal chat', async () => {
     const ws = await makeWorkspace();
     try {
-      const result = await ws.run('main', [], { stdin: `${FAMUS}\n` });
+      const result = await ws.runProcess('main', [], { stdin: `${FAMUS}\n`, timeoutMs: 90_000 });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toContain('No index yet: building it');
       expect(result.stderr).toContain('Indexed 11 papers');
@@ -125,13 +127,10 @@ describe('npm start without a Discord token', () => {
 });
 
 describe('incremental and atomic builds', () => {
-  let ws: Workspace;
-  beforeAll(async () => {
-    ws = await makeWorkspace();
-  });
-  afterAll(async () => ws.cleanup());
+  const workspace = useWorkspace();
 
   it('embeds nothing when nothing changed, and exactly the paper that was added', async () => {
+    const ws = workspace();
     expect((await ws.run('index')).stdout).toContain('embedded 11 papers');
     const again = await ws.run('index');
     expect(again.code, again.stderr).toBe(0);
@@ -151,26 +150,16 @@ describe('incremental and atomic builds', () => {
     expect(removed.stdout).toContain('Indexed 11 papers');
   }, 120_000);
 
-  it('keeps the previous index answering when a build is killed half way', async () => {
+  it('keeps the previous index answering when a build is killed half way (smoke test: a real process, SIGKILL)', async () => {
+    const ws = workspace();
     expect((await ws.run('index')).code).toBe(0);
     const current = await readFile(path.join(ws.dataDir, 'index', 'CURRENT'), 'utf8');
     await writeFile(path.join(ws.corpusDir, 'big.txt'), `${syntheticAbstracts(6_000, { seed: 3 }).join('\n')}\n`);
 
-    // Its own process group, killed whole: tsx runs the script in a child process.
-    const child = ws.spawn('index', [], { detached: true });
-    await new Promise<void>((resolve, reject) => {
-      let seen = '';
-      const timer = setTimeout(() => reject(new Error(`build never reached 10%: ${seen}`)), 60_000);
-      child.stderr?.on('data', (chunk: Buffer) => {
-        seen += chunk.toString();
-        if (/embedding [1-9]\d*\/6000/.test(seen)) {
-          clearTimeout(timer);
-          process.kill(-(child.pid ?? 0), 'SIGKILL');
-          resolve();
-        }
-      });
-    });
-    await new Promise((resolve) => child.once('exit', resolve));
+    const build = ws.start('index');
+    await build.waitForStderr(/embedding [1-9]\d*\/6000/, 60_000);
+    await build.killGroup();
+    expect((await build.exited).signal).toBe('SIGKILL');
 
     expect(await readFile(path.join(ws.dataDir, 'index', 'CURRENT'), 'utf8')).toBe(current);
     const answer = await ws.run('ask', ['--json', FAMUS]);
@@ -188,13 +177,10 @@ describe('incremental and atomic builds', () => {
 });
 
 describe('bad input and missing pieces', () => {
-  let ws: Workspace;
-  beforeAll(async () => {
-    ws = await makeWorkspace();
-  });
-  afterAll(async () => ws.cleanup());
+  const workspace = useWorkspace();
 
   it('names the file and line of a corrupt corpus line, and stops on it with --strict', async () => {
+    const ws = workspace();
     await appendFile(path.join(ws.corpusDir, 'seed-papers.jsonl'), '{"title": "Broken", "abstract": \n');
     const lenient = await ws.run('index');
     expect(lenient.code, lenient.stderr).toBe(0);
@@ -208,6 +194,7 @@ describe('bad input and missing pieces', () => {
   });
 
   it('falls back to lexical search with a warning when the model is missing, or fails with EMBEDDINGS=dense', async () => {
+    const ws = workspace();
     const env = { EMBEDDING_MODEL_DIR: '', EMBEDDING_MODEL: 'nobody/no-such-model' };
     const auto = await ws.run('ask', ['--json', FAMUS], { env });
     expect(auto.code, auto.stderr).toBe(0);
@@ -222,11 +209,26 @@ describe('bad input and missing pieces', () => {
   });
 
   it('tells how to rebuild when the index was made with another model', async () => {
+    const ws = workspace();
     expect((await ws.run('index')).code).toBe(0);
     const other = await makeModel(path.join(ws.dir, 'other-model'), 16);
     const result = await ws.run('ask', [FAMUS], { env: { EMBEDDING_MODEL_DIR: other } });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/built with local:test-model .* configured model is local:other-model .*run `npm run index`/);
+  });
+
+  it('names an unknown option and shows the usage; --help prints it all, exit code 0', async () => {
+    const ws = workspace();
+    const bad = await ws.run('ask', ['--jsno', FAMUS]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^Unknown option --jsno\.\nUsage: npm run ask -- \[--json\] <question>\.\.\.\n`npm run ask -- --help` says/);
+
+    const help = await ws.run('ask', ['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stderr).toBe('');
+    expect(help.stdout).toMatch(/^Usage: npm run ask -- \[--json\] <question>\.\.\.\n/);
+    expect(help.stdout).toMatch(/^ {2}--json +print exactly one JSON object on stdout/m);
   });
 
   it('says how to build the index when there is none', async () => {
@@ -241,6 +243,7 @@ describe('bad input and missing pieces', () => {
   });
 
   it('names every bad environment variable at start with what is expected', async () => {
+    const ws = workspace();
     const result = await ws.run('ask', [FAMUS], { env: { TOP_K: 'many', EMBEDDINGS: 'sometimes', OPENAI_BASE_URL: 'not a url' } });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/TOP_K.*whole number/);

@@ -27,7 +27,7 @@ interface EvalJson {
 }
 
 function runEval(ws: Workspace, args: string[], env: Record<string, string> = {}) {
-  return ws.run('eval', args, { env, timeoutMs: 90_000 });
+  return ws.run('eval', args, { env });
 }
 
 describe('npm run eval', () => {
