@@ -1,7 +1,7 @@
 /**
- * `npm run eval -- --json` end to end: the real script in a child process, on the shipped corpus and the
- * shipped question set, with the generated test model, in a temp workspace. Only the small 11-paper setting:
- * distractors need the shared dataset, which a user's clone does not have.
+ * `npm run eval -- --json` end to end: the real command (run in this process as the script would run it),
+ * on the shipped corpus and the shipped question set, with the generated test model, in a temp workspace.
+ * Only the small 11-paper setting: distractors need the shared dataset, which a user's clone does not have.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { isUserError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/logger.ts';
-import { evaluate, parseEvalArgs } from '../../src/cli/eval-command.ts';
+import { parseEvalArgs } from '../../src/cli/eval-command.ts';
+import { runEvaluation, type EvaluationRequest } from '../../src/eval/run-evaluation.ts';
 import type { RetrievalMetrics } from '../../src/core/retrieval/evaluate-retrieval.ts';
 import { makeWorkspace, PROJECT_ROOT, type Workspace } from '../support/workspace.ts';
 
@@ -28,6 +29,12 @@ interface EvalJson {
 
 function runEval(ws: Workspace, args: string[], env: Record<string, string> = {}) {
   return ws.run('eval', args, { env });
+}
+
+function request(argv: string[]): EvaluationRequest {
+  const parsed = parseEvalArgs(argv);
+  if (parsed === null) throw new Error('--help was not asked for');
+  return parsed;
 }
 
 describe('npm run eval', () => {
@@ -79,17 +86,22 @@ describe('npm run eval', () => {
   }, 120_000);
 
   it('explains how to fix a missing distractor dataset instead of crashing', async () => {
-    const args = parseEvalArgs(['--questions', QUESTIONS, '--distractors', '10', '--distractors-file', path.join(ws.dir, 'missing.jsonl.gz')]);
-    const error = await evaluate(args, { config: parseConfig(ws.env, ws.dir), logger: silentLogger, notify: () => {} }).catch((e: unknown) => e);
+    const args = request(['--questions', QUESTIONS, '--distractors', '10', '--distractors-file', path.join(ws.dir, 'missing.jsonl.gz')]);
+    const error = await runEvaluation(args, { config: parseConfig(ws.env, ws.dir), logger: silentLogger, notify: () => {} }).catch((e: unknown) => e);
     expect(isUserError(error)).toBe(true);
     expect((error as Error).message).toContain('missing.jsonl.gz is not there');
+  });
+
+  it('refuses --use-index with --distractors, and a count that is not a whole number', () => {
+    expect(() => parseEvalArgs(['--use-index', '--distractors', '5'])).toThrow(/--use-index and --distractors cannot be combined/);
+    expect(() => parseEvalArgs(['--distractors', 'many'])).toThrow(/--distractors must be a whole number, got "many"/);
   });
 
   it('names the question line of a reference to a paper the corpus does not have', async () => {
     const file = path.join(ws.dir, 'bad-questions.jsonl');
     await writeFile(file, '{"question":"What is VaSSO?","expected":["seed-papers.jsonl:1"]}\n{"question":"x?","expected":["seed-papers.jsonl:99"]}\n');
     const config = parseConfig({ ...ws.env, EMBEDDINGS: 'lexical' }, ws.dir);
-    const error = await evaluate(parseEvalArgs(['--questions', file]), { config, logger: silentLogger, notify: () => {} }).catch((e: unknown) => e);
+    const error = await runEvaluation(request(['--questions', file]), { config, logger: silentLogger, notify: () => {} }).catch((e: unknown) => e);
     expect(isUserError(error)).toBe(true);
     expect((error as Error).message).toContain('bad-questions.jsonl:2: "seed-papers.jsonl:99" matches no paper');
   });
