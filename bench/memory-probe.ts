@@ -10,6 +10,7 @@ import { silentLogger } from '../src/core/logger.ts';
 import { Assistant } from '../src/assistant/assistant.ts';
 import { loadEmbedder } from '../src/assistant/load-embedder.ts';
 import { IndexHandle } from '../src/indexing/open-index.ts';
+import { createIndexBackend } from '../src/adapters/sqlite-hnsw-backend.ts';
 
 interface ProbeInput {
   dataDir: string;
@@ -24,7 +25,7 @@ const config = parseConfig({ DATA_DIR: input.dataDir, EMBEDDINGS: 'dense', EMBED
 const { embedder } = await loadEmbedder(config.embeddings, silentLogger);
 const rssModel = mb();
 const t0 = performance.now();
-const index = new IndexHandle({ indexDir: config.indexDir, embedder, efSearch: config.hnsw.efSearch, logger: silentLogger });
+const index = new IndexHandle({ indexDir: config.indexDir, embedder, backend: createIndexBackend(config), logger: silentLogger });
 const loadMs = performance.now() - t0;
 const rssIndex = mb();
 const assistant = new Assistant({ config, index, embedder, logger: silentLogger });

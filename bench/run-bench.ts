@@ -28,11 +28,11 @@ import type { Embedder } from '../src/core/retrieval/embedder.ts';
 import { Assistant } from '../src/assistant/assistant.ts';
 import { loadEmbedder } from '../src/assistant/load-embedder.ts';
 import { buildIndex, type BuildProgress } from '../src/indexing/build-index.ts';
-import { FILES } from '../src/indexing/index-layout.ts';
 import { IndexHandle } from '../src/indexing/open-index.ts';
 import { createTransformersEmbedder } from '../src/adapters/embeddings/transformers-embedder.ts';
 import { createWorkerPoolEmbedder } from '../src/adapters/embeddings/worker-pool-embedder.ts';
 import { HnswVectorIndex } from '../src/adapters/vector-index/hnsw-vector-index.ts';
+import { createIndexBackend, SQLITE_HNSW_FILES } from '../src/adapters/sqlite-hnsw-backend.ts';
 import { makeModel, makeTestModel } from '../src/dev/test-model.ts';
 import { benchCorpus, benchQueries, shuffled, type BenchCorpus } from './bench-corpus.ts';
 import { BruteForceIndex } from './brute-force-index.ts';
@@ -212,7 +212,7 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
           step(`embedded ${p.done}/${p.total} passages, ${p.rate.toFixed(1)}/s`);
         }
       };
-      const full = await timed(() => buildIndex({ corpusDir, indexDir: config.indexDir, embedder, hnsw: config.hnsw, onProgress }));
+      const full = await timed(() => buildIndex({ corpusDir, indexDir: config.indexDir, embedder, backend: createIndexBackend(config), onProgress }));
       const passages = full.value.manifest.counts.passages;
       const buildRate = n / (full.ms / 1000);
       step(`built in ${(full.ms / 1000).toFixed(1)} s: ${buildRate.toFixed(1)} abstracts/s`);
@@ -235,11 +235,11 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
 
       // 3. Incremental rebuilds.
       step('incremental rebuild, nothing changed');
-      const unchanged = await timed(() => buildIndex({ corpusDir, indexDir: config.indexDir, embedder, hnsw: config.hnsw }));
+      const unchanged = await timed(() => buildIndex({ corpusDir, indexDir: config.indexDir, embedder, backend: createIndexBackend(config) }));
       if (!unchanged.value.upToDate) throw new Error('the unchanged rebuild was not up to date');
       step('incremental rebuild, one abstract added');
       appendFileSync(corpusFile, `${JSON.stringify({ abstract: `${corpus.records[0]?.abstract ?? ''} (A revised version, added for the incremental benchmark.)` })}\n`);
-      const oneAdded = await timed(() => buildIndex({ corpusDir, indexDir: config.indexDir, embedder, hnsw: config.hnsw }));
+      const oneAdded = await timed(() => buildIndex({ corpusDir, indexDir: config.indexDir, embedder, backend: createIndexBackend(config) }));
 
       // 4. Queries.
       const queries = benchQueries(corpus, args.queries);
@@ -251,7 +251,7 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
 
       // 5. Time to an extractive answer.
       step('time to first answer (extractive)');
-      const index = new IndexHandle({ indexDir: config.indexDir, embedder, efSearch: config.hnsw.efSearch, logger: silentLogger });
+      const index = new IndexHandle({ indexDir: config.indexDir, embedder, backend: createIndexBackend(config), logger: silentLogger });
       const assistant = new Assistant({ config, index, embedder, logger: silentLogger });
       const firstAnswer = latency(await timeEach(queries, (q) => assistant.ask(q)));
       index.close();
@@ -260,8 +260,8 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
       step('memory of a process holding the model and the index');
       const probe = await memoryProbe({ dataDir: config.dataDir, modelDir, questions: queries.slice(0, 5) });
       const buildDir = oneAdded.value.buildDir;
-      const vectorsBytes = statSync(path.join(buildDir, FILES.vectors)).size;
-      const storeBytes = statSync(path.join(buildDir, FILES.store)).size;
+      const vectorsBytes = statSync(path.join(buildDir, SQLITE_HNSW_FILES.vectors)).size;
+      const storeBytes = statSync(path.join(buildDir, SQLITE_HNSW_FILES.store)).size;
 
       const embeddingRate = (lastProgress as BuildProgress | null)?.rate ?? null;
       return {
@@ -345,17 +345,18 @@ async function compareEmbedding(config: Config, modelDir: string, project: Embed
 }
 
 async function measureQueries(config: Config, embedder: Embedder, queries: readonly string[], step: (text: string) => void): Promise<Omit<SizeResult['query'], 'textLike'>> {
-  const index = new IndexHandle({ indexDir: config.indexDir, embedder, efSearch: config.hnsw.efSearch, logger: silentLogger });
+  const index = new IndexHandle({ indexDir: config.indexDir, embedder, backend: createIndexBackend(config), logger: silentLogger });
   try {
     const open = index.current();
-    const vectors = open.vectors;
-    if (vectors === null) throw new Error('the benchmark index has no vectors');
+    // The ef sweep needs hnswlib's own handle, not the core port the open index gives: load the same file.
+    const vectors = HnswVectorIndex.load(open.dir, { dims: open.vectors?.dims ?? 0, efSearch: config.hnsw.efSearch, live: open.manifest.counts.vectors });
+    if (open.vectors === null || vectors === null) throw new Error('the benchmark index has no vectors');
     const assistant = new Assistant({ config, index, embedder, logger: silentLogger });
     const r = config.retrieval;
     const options = { topK: r.topK, maxPassagesPerPaper: r.maxPassagesPerPaper, gateMinCoverage: r.gateMinCoverage, gateMinSimilarity: r.gateMinSimilarity };
 
     step('exact index of the same vectors');
-    const labels = open.store.allEmbeddedPassageIds();
+    const labels = open.store.allPapers().flatMap((p) => open.store.passageIdsOf(p.id));
     const brute = new BruteForceIndex(
       vectors.dims,
       labels.flatMap((label) => {

@@ -12,7 +12,7 @@ import { contentTerms } from '../core/text.ts';
 import { retrieve, inverseDocumentFrequencies, type Retrieval, type RetrievalMode, type RetrievalOptions } from '../core/retrieval/hybrid-search.ts';
 import type { Logger } from '../core/logger.ts';
 import type { IndexHandle } from '../indexing/open-index.ts';
-import type { StoredPaper } from '../adapters/store/index-database.ts';
+import type { StoredPaper } from '../core/retrieval/paper-store.ts';
 import { describeEmbeddings } from '../indexing/manifest.ts';
 
 export interface AskOptions {

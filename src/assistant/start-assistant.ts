@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { ChatModel } from '../core/answering/chat-model.ts';
 import { createOpenAIChatModel } from '../adapters/llm/openai-chat-model.ts';
+import { createIndexBackend } from '../adapters/sqlite-hnsw-backend.ts';
 import { buildIndex, type BuildReport, type BuildProgress } from '../indexing/build-index.ts';
 import { currentBuildDir, indexLayout } from '../indexing/index-layout.ts';
 import { IndexHandle } from '../indexing/open-index.ts';
@@ -28,13 +29,14 @@ export async function startAssistant({ config, logger, buildIfMissing = false, n
   const { embedder, warning } = await loadEmbedder(config.embeddings, logger);
   if (warning !== null) notify(warning);
 
+  const backend = createIndexBackend(config);
   if (buildIfMissing && currentBuildDir(indexLayout(config.indexDir)) === null) {
     notify(`No index yet: building it from ${config.corpusDir} …`);
     const report = await buildIndex({
       corpusDir: config.corpusDir,
       indexDir: config.indexDir,
       embedder,
-      hnsw: config.hnsw,
+      backend,
       strict: config.corpusStrict,
       logger,
       ...(onProgress ? { onProgress } : {}),
@@ -42,7 +44,7 @@ export async function startAssistant({ config, logger, buildIfMissing = false, n
     for (const line of describeBuild(report)) notify(line);
   }
 
-  const index = new IndexHandle({ indexDir: config.indexDir, embedder, efSearch: config.hnsw.efSearch, logger });
+  const index = new IndexHandle({ indexDir: config.indexDir, embedder, backend, logger });
   const llm = chatModel ?? createChatModel(config, logger);
   const assistant = new Assistant({ config, index, embedder, chatModel: llm, logger });
   for (const note of assistant.startupNotes()) notify(note);

@@ -2,6 +2,7 @@
  * `npm run index [-- --strict]`: build or update the index from the corpus folder.
  */
 import { buildIndex } from '../indexing/build-index.ts';
+import { createIndexBackend } from '../adapters/sqlite-hnsw-backend.ts';
 import { loadEmbedder } from '../assistant/load-embedder.ts';
 import { describeBuild } from '../assistant/start-assistant.ts';
 import { defineCommandLine, parseCommandLine, printHelp } from './command-line.ts';
@@ -28,7 +29,7 @@ export async function indexCommand({ argv, config, logger, stderr, stdout }: Com
       corpusDir: config.corpusDir,
       indexDir: config.indexDir,
       embedder,
-      hnsw: config.hnsw,
+      backend: createIndexBackend(config),
       strict,
       logger,
       onProgress: progressReporter(stderr),

@@ -4,20 +4,22 @@
  * Incremental: the new build starts as a copy of the current one (when it was built with the same model and
  * HNSW parameters); only papers whose text changed are embedded, removed papers leave both indexes, and
  * metadata-only changes touch SQLite alone. Atomic: all writing happens in `builds/<id>.partial/`, which is
- * renamed and then published through CURRENT only when complete (see index-layout.ts).
+ * renamed and then published through CURRENT only when complete (see index-layout.ts). Where the papers and
+ * vectors are kept is the backend's business (index-backend.ts); the build sees only core's ports.
  */
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chunkText } from '../core/corpus/chunk-passages.ts';
 import { loadCorpus } from '../core/corpus/load-corpus.ts';
-import type { CorpusProblem } from '../core/corpus/paper.ts';
+import type { CorpusProblem, Paper } from '../core/corpus/paper.ts';
 import type { Embedder } from '../core/retrieval/embedder.ts';
+import type { WritablePaperStore } from '../core/retrieval/paper-store.ts';
+import type { WritableVectorIndex } from '../core/retrieval/vector-index.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import { sha256 } from '../core/text.ts';
-import { IndexDatabase } from '../adapters/store/index-database.ts';
-import { HnswVectorIndex, type HnswParams } from '../adapters/vector-index/hnsw-vector-index.ts';
+import type { IndexBackend } from './index-backend.ts';
 import { acquireBuildLock, currentBuildDir, FILES, indexLayout, publishBuild, readManifest, removeStaleBuilds, writeFileDurably } from './index-layout.ts';
 import { MANIFEST_VERSION, sameEmbeddings, type BuildStats, type Manifest } from './manifest.ts';
 
@@ -34,7 +36,8 @@ export interface BuildIndexOptions {
   indexDir: string;
   /** null: lexical-only build. */
   embedder: Embedder | null;
-  hnsw: HnswParams;
+  /** Where the papers and vectors are kept (the composition root passes createIndexBackend's, sqlite-hnsw-backend.ts). */
+  backend: IndexBackend;
   strict?: boolean;
   logger?: Logger;
   onProgress?: (progress: BuildProgress) => void;
@@ -55,24 +58,26 @@ export interface BuildReport {
 }
 
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildReport> {
-  const { corpusDir, indexDir, embedder, hnsw, strict = false, logger = silentLogger, onProgress, batchSize = 32, compactAbove = 0.2, now = () => new Date() } = options;
+  const { corpusDir, indexDir, embedder, backend, strict = false, logger = silentLogger, onProgress, batchSize = 32, compactAbove = 0.2, now = () => new Date() } = options;
   const started = Date.now();
   const corpus = await loadCorpus(corpusDir, { strict });
   const layout = indexLayout(indexDir);
   const release = acquireBuildLock(layout);
   try {
     const previousDir = currentBuildDir(layout);
-    const previous = previousDir === null ? null : readManifest(previousDir);
+    const previous = previousDir === null ? null : readPreviousManifest(previousDir, logger);
     const embeddings: Manifest['embeddings'] =
       embedder === null ? null : { modelId: embedder.info.modelId, dims: embedder.info.dims, pooling: embedder.info.pooling, dtype: embedder.info.dtype, queryPrefix: embedder.info.queryPrefix };
-    const hnswManifest: Manifest['hnsw'] = embedder === null ? null : { space: 'cosine', m: hnsw.m, efConstruction: hnsw.efConstruction };
+    const vectorParams: Manifest['hnsw'] = embedder === null ? null : backend.vectors.params;
     const corpusHash = sha256(corpus.papers.map((p) => p.contentHash).join('\n'));
 
-    const reusable =
-      previous !== null && previousDir !== null && previous.version === MANIFEST_VERSION && sameEmbeddings(previous.embeddings, embeddings) &&
-      (hnswManifest === null || (previous.hnsw?.m === hnswManifest.m && previous.hnsw.efConstruction === hnswManifest.efConstruction));
+    // Vectors made with the same model and parameters can be carried into the new build.
+    const sameVectors =
+      previous !== null && sameEmbeddings(previous.embeddings, embeddings) &&
+      (vectorParams === null || (previous.hnsw?.m === vectorParams.m && previous.hnsw.efConstruction === vectorParams.efConstruction));
 
-    if (reusable && previous.corpusHash === corpusHash) {
+    // Up to date only when the build is whole: a lost vector file is rebuilt, not reported as current.
+    if (previousDir !== null && previous !== null && sameVectors && previous.corpusHash === corpusHash && (previous.embeddings === null || backend.vectors.exists(previousDir))) {
       const stats: BuildStats = { added: 0, updated: 0, removed: 0, embedded: 0, embeddedPapers: 0, durationMs: Date.now() - started, compacted: false };
       removeStaleBuilds(layout);
       return { upToDate: true, buildDir: previousDir, manifest: previous, problems: corpus.problems, stats };
@@ -83,70 +88,30 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
     const partial = path.join(layout.builds, `${buildId}.partial`);
     mkdirSync(partial, { recursive: true });
 
-    // Start from the previous text store whenever there is one: it carries each paper's `added_at`.
-    let db: IndexDatabase;
-    if (previousDir !== null) {
-      copyFileSync(path.join(previousDir, FILES.store), path.join(partial, FILES.store));
-      db = IndexDatabase.open(path.join(partial, FILES.store), { readonly: false });
-      if (!reusable) db.markAllUnembedded();
-    } else {
-      db = IndexDatabase.create(path.join(partial, FILES.store));
-    }
-
+    const { store, copied } = startStore(backend, previousDir, partial, logger);
     try {
-      let vectors: HnswVectorIndex | null = null;
-      const previousVectors = previousDir === null ? '' : path.join(previousDir, FILES.vectors);
-      if (embedder !== null) {
-        vectors =
-          reusable && existsSync(previousVectors)
-            ? HnswVectorIndex.read(previousVectors, { dims: embedder.info.dims, efSearch: hnsw.efSearch, live: previous.counts.vectors })
-            : HnswVectorIndex.create({ dims: embedder.info.dims, capacity: corpus.papers.length + 16, params: hnsw });
-      }
+      // Passage ids label the vectors, so vectors are carried only together with the store they label.
+      let vectors: WritableVectorIndex | null =
+        embedder !== null && copied && previousDir !== null && previous !== null && sameVectors ? previousVectors(backend, previousDir, previous, store, logger) : null;
+      if (vectors === null) store.markAllUnembedded();
 
       // 1. Diff the corpus against the store.
-      const known = db.paperHashes();
-      const addedAt = now().toISOString();
-      let added = 0;
-      let updated = 0;
-      let removed = 0;
-      const deletedLabels: number[] = [];
-      db.transaction(() => {
-        const present = new Set<string>();
-        corpus.papers.forEach((paper, position) => {
-          present.add(paper.id);
-          const old = known.get(paper.id);
-          if (old === undefined) {
-            db.upsertPaper(paper, { addedAt, position, passages: chunkText(paper.abstract) });
-            added += 1;
-          } else if (old.textHash !== paper.textHash) {
-            deletedLabels.push(...db.upsertPaper(paper, { addedAt, position, passages: chunkText(paper.abstract) }));
-            updated += 1;
-          } else if (old.contentHash !== paper.contentHash) {
-            db.upsertPaper(paper, { addedAt, position });
-            updated += 1;
-          }
-        });
-        for (const id of known.keys()) {
-          if (present.has(id)) continue;
-          deletedLabels.push(...db.removePaper(id));
-          removed += 1;
-        }
-      });
-      if (vectors !== null) for (const label of deletedLabels) vectors.remove(label);
+      const diff = applyCorpus(store, corpus.papers, now().toISOString());
+      if (vectors !== null) for (const label of diff.deletedLabels) vectors.remove(label);
 
       // 2. Embed what has no vector yet.
       let embedded = 0;
       let embeddedPapers = 0;
-      const target = vectors;
-      if (embedder !== null && target !== null) {
-        const todo = db.passagesToEmbed();
-        // In slices: one query with every id fails past SQLite's 32,766 variables (a 100k corpus did).
-        const paperIds = new Set<string>();
-        for (let i = 0; i < todo.length; i += 10_000) for (const p of db.getPassages(todo.slice(i, i + 10_000).map((t) => t.id))) paperIds.add(p.paperId);
-        embeddedPapers = paperIds.size;
+      if (embedder !== null) {
+        const todo = store.passagesToEmbed();
+        embeddedPapers = new Set(todo.map((p) => p.paperId)).size;
+        // Sized for every vector it will hold, so inserting never grows the graph piecemeal.
+        if (vectors === null) vectors = backend.vectors.create({ dims: embedder.info.dims, capacity: todo.length });
+        else vectors.reserve(vectors.slots + todo.length);
+        const target = vectors;
         const t0 = Date.now();
         onProgress?.({ done: 0, total: todo.length, rate: 0, etaSeconds: 0 });
-        // The next batch is embedding (in the worker pool or ONNX threads) while this one goes into HNSW and SQLite.
+        // The next batch is embedding (in the worker pool or ONNX threads) while this one goes into the index and the store.
         const startBatch = (start: number) => {
           const batch = todo.slice(start, start + batchSize);
           const pending = embedder.embedPassages(batch.map((p) => p.text));
@@ -159,7 +124,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
           const batchVectors = await pending;
           next = i + batchSize < todo.length ? startBatch(i + batchSize) : null;
           batch.forEach((p, j) => target.add(p.id, batchVectors[j] as number[]));
-          db.transaction(() => db.markEmbedded(batch.map((p) => p.id)));
+          store.markEmbedded(batch.map((p) => p.id));
           embedded += batch.length;
           const rate = embedded / Math.max(0.001, (Date.now() - t0) / 1000);
           onProgress?.({ done: embedded, total: todo.length, rate, etaSeconds: (todo.length - embedded) / Math.max(rate, 1e-9) });
@@ -168,23 +133,16 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
 
       // 3. Drop deleted slots from the graph when they pile up (vectors are reused, not re-embedded).
       let compacted = false;
-      if (vectors !== null && vectors.slots > 0 && (vectors.slots - vectors.size) / vectors.slots > compactAbove && embedder !== null) {
-        const labels = db.allEmbeddedPassageIds();
-        const fresh = HnswVectorIndex.create({ dims: embedder.info.dims, capacity: labels.length + 16, params: hnsw });
-        for (const label of labels) {
-          const v = vectors.getVector(label);
-          if (v !== undefined) fresh.add(label, v);
-        }
-        vectors = fresh;
+      if (vectors !== null && embedder !== null && vectors.slots > 0 && (vectors.slots - vectors.size) / vectors.slots > compactAbove) {
+        vectors = compact(vectors, store.embeddedPassageIds(), backend, embedder.info.dims);
         compacted = true;
       }
 
       // 4. Write everything, then publish.
-      vectors?.write(path.join(partial, FILES.vectors));
-      if (vectors === null) rmSync(path.join(partial, FILES.vectors), { force: true });
-      const counts = db.counts();
-      db.close();
-      const stats: BuildStats = { added, updated, removed, embedded, embeddedPapers, durationMs: Date.now() - started, compacted };
+      vectors?.save(partial);
+      const counts = store.counts();
+      store.close();
+      const stats: BuildStats = { ...diff.counts, embedded, embeddedPapers, durationMs: Date.now() - started, compacted };
       const manifest: Manifest = {
         version: MANIFEST_VERSION,
         buildId,
@@ -192,7 +150,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
         corpusHash,
         counts: { ...counts, vectors: vectors?.size ?? 0, vectorSlots: vectors?.slots ?? 0 },
         embeddings,
-        hnsw: hnswManifest,
+        hnsw: vectorParams,
         lastBuild: stats,
       };
       writeFileDurably(path.join(partial, FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -203,10 +161,104 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
       logger.info({ buildId, ...stats }, 'index build published');
       return { upToDate: false, buildDir: final, manifest, problems: corpus.problems, stats };
     } catch (error) {
-      if (db.db.open) db.close();
+      store.close();
       throw error;
     }
   } finally {
     release();
   }
+}
+
+/** The previous manifest, or null when it cannot be trusted: the build then starts over instead of failing. */
+function readPreviousManifest(dir: string, logger: Logger): Manifest | null {
+  try {
+    return readManifest(dir);
+  } catch (error) {
+    logger.warn({ err: error, dir }, 'the current index build has an unusable manifest; building from scratch');
+    return null;
+  }
+}
+
+/** The previous build's store copied into the new build (it carries each paper's `added_at`), else a new one. */
+function startStore(backend: IndexBackend, previousDir: string | null, dir: string, logger: Logger): { store: WritablePaperStore; copied: boolean } {
+  if (previousDir !== null) {
+    try {
+      return { store: backend.papers.copy(previousDir, dir), copied: true };
+    } catch (error) {
+      logger.warn({ err: error, dir: previousDir }, 'the current index build has an unusable store; building from scratch');
+    }
+  }
+  return { store: backend.papers.create(dir), copied: false };
+}
+
+/**
+ * The previous build's vectors when they are whole: a missing, unreadable or short vector file must not
+ * survive as an empty index while the store says every passage has a vector (dense search would then find
+ * nothing, silently). Null means every passage is embedded again.
+ */
+function previousVectors(backend: IndexBackend, dir: string, previous: Manifest, store: WritablePaperStore, logger: Logger): WritableVectorIndex | null {
+  const dims = previous.embeddings?.dims ?? 0;
+  let vectors: WritableVectorIndex | null;
+  try {
+    vectors = backend.vectors.load(dir, { dims, live: previous.counts.vectors });
+  } catch (error) {
+    logger.warn({ err: error, dir }, 'the vectors of the current index build cannot be read; embedding every passage again');
+    return null;
+  }
+  if (vectors === null) {
+    logger.warn({ dir }, 'the current index build has no vectors; embedding every passage again');
+    return null;
+  }
+  const embedded = store.embeddedPassageIds().length;
+  if (vectors.slots !== previous.counts.vectorSlots || embedded !== previous.counts.vectors) {
+    logger.warn({ dir, slots: vectors.slots, expectedSlots: previous.counts.vectorSlots, embedded, expected: previous.counts.vectors }, 'the vectors of the current index build do not match it; embedding every passage again');
+    return null;
+  }
+  return vectors;
+}
+
+interface CorpusDiff {
+  counts: Pick<BuildStats, 'added' | 'updated' | 'removed'>;
+  /** Passages that left the store: their vectors must leave the vector index. */
+  deletedLabels: number[];
+}
+
+/** Adds new papers, updates changed ones (their passages only when the text changed) and removes the rest. */
+function applyCorpus(store: WritablePaperStore, papers: readonly Paper[], addedAt: string): CorpusDiff {
+  const known = store.paperHashes();
+  const counts = { added: 0, updated: 0, removed: 0 };
+  const deletedLabels: number[] = [];
+  store.transaction(() => {
+    const present = new Set<string>();
+    papers.forEach((paper, position) => {
+      present.add(paper.id);
+      const old = known.get(paper.id);
+      if (old === undefined) {
+        store.upsertPaper(paper, { addedAt, position, passages: chunkText(paper.abstract) });
+        counts.added += 1;
+      } else if (old.textHash !== paper.textHash) {
+        deletedLabels.push(...store.upsertPaper(paper, { addedAt, position, passages: chunkText(paper.abstract) }));
+        counts.updated += 1;
+      } else if (old.contentHash !== paper.contentHash) {
+        store.upsertPaper(paper, { addedAt, position });
+        counts.updated += 1;
+      }
+    });
+    for (const id of known.keys()) {
+      if (present.has(id)) continue;
+      deletedLabels.push(...store.removePaper(id));
+      counts.removed += 1;
+    }
+  });
+  return { counts, deletedLabels };
+}
+
+/** A new graph of the live vectors only (they are copied, not embedded again). */
+function compact(vectors: WritableVectorIndex, labels: readonly number[], backend: IndexBackend, dims: number): WritableVectorIndex {
+  const fresh = backend.vectors.create({ dims, capacity: labels.length });
+  for (const label of labels) {
+    const v = vectors.getVector(label);
+    if (v !== undefined) fresh.add(label, v);
+  }
+  return fresh;
 }

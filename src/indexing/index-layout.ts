@@ -2,19 +2,19 @@
  * Where index builds live and how one becomes current, atomically:
  *
  *   data/index/CURRENT              name of the build that answers (replaced by rename, never edited)
- *   data/index/builds/<id>/         papers.sqlite, vectors.hnsw, manifest.json
+ *   data/index/builds/<id>/         manifest.json and the backend's files (SQLite and hnswlib: papers.sqlite, vectors.hnsw)
  *   data/index/builds/<id>.partial/ a build in progress; a killed build leaves only this behind
  *   data/index/build.lock           the pid of the running build
  *
  * A reader follows CURRENT; a build writes a new folder and then swaps CURRENT, so a build killed half way
  * leaves the previous index answering.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, closeSync, fsyncSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, closeSync, fsyncSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.ts';
-import type { Manifest } from './manifest.ts';
+import { parseManifest, type Manifest } from './manifest.ts';
 
-export const FILES = { store: 'papers.sqlite', vectors: 'vectors.hnsw', manifest: 'manifest.json' } as const;
+export const FILES = { manifest: 'manifest.json' } as const;
 
 export interface IndexLayout {
   root: string;
@@ -37,11 +37,13 @@ export function currentBuildDir(layout: IndexLayout): string | null {
 
 export function readManifest(buildDir: string): Manifest {
   const file = path.join(buildDir, FILES.manifest);
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new UserError('E_INDEX_CORRUPT', `The index manifest ${file} cannot be read: run \`npm run index\` to rebuild the index.`, { cause: error });
   }
+  return parseManifest(text, file);
 }
 
 export function writeFileDurably(file: string, content: string): void {
@@ -101,8 +103,4 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-export function indexAgeMs(buildDir: string): number {
-  return Date.now() - statSync(path.join(buildDir, FILES.manifest)).mtimeMs;
 }

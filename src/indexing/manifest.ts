@@ -1,8 +1,11 @@
 /**
  * The manifest of an index build: what it was built with (model, dims, pooling, HNSW parameters), what it
  * holds (counts, corpus hash) and when. Checked at load so that a question is never embedded with one model
- * and searched among vectors of another.
+ * and searched among vectors of another. A manifest is read through a schema, never cast: a damaged or
+ * foreign one is refused with a sentence instead of failing later with a TypeError.
  */
+import { z } from 'zod';
+import { UserError } from '../core/errors.ts';
 import type { EmbedderInfo } from '../core/retrieval/embedder.ts';
 
 export const MANIFEST_VERSION = 1;
@@ -31,6 +34,49 @@ export interface BuildStats {
   durationMs: number;
   /** True when the vector index was rebuilt from stored vectors to drop deleted slots. */
   compacted: boolean;
+}
+
+const count = z.number().int().nonnegative();
+const stats = z.object({
+  added: count,
+  updated: count,
+  removed: count,
+  embedded: count,
+  embeddedPapers: count,
+  durationMs: z.number().nonnegative(),
+  compacted: z.boolean(),
+});
+const manifestSchema = z.object({
+  version: z.literal(MANIFEST_VERSION),
+  buildId: z.string().min(1),
+  builtAt: z.string().min(1),
+  corpusHash: z.string(),
+  counts: z.object({ papers: count, passages: count, vectors: count, vectorSlots: count }),
+  embeddings: z.object({ modelId: z.string().min(1), dims: z.number().int().positive(), pooling: z.enum(['cls', 'mean']), dtype: z.string(), queryPrefix: z.string() }).nullable(),
+  hnsw: z.object({ space: z.literal('cosine'), m: z.number().int().positive(), efConstruction: z.number().int().positive() }).nullable(),
+  lastBuild: stats,
+}) satisfies z.ZodType<Manifest>;
+
+/** The manifest in `text` (the contents of `file`), or a UserError that says what is wrong and how to fix it. */
+export function parseManifest(text: string, file: string): Manifest {
+  const rebuild = 'run `npm run index` to rebuild the index.';
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UserError('E_INDEX_CORRUPT', `The index manifest ${file} is not JSON: ${rebuild}`, { cause: error });
+  }
+  const version = typeof json === 'object' && json !== null && 'version' in json ? json.version : undefined;
+  if (version !== MANIFEST_VERSION) {
+    throw new UserError('E_INDEX_CORRUPT', `The index manifest ${file} has version ${JSON.stringify(version) ?? 'none'}, this paperbot reads version ${MANIFEST_VERSION}: ${rebuild}`);
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined || issue.path.length === 0 ? '' : ` at ${issue.path.join('.')}`;
+    throw new UserError('E_INDEX_CORRUPT', `The index manifest ${file} is not valid (${issue?.message ?? 'unexpected content'}${where}): ${rebuild}`, { cause: parsed.error });
+  }
+  return parsed.data;
 }
 
 /** The same model and parameters: vectors can be reused. */

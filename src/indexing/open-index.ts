@@ -4,22 +4,21 @@
  * manifest is checked against the embedder: vectors made by another model are never searched.
  */
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { UserError } from '../core/errors.ts';
 import type { Embedder } from '../core/retrieval/embedder.ts';
+import type { VectorIndex } from '../core/retrieval/vector-index.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
-import { IndexDatabase } from '../adapters/store/index-database.ts';
-import { HnswVectorIndex } from '../adapters/vector-index/hnsw-vector-index.ts';
-import { currentBuildDir, FILES, indexLayout, readManifest, type IndexLayout } from './index-layout.ts';
+import type { IndexBackend, OpenPaperStore } from './index-backend.ts';
+import { currentBuildDir, indexLayout, readManifest, type IndexLayout } from './index-layout.ts';
 import { describeEmbeddings, type Manifest } from './manifest.ts';
 
 export interface OpenIndex {
   dir: string;
   manifest: Manifest;
-  store: IndexDatabase;
+  store: OpenPaperStore;
   /** null when the build has no vectors or no matching embedder is loaded (lexical retrieval). */
-  vectors: HnswVectorIndex | null;
+  vectors: VectorIndex | null;
   /** Why dense retrieval is off, when it is. */
   lexicalReason: string | null;
 }
@@ -27,18 +26,19 @@ export interface OpenIndex {
 export interface OpenIndexOptions {
   indexDir: string;
   embedder: Embedder | null;
-  efSearch: number;
+  /** Where the build's papers and vectors are kept (the composition root passes createIndexBackend's, sqlite-hnsw-backend.ts). */
+  backend: IndexBackend;
   logger?: Logger;
 }
 
-export function openIndex({ indexDir, embedder, efSearch }: OpenIndexOptions): OpenIndex {
+export function openIndex({ indexDir, embedder, backend }: OpenIndexOptions): OpenIndex {
   const layout = indexLayout(indexDir);
   const dir = currentBuildDir(layout);
   if (dir === null) throw new UserError('E_INDEX_MISSING', `There is no index in ${indexDir} yet: run \`npm run index\` to build it (npm start builds it automatically).`);
-  return openBuild(dir, embedder, efSearch);
+  return openBuild(dir, embedder, backend);
 }
 
-function openBuild(dir: string, embedder: Embedder | null, efSearch: number): OpenIndex {
+function openBuild(dir: string, embedder: Embedder | null, backend: IndexBackend): OpenIndex {
   const manifest = readManifest(dir);
   const built = manifest.embeddings;
   if (built !== null && embedder !== null) {
@@ -50,17 +50,17 @@ function openBuild(dir: string, embedder: Embedder | null, efSearch: number): Op
       );
     }
   }
-  const store = IndexDatabase.open(path.join(dir, FILES.store));
-  let vectors: HnswVectorIndex | null = null;
+  let vectors: VectorIndex | null = null;
   let lexicalReason: string | null = null;
   if (built === null) {
     lexicalReason = 'the index was built without embeddings';
   } else if (embedder === null) {
     lexicalReason = `the embedding model ${built.modelId} is not loaded`;
   } else {
-    vectors = HnswVectorIndex.read(path.join(dir, FILES.vectors), { dims: built.dims, efSearch, live: manifest.counts.vectors });
+    vectors = backend.vectors.load(dir, { dims: built.dims, live: manifest.counts.vectors });
+    if (vectors === null) throw new UserError('E_INDEX_CORRUPT', `The index build ${dir} has lost its vectors: run \`npm run index\` to embed the papers again.`);
   }
-  return { dir, manifest, store, vectors, lexicalReason };
+  return { dir, manifest, store: backend.papers.open(dir), vectors, lexicalReason };
 }
 
 /** Follows CURRENT; old builds are closed after a grace period so in-flight questions finish on them. */
@@ -126,5 +126,5 @@ export class IndexHandle {
 }
 
 function closeQuietly(index: OpenIndex): void {
-  if (index.store.db.open) index.store.close();
+  index.store.close();
 }

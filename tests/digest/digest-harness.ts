@@ -15,6 +15,7 @@ import { startAssistant } from '../../src/assistant/start-assistant.ts';
 import { createOpenAIChatModel } from '../../src/adapters/llm/openai-chat-model.ts';
 import { StateDatabase } from '../../src/adapters/store/state-database.ts';
 import { buildIndex, type BuildReport } from '../../src/indexing/build-index.ts';
+import { createIndexBackend } from '../../src/adapters/sqlite-hnsw-backend.ts';
 import { PaperBot } from '../../src/discord/bot.ts';
 import { commandDefinitions } from '../../src/discord/commands/index.ts';
 import type { DigestRunResult, DigestScheduler } from '../../src/discord/digest/digest-scheduler.ts';
@@ -87,7 +88,7 @@ export async function startDigestHarness(options: DigestHarnessOptions = {}): Pr
   // The index is built here, at INDEXED_AT, so that every paper is older than the digests' clock.
   const { embedder } = await loadEmbedder(config.embeddings, logger);
   const build = (at: Date): Promise<BuildReport> =>
-    buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embedder, hnsw: config.hnsw, logger, now: () => at });
+    buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embedder, backend: createIndexBackend(config), logger, now: () => at });
   await build(INDEXED_AT);
   // As in run-bot.ts: one model for answers and digest TL;DRs.
   const chatModel = config.llm.enabled ? createOpenAIChatModel({ ...config.llm, logger }) : undefined;

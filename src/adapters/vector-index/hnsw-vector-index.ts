@@ -4,8 +4,13 @@
  * this wrapper validates labels and vectors itself, sets `ef` after every load, and grows the index before
  * it is full. Dimensions are checked against the manifest by the caller before `read`.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import hnswlib from 'hnswlib-node';
-import type { VectorHit, VectorIndex } from '../../core/retrieval/vector-index.ts';
+import type { VectorHit, WritableVectorIndex } from '../../core/retrieval/vector-index.ts';
+
+/** The file of the index inside a build folder. */
+export const VECTORS_FILE = 'vectors.hnsw';
 
 export interface HnswParams {
   m: number;
@@ -15,7 +20,7 @@ export interface HnswParams {
 
 const MAX_LABEL = 2 ** 32 - 1;
 
-export class HnswVectorIndex implements VectorIndex {
+export class HnswVectorIndex implements WritableVectorIndex {
   readonly dims: number;
   private readonly index: hnswlib.HierarchicalNSW;
   private live: number;
@@ -42,6 +47,12 @@ export class HnswVectorIndex implements VectorIndex {
     return new HnswVectorIndex(index, dims, live);
   }
 
+  /** The index saved in the build folder `dir`, or null when the folder has none. */
+  static load(dir: string, options: { dims: number; efSearch: number; live: number }): HnswVectorIndex | null {
+    const file = path.join(dir, VECTORS_FILE);
+    return existsSync(file) ? HnswVectorIndex.read(file, options) : null;
+  }
+
   get size(): number {
     return this.live;
   }
@@ -49,6 +60,10 @@ export class HnswVectorIndex implements VectorIndex {
   /** Vectors slots used, deleted ones included (deleted slots are reclaimed only by a full rebuild). */
   get slots(): number {
     return this.index.getCurrentCount();
+  }
+
+  reserve(slots: number): void {
+    if (slots > this.index.getMaxElements()) this.index.resizeIndex(slots);
   }
 
   setEf(ef: number): void {
@@ -94,7 +109,7 @@ export class HnswVectorIndex implements VectorIndex {
     }
   }
 
-  write(file: string): void {
-    this.index.writeIndexSync(file);
+  save(dir: string): void {
+    this.index.writeIndexSync(path.join(dir, VECTORS_FILE));
   }
 }

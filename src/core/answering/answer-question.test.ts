@@ -5,30 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Paper } from '../corpus/paper.ts';
+import { paper } from '../corpus/paper.fixture.ts';
 import { UserError } from '../errors.ts';
 import type { Retrieval, RetrievedPassage } from '../retrieval/hybrid-search.ts';
 import { NO_CITATION_WARNING, answerQuestion, streamAnswer, type AnswerEvent, type AnswerOptions } from './answer-question.ts';
 import { LlmError, type ChatMessage, type ChatModel } from './chat-model.ts';
-
-function paper(id: string, overrides: Partial<Paper> = {}): Paper {
-  return {
-    id,
-    label: `Label ${id}`,
-    title: null,
-    authors: [],
-    year: null,
-    venue: null,
-    url: null,
-    doi: null,
-    arxivId: null,
-    abstract: `Abstract of ${id}.`,
-    aliases: [],
-    source: `seed-papers.jsonl:${id.replace(/\D/g, '') || '1'}`,
-    contentHash: `c-${id}`,
-    textHash: `t-${id}`,
-    ...overrides,
-  };
-}
 
 function passage(n: number, text: string, paperOverrides: Partial<Paper> = {}): RetrievedPassage {
   const p = paper(`p${n}`, paperOverrides);

@@ -4,88 +4,12 @@
  * and lexical-only mode that never touches the embedder.
  */
 import { describe, expect, it } from 'vitest';
-import type { Paper } from '../corpus/paper.ts';
-import { wordTokens } from '../text.ts';
+import { paper } from '../corpus/paper.fixture.ts';
 import type { Embedder } from './embedder.ts';
 import { coverage, decideGate, inverseDocumentFrequencies, retrieve, type RetrievalOptions } from './hybrid-search.ts';
-import type { LexicalHit, PaperStore, StoredPassage } from './paper-store.ts';
+import { MemoryPaperStore } from './memory-paper-store.fixture.ts';
+import type { StoredPassage } from './paper-store.ts';
 import type { VectorHit, VectorIndex } from './vector-index.ts';
-
-function paper(id: string, overrides: Partial<Paper> = {}): Paper {
-  return {
-    id,
-    label: `Paper ${id}`,
-    title: null,
-    authors: [],
-    year: null,
-    venue: null,
-    url: null,
-    doi: null,
-    arxivId: null,
-    abstract: `Abstract of ${id}.`,
-    aliases: [],
-    source: `corpus.txt:${id}`,
-    contentHash: `c-${id}`,
-    textHash: `t-${id}`,
-    ...overrides,
-  };
-}
-
-/**
- * A store that searches its passages by word overlap (or returns scripted lexical hits) and records calls.
- */
-class FakeStore implements PaperStore {
-  readonly lexicalCalls: { terms: readonly string[]; limit: number }[] = [];
-  private readonly papers: Map<string, Paper>;
-
-  constructor(
-    readonly passages: StoredPassage[],
-    papers: Paper[],
-    private readonly scriptedLexical?: LexicalHit[],
-  ) {
-    this.papers = new Map(papers.map((p) => [p.id, p]));
-  }
-
-  private has(p: StoredPassage, term: string): boolean {
-    return wordTokens(p.text).includes(term);
-  }
-
-  counts() {
-    return { papers: this.papers.size, passages: this.passages.length };
-  }
-  lexicalSearch(terms: readonly string[], limit: number): LexicalHit[] {
-    this.lexicalCalls.push({ terms, limit });
-    if (this.scriptedLexical !== undefined) return this.scriptedLexical.slice(0, limit);
-    return this.passages
-      .map((p) => ({ id: p.id, paperId: p.paperId, score: terms.filter((t) => this.has(p, t)).length }))
-      .filter((h) => h.score > 0)
-      .sort((a, b) => b.score - a.score || a.id - b.id)
-      .slice(0, limit);
-  }
-  documentFrequency(term: string): number {
-    return this.passages.filter((p) => this.has(p, term)).length;
-  }
-  matchedTerms(terms: readonly string[], passageIds: readonly number[]): Map<number, Set<string>> {
-    return new Map(
-      this.passages.filter((p) => passageIds.includes(p.id)).map((p) => [p.id, new Set(terms.filter((t) => this.has(p, t)))]),
-    );
-  }
-  getPassages(ids: readonly number[]): StoredPassage[] {
-    return this.passages.filter((p) => ids.includes(p.id));
-  }
-  passageIdsOf(paperId: string): number[] {
-    return this.passages.filter((p) => p.paperId === paperId).map((p) => p.id);
-  }
-  getPaper(id: string): Paper | undefined {
-    return this.papers.get(id);
-  }
-  getPapers(ids: readonly string[]): Map<string, Paper> {
-    return new Map(ids.flatMap((id) => (this.papers.has(id) ? [[id, this.papers.get(id) as Paper] as const] : [])));
-  }
-  findPapers(): Paper[] {
-    return [];
-  }
-}
 
 /** Returns scripted hits, best first, whatever the query vector; records each search. */
 class FakeVectorIndex implements VectorIndex {
@@ -132,7 +56,7 @@ const PASSAGES: StoredPassage[] = [
 
 describe('retrieve: fusion', () => {
   it('ranks a passage found by both retrievers above passages found by one', async () => {
-    const store = new FakeStore(PASSAGES, PAPERS, [
+    const store = new MemoryPaperStore(PASSAGES, PAPERS, [
       { id: 1, paperId: 'vasso', score: 9 },
       { id: 2, paperId: 'famus', score: 5 },
     ]);
@@ -156,7 +80,7 @@ describe('retrieve: fusion', () => {
       ...[1, 2, 3, 4].map((id) => ({ id, paperId: 'long', ord: id - 1, text: `Chunk ${id} on pruning neurons by fusion.` })),
       { id: 5, paperId: 'other', ord: 0, text: 'Another paper on pruning.' },
     ];
-    const store = new FakeStore(passages, [paper('long'), paper('other')], [1, 2, 3, 4, 5].map((id) => ({ id, paperId: id === 5 ? 'other' : 'long', score: 10 - id })));
+    const store = new MemoryPaperStore(passages, [paper('long'), paper('other')], [1, 2, 3, 4, 5].map((id) => ({ id, paperId: id === 5 ? 'other' : 'long', score: 10 - id })));
     const result = await retrieve('pruning', { store }, { ...OPTIONS, maxPassagesPerPaper: 2 });
     expect(result.passages.map((p) => [p.paper.id, p.passage.id])).toEqual([
       ['long', 1],
@@ -167,13 +91,13 @@ describe('retrieve: fusion', () => {
 
   it('returns at most topK passages, best first', async () => {
     const passages = Array.from({ length: 10 }, (_, i) => ({ id: i + 1, paperId: `p${i + 1}`, ord: 0, text: `Pruning study number ${i + 1}.` }));
-    const store = new FakeStore(passages, passages.map((p) => paper(p.paperId)), passages.map((p, i) => ({ id: p.id, paperId: p.paperId, score: 20 - i })));
+    const store = new MemoryPaperStore(passages, passages.map((p) => paper(p.paperId)), passages.map((p, i) => ({ id: p.id, paperId: p.paperId, score: 20 - i })));
     const result = await retrieve('pruning', { store }, { ...OPTIONS, topK: 3 });
     expect(result.passages.map((p) => p.passage.id)).toEqual([1, 2, 3]);
   });
 
   it('asks each retriever for the configured number of candidates', async () => {
-    const store = new FakeStore(PASSAGES, PAPERS);
+    const store = new MemoryPaperStore(PASSAGES, PAPERS);
     const vectors = new FakeVectorIndex([{ label: 2, similarity: 0.7 }]);
     await retrieve('FaMUS training time', { store, vectors, embedder: new FakeEmbedder() }, { ...OPTIONS, candidates: 7 });
     expect(store.lexicalCalls.map((c) => c.limit)).toEqual([7]);
@@ -184,7 +108,7 @@ describe('retrieve: fusion', () => {
 describe('retrieve: lexical-only', () => {
   it('works without vectors and never calls an embedder', async () => {
     const embedder = new FakeEmbedder();
-    const store = new FakeStore(PASSAGES, PAPERS);
+    const store = new MemoryPaperStore(PASSAGES, PAPERS);
     const result = await retrieve('What does FaMUS approximate to save training time?', { store, embedder }, OPTIONS);
     expect(result.mode).toBe('lexical');
     expect(result.passages[0]?.paper.id).toBe('famus');
@@ -194,7 +118,7 @@ describe('retrieve: lexical-only', () => {
   it('in lexical mode, ignores the vector index and the embedder even when they exist', async () => {
     const embedder = new FakeEmbedder();
     const vectors = new FakeVectorIndex([{ label: 3, similarity: 0.99 }]);
-    const store = new FakeStore(PASSAGES, PAPERS);
+    const store = new MemoryPaperStore(PASSAGES, PAPERS);
     const result = await retrieve('What does FaMUS approximate?', { store, vectors, embedder }, { ...OPTIONS, mode: 'lexical' });
     expect(result.mode).toBe('lexical');
     expect(embedder.queries).toEqual([]);
@@ -203,7 +127,7 @@ describe('retrieve: lexical-only', () => {
   });
 
   it('refuses dense mode when there is no embedder', async () => {
-    await expect(retrieve('FaMUS', { store: new FakeStore(PASSAGES, PAPERS) }, { ...OPTIONS, mode: 'dense' })).rejects.toThrow(/needs an embedder/);
+    await expect(retrieve('FaMUS', { store: new MemoryPaperStore(PASSAGES, PAPERS) }, { ...OPTIONS, mode: 'dense' })).rejects.toThrow(/needs an embedder/);
   });
 });
 
@@ -213,7 +137,7 @@ describe('retrieve: the relevance gate', () => {
 
   it('refuses a question the corpus does not cover when no similarity threshold is set, and names the closest papers', async () => {
     const embedder = new FakeEmbedder();
-    const result = await retrieve('What is the capital of Australia?', { store: new FakeStore(PASSAGES, PAPERS), vectors: unrelatedDense(), embedder }, OPTIONS);
+    const result = await retrieve('What is the capital of Australia?', { store: new MemoryPaperStore(PASSAGES, PAPERS), vectors: unrelatedDense(), embedder }, OPTIONS);
     expect(result.gate.passed).toBe(false);
     expect(result.gate.bestCoverage).toBe(0);
     expect(result.gate.bestSimilarity).toBeCloseTo(0.83);
@@ -224,7 +148,7 @@ describe('retrieve: the relevance gate', () => {
   it('passes on dense similarity alone when a similarity threshold is set', async () => {
     const result = await retrieve(
       'What is the capital of Australia?',
-      { store: new FakeStore(PASSAGES, PAPERS), vectors: unrelatedDense(), embedder: new FakeEmbedder() },
+      { store: new MemoryPaperStore(PASSAGES, PAPERS), vectors: unrelatedDense(), embedder: new FakeEmbedder() },
       { ...OPTIONS, gateMinSimilarity: 0.8 },
     );
     expect(result.gate.passed).toBe(true);
@@ -234,7 +158,7 @@ describe('retrieve: the relevance gate', () => {
   });
 
   it('passes when the question terms are found, weighting rare terms more', async () => {
-    const result = await retrieve('How does FaMUS save training time?', { store: new FakeStore(PASSAGES, PAPERS) }, OPTIONS);
+    const result = await retrieve('How does FaMUS save training time?', { store: new MemoryPaperStore(PASSAGES, PAPERS) }, OPTIONS);
     expect(result.gate.passed).toBe(true);
     expect(result.terms).toEqual(['famus', 'save', 'training', 'time']);
     expect(result.passages[0]?.coverage).toBe(1);
@@ -242,7 +166,7 @@ describe('retrieve: the relevance gate', () => {
 
   it('refuses when only a minor part of the question is covered', async () => {
     // "adversarial" is in the corpus; "capital", "australia", "population" are not.
-    const result = await retrieve('adversarial capital australia population', { store: new FakeStore(PASSAGES, PAPERS) }, OPTIONS);
+    const result = await retrieve('adversarial capital australia population', { store: new MemoryPaperStore(PASSAGES, PAPERS) }, OPTIONS);
     expect(result.gate.passed).toBe(false);
     expect(result.gate.bestCoverage).toBeGreaterThan(0);
     expect(result.gate.bestCoverage).toBeLessThan(0.3);
@@ -250,7 +174,7 @@ describe('retrieve: the relevance gate', () => {
   });
 
   it('refuses with no closest papers when nothing matched at all', async () => {
-    const result = await retrieve('capital of Australia', { store: new FakeStore(PASSAGES, PAPERS) }, OPTIONS);
+    const result = await retrieve('capital of Australia', { store: new MemoryPaperStore(PASSAGES, PAPERS) }, OPTIONS);
     expect(result.gate).toMatchObject({ passed: false, reason: 'no passage matched the question' });
     expect(result.closest).toEqual([]);
   });
@@ -275,7 +199,8 @@ describe('coverage', () => {
 
 describe('inverseDocumentFrequencies', () => {
   it('weights a rare term above a common one, and a term the corpus never saw highest', () => {
-    const store = { counts: () => ({ papers: 100, passages: 100 }), documentFrequency: (t: string) => ({ common: 80, rare: 2 })[t] ?? 0 };
+    const frequencies = new Map([['common', 80], ['rare', 2]]);
+    const store = { counts: () => ({ papers: 100, passages: 100 }), documentFrequencies: (terms: readonly string[]) => new Map(terms.map((t) => [t, frequencies.get(t) ?? 0])) };
     const idf = inverseDocumentFrequencies(['common', 'rare', 'unseen'], store);
     expect(idf.get('rare')).toBeGreaterThan(idf.get('common') ?? Infinity);
     expect(idf.get('unseen')).toBeGreaterThan(idf.get('rare') ?? Infinity);

@@ -124,10 +124,11 @@ export async function retrieve(question: string, deps: SearchDependencies, optio
 }
 
 /** BM25-style IDF; a term the corpus has never seen gets the highest weight, which is what makes it count against coverage. */
-export function inverseDocumentFrequencies(terms: readonly string[], store: Pick<PaperStore, 'documentFrequency' | 'counts'>): Map<string, number> {
+export function inverseDocumentFrequencies(terms: readonly string[], store: Pick<PaperStore, 'documentFrequencies' | 'counts'>): Map<string, number> {
   const n = store.counts().passages;
+  const frequencies = store.documentFrequencies(terms);
   return new Map(terms.map((t) => {
-    const df = store.documentFrequency(t);
+    const df = frequencies.get(t) ?? 0;
     return [t, Math.log(1 + (n - df + 0.5) / (df + 0.5))];
   }));
 }

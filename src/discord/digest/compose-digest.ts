@@ -5,7 +5,7 @@
  * characters. The scheduled post and `/digest preview` both come from here, so a preview shows exactly what
  * would be posted now.
  */
-import type { StoredPaper } from '../../adapters/store/index-database.ts';
+import type { StoredPaper } from '../../core/retrieval/paper-store.ts';
 import type { StateDatabase } from '../../adapters/store/state-database.ts';
 import type { Assistant } from '../../assistant/assistant.ts';
 import type { ChatModel } from '../../core/answering/chat-model.ts';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DiscordAPIError } from 'discord.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StoredPaper } from '../../adapters/store/index-database.ts';
+import type { StoredPaper } from '../../core/retrieval/paper-store.ts';
 import { StateDatabase } from '../../adapters/store/state-database.ts';
 import type { DigestCandidates } from '../../assistant/assistant.ts';
 import type { ChatMessage, ChatModel } from '../../core/answering/chat-model.ts';

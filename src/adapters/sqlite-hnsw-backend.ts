@@ -1,0 +1,39 @@
+/**
+ * The index backend of today: papers and passages in SQLite/FTS5 (`papers.sqlite`), passage vectors in
+ * hnswlib (`vectors.hnsw`), both files in the build folder. `createIndexBackend` is the one place a backend
+ * is chosen from the config; another backend (PostgreSQL) is its adapters plus a branch there.
+ */
+import { copyFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.ts';
+import type { IndexBackend } from '../indexing/index-backend.ts';
+import { INDEX_DATABASE_FILE, IndexDatabase } from './store/index-database.ts';
+import { IndexDatabaseWriter } from './store/index-database-writer.ts';
+import { HnswVectorIndex, VECTORS_FILE, type HnswParams } from './vector-index/hnsw-vector-index.ts';
+
+/** The files of a build folder besides the manifest (the benchmark reports their size). */
+export const SQLITE_HNSW_FILES = { store: INDEX_DATABASE_FILE, vectors: VECTORS_FILE } as const;
+
+export function createIndexBackend(config: Pick<Config, 'hnsw'>): IndexBackend {
+  return sqliteHnswBackend(config.hnsw);
+}
+
+export function sqliteHnswBackend(hnsw: HnswParams): IndexBackend {
+  const store = (dir: string) => path.join(dir, INDEX_DATABASE_FILE);
+  return {
+    papers: {
+      create: (dir) => IndexDatabaseWriter.create(store(dir)),
+      copy: (fromDir, toDir) => {
+        copyFileSync(store(fromDir), store(toDir));
+        return IndexDatabaseWriter.open(store(toDir));
+      },
+      open: (dir) => IndexDatabase.open(store(dir)),
+    },
+    vectors: {
+      params: { space: 'cosine', m: hnsw.m, efConstruction: hnsw.efConstruction },
+      exists: (dir) => existsSync(path.join(dir, VECTORS_FILE)),
+      create: ({ dims, capacity }) => HnswVectorIndex.create({ dims, capacity, params: hnsw }),
+      load: (dir, { dims, live }) => HnswVectorIndex.load(dir, { dims, live, efSearch: hnsw.efSearch }),
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * What the index build and the open index need from a storage backend: where a build folder's text store
+ * and vector index come from. The build and the reader only see these ports; the one implementation today is
+ * SQLite/FTS5 + hnswlib (sqlite-hnsw-backend.ts among the adapters), chosen by the composition root. A backend
+ * keeps its data in (or names it after) the build folder, so a build stays atomic: nothing of it is visible
+ * until CURRENT points at its folder.
+ */
+import type { PaperStore, WritablePaperStore } from '../core/retrieval/paper-store.ts';
+import type { WritableVectorIndex } from '../core/retrieval/vector-index.ts';
+import type { Manifest } from './manifest.ts';
+
+/** A finished build's store, open for questions. */
+export interface OpenPaperStore extends PaperStore {
+  close(): void;
+}
+
+export interface PaperStoreFactory {
+  /** A new, empty store in the build folder `dir`. */
+  create(dir: string): WritablePaperStore;
+  /** A copy of the store of the build in `fromDir`, in `toDir`, open for writing (an incremental build). */
+  copy(fromDir: string, toDir: string): WritablePaperStore;
+  /** The store of the finished build in `dir`; one of another schema is refused, saying to run `npm run index`. */
+  open(dir: string): OpenPaperStore;
+}
+
+export interface VectorIndexFactory {
+  /** The parameters recorded in the manifest: vectors are reused only by a build with the same ones. */
+  readonly params: NonNullable<Manifest['hnsw']>;
+  /** An empty index with room for `capacity` vectors. */
+  create(options: { dims: number; capacity: number }): WritableVectorIndex;
+  /** Whether the build folder `dir` holds a saved index (cheap: nothing is loaded). */
+  exists(dir: string): boolean;
+  /** The index saved in the build folder `dir`, or null when it has none. `live`: its vectors not deleted. */
+  load(dir: string, options: { dims: number; live: number }): WritableVectorIndex | null;
+}
+
+export interface IndexBackend {
+  papers: PaperStoreFactory;
+  vectors: VectorIndexFactory;
+}
