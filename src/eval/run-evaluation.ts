@@ -12,6 +12,7 @@ import { UserError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { parseQuestions } from '../core/retrieval/evaluate-retrieval.ts';
 import { loadEmbedder } from '../assistant/load-embedder.ts';
+import { createIndexBackend } from '../adapters/sqlite-hnsw-backend.ts';
 import { buildIndex, type BuildProgress } from '../indexing/build-index.ts';
 import { IndexHandle } from '../indexing/open-index.ts';
 import type { EvalReport } from './eval-report.ts';
@@ -75,12 +76,12 @@ export async function runEvaluation(request: EvaluationRequest, { config, logger
         corpusDir,
         indexDir,
         embedder,
-        hnsw: config.hnsw,
+        backend: createIndexBackend(config),
         logger,
         ...(onProgress !== undefined && request.distractors > 0 ? { onProgress } : {}),
       });
     }
-    index = new IndexHandle({ indexDir, embedder, efSearch: config.hnsw.efSearch, logger });
+    index = new IndexHandle({ indexDir, embedder, backend: createIndexBackend(config), logger });
     return await evaluateIndex({
       questions,
       questionsFile: request.questionsFile,
