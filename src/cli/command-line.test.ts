@@ -73,7 +73,7 @@ describe('parseCommandLine', () => {
 
   it('refuses words a command does not take, and requires a required positional', () => {
     const none = defineCommandLine({ command: 'npm run index --', summary: 'Builds.', options: {} });
-    expect(() => parseCommandLine(none, ['extra'])).toThrow(/^Unexpected argument "extra"\./);
+    expect(() => parseCommandLine(none, ['extra'])).toThrow(/^Unexpected argument "extra"\.\nUsage: npm run index\n/);
     const one = defineCommandLine({ command: 'tsx make.ts', summary: 'Makes.', options: {}, positionals: { name: 'dir', description: 'where', required: true, several: false } });
     expect(() => parseCommandLine(one, ['a', 'b'])).toThrow(/^Unexpected argument "b": tsx make.ts takes one <dir>\./);
     expect(() => parseCommandLine(one, [])).toThrow(/^tsx make.ts needs a dir\./);

@@ -135,7 +135,9 @@ export function usageLine(spec: CommandLineSpec): string {
   });
   const declared = spec.positionals;
   const positional = declared === undefined ? [] : [`${declared.required ? '' : '['}<${declared.name}>${declared.several ? '...' : ''}${declared.required ? '' : ']'}`];
-  return [spec.command, ...options, ...positional].join(' ');
+  // `npm run chat --` takes nothing after the `--`: show it as it is typed.
+  const command = options.length + positional.length === 0 ? spec.command.replace(/ --$/, '') : spec.command;
+  return [command, ...options, ...positional].join(' ');
 }
 
 /** The `--help` text: usage, what the command does, each argument and option with its default. */
