@@ -15,20 +15,18 @@ import {
   type Message,
   type RepliableInteraction,
 } from 'discord.js';
-import type { ChatModel } from '../core/answering/chat-model.ts';
 import type { Logger } from '../core/logger.ts';
-import type { BotAssistant, BotServices, BotSettings, BotState, ButtonHandler, Command } from './command.ts';
+import type { DigestService } from '../digest/digest-service.ts';
+import type { BotAssistant, BotFeedback, BotServices, BotSettings, ButtonHandler, Command } from './command.ts';
 import { commands as allCommands } from './commands/index.ts';
 import { feedbackButton } from './components/feedback-button.ts';
 import { similarButton } from './components/similar-button.ts';
 import { handleMessage } from './conversation.ts';
 import { buttonKind } from './custom-ids.ts';
-import type { DigestAssistant } from './digest/compose-digest.ts';
-import { DigestScheduler, restDigestSender, type DigestStore } from './digest/digest-scheduler.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
 import { userFacingMessage } from './errors.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { currentRequestId, newRequestId, runWithRequest } from './request-context.ts';
+import { currentRequestId, newRequestId, runWithRequest } from '../core/request-context.ts';
 import { SHUTTING_DOWN_NOTICE } from './render/info-messages.ts';
 import { NO_PINGS } from './render/outgoing-message.ts';
 
@@ -38,24 +36,18 @@ export interface PaperBotOptions {
   apiUrl: string;
   settings: BotSettings;
   assistant: BotAssistant;
-  state: BotState;
+  feedback: BotFeedback;
   logger: Logger;
   /** How long answers in flight may take to finish at shutdown. */
   shutdownGraceMs: number;
   now?: () => number;
   /** REST tuning; tests lower the timeout. */
   rest?: { timeout?: number; retries?: number };
-  /** Daily digests: posted on schedule from the moment the bot is ready (none without this). */
-  digest?: PaperBotDigestOptions;
-}
-
-export interface PaperBotDigestOptions {
-  assistant: DigestAssistant;
-  store: DigestStore;
-  /** The assistant's language model, for the TL;DRs. */
-  chatModel?: ChatModel | undefined;
-  /** Tests: croner jobs are created paused, and time moves with `bot.digest.tick()`. */
-  pauseJobs?: boolean;
+  /**
+   * The daily digests, built by the caller: started once the bot is ready (digests then post on schedule),
+   * stopped at shutdown, and what `/digest` uses. None: `/digest` says digests are not running.
+   */
+  digest?: DigestService;
 }
 
 /** The gateway intents: guilds (channels, threads), guild messages and DMs (mentions, follow-ups), and Message Content only when enabled. */
@@ -70,8 +62,6 @@ export function gatewayIntents(messageContent: boolean): GatewayIntentBits[] {
 
 export class PaperBot {
   readonly client: Client;
-  /** The daily digests' scheduler; null without `options.digest`. */
-  readonly digest: DigestScheduler | null;
   private readonly services: BotServices;
   private readonly commands: Map<string, Command>;
   private readonly buttons: Map<string, ButtonHandler>;
@@ -92,20 +82,9 @@ export class PaperBot {
       rest: { api: options.apiUrl, ...options.rest },
     });
     const now = options.now ?? Date.now;
-    this.digest =
-      options.digest === undefined
-        ? null
-        : new DigestScheduler({
-            ...options.digest,
-            send: restDigestSender(this.client.rest),
-            logger: logger.child({ component: 'digest' }),
-            now: () => new Date(now()),
-            secrets: [options.token],
-            signal: this.abort.signal,
-          });
     this.services = {
       assistant: options.assistant,
-      state: options.state,
+      feedback: options.feedback,
       limiter: new RateLimiter(settings.rateLimit, options.now),
       settings,
       logger,
@@ -113,7 +92,7 @@ export class PaperBot {
       shutdownSignal: this.abort.signal,
       secrets: [options.token],
       now,
-      digest: this.digest,
+      digest: options.digest ?? null,
     };
     this.commands = new Map(allCommands.map((c) => [c.data.name, c]));
     this.buttons = new Map([feedbackButton, similarButton].map((b) => [b.kind, b]));
@@ -139,7 +118,7 @@ export class PaperBot {
     const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
     await this.client.login(this.options.token);
     await ready;
-    if (!this.stopping) this.digest?.start();
+    if (!this.stopping) await this.options.digest?.start();
   }
 
   /** Answers being worked on now. */
@@ -163,11 +142,12 @@ export class PaperBot {
     logger.info({ inFlight: this.inFlight.size, graceMs: this.options.shutdownGraceMs }, 'shutting down: no new questions, finishing answers in flight');
     // No digest starts from now on; one being sent finishes within the same grace period (its day is
     // claimed, so if it is cut short it is not sent again after a restart).
-    const digestStopped = this.digest?.stop() ?? Promise.resolve();
+    const digestStopped = this.options.digest?.stop() ?? Promise.resolve();
     const finished = await settleWithin([...this.inFlight, digestStopped], this.options.shutdownGraceMs);
     if (!finished) {
       logger.warn({ inFlight: this.inFlight.size }, 'grace period over: interrupting the answers still in flight');
       this.abort.abort();
+      this.options.digest?.interrupt();
       // They only need to post their "interrupted" notice now.
       await settleWithin([...this.inFlight, digestStopped], 5_000);
     }

@@ -10,16 +10,16 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Assistant } from '../assistant/assistant.ts';
-import type { StateDatabase } from '../adapters/store/state-database.ts';
+import type { FeedbackStore } from '../core/feedback/feedback-store.ts';
 import type { Logger } from '../core/logger.ts';
-import type { DigestScheduler } from './digest/digest-scheduler.ts';
+import type { DigestService } from '../digest/digest-service.ts';
 import type { RateLimit, RateLimiter } from './rate-limiter.ts';
 
 /** The part of the Assistant the bot uses. */
 export type BotAssistant = Pick<Assistant, 'stream' | 'findPapers' | 'resolvePaper' | 'similar' | 'about'>;
 
-/** The part of the state database the bot uses. */
-export type BotState = Pick<StateDatabase, 'recordAnswer' | 'recordVote'>;
+/** What the bot keeps of its answers and their votes. */
+export type BotFeedback = Pick<FeedbackStore, 'recordAnswer' | 'recordVote'>;
 
 export interface BotSettings {
   /** The privileged Message Content intent is enabled: follow-ups in the bot's threads need no mention. */
@@ -34,7 +34,7 @@ export interface BotSettings {
 
 export interface BotServices {
   assistant: BotAssistant;
-  state: BotState;
+  feedback: BotFeedback;
   limiter: RateLimiter;
   settings: BotSettings;
   logger: Logger;
@@ -46,7 +46,7 @@ export interface BotServices {
   secrets: readonly string[];
   now: () => number;
   /** The daily digests (`/digest`); null when this bot was started without them. */
-  digest: DigestScheduler | null;
+  digest: DigestService | null;
 }
 
 export interface Command {

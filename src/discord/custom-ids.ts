@@ -3,7 +3,7 @@
  * on the press), so buttons keep working after a restart. At most 100 characters, as Discord requires.
  */
 import { LIMITS } from './render/limits.ts';
-import type { Vote } from '../adapters/store/state-database.ts';
+import type { Vote } from '../core/feedback/feedback-store.ts';
 
 const FEEDBACK = 'feedback';
 const SIMILAR = 'similar';

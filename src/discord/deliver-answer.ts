@@ -13,7 +13,7 @@ import type { BotServices } from './command.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
 import { userFacingMessage } from './errors.ts';
 import { ProgressEditor } from './progress-editor.ts';
-import { currentRequestId, newRequestId } from './request-context.ts';
+import { currentRequestId, newRequestId } from '../core/request-context.ts';
 import { renderAnswer, renderProgress } from './render/answer-message.ts';
 import { INTERRUPTED_NOTICE, rateLimitNotice } from './render/info-messages.ts';
 import { NO_PINGS, type OutgoingMessage } from './render/outgoing-message.ts';
@@ -105,7 +105,7 @@ export async function deliverAnswer({ question, target, services, history, retri
     const llmFailed = services.llmConfigured && result.mode === 'extractive';
     if (llmFailed) logger.warn({ errorId: answerId, warnings: result.warnings }, 'the language model failed; answered extractively');
     const messages = renderAnswer(result, { answerId, errorId: llmFailed ? answerId : undefined });
-    recordAnswer(services, answerId, result, origin);
+    await recordAnswer(services, answerId, result, origin);
     const [first, ...rest] = messages;
     if (first !== undefined) await target.write(first);
     for (const message of rest) await target.append(message);
@@ -127,9 +127,9 @@ export async function deliverAnswer({ question, target, services, history, retri
   }
 }
 
-function recordAnswer(services: BotServices, id: string, result: AnswerResult, origin: DeliverAnswerOptions['origin']): void {
+async function recordAnswer(services: BotServices, id: string, result: AnswerResult, origin: DeliverAnswerOptions['origin']): Promise<void> {
   try {
-    services.state.recordAnswer({
+    await services.feedback.recordAnswer({
       id,
       createdAt: new Date(services.now()).toISOString(),
       source: origin.source,

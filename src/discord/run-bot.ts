@@ -4,6 +4,7 @@
  * answers in flight finish within SHUTDOWN_GRACE_MS, databases closed) and returns exit code 0. A second
  * Ctrl-C kills at once, as usual. Unhandled promise rejections are logged (scrubbed), never fatal.
  */
+import { REST } from 'discord.js';
 import type { ChatModel } from '../core/answering/chat-model.ts';
 import { UserError, isUserError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
@@ -13,10 +14,12 @@ import { StateDatabase } from '../adapters/store/state-database.ts';
 import type { Assistant } from '../assistant/assistant.ts';
 import { createChatModel, startAssistant } from '../assistant/start-assistant.ts';
 import type { CommandContext } from '../cli/run-main.ts';
+import { DigestService } from '../digest/digest-service.ts';
 import { PaperBot } from './bot.ts';
 import { describeForLog, scrubSecrets } from '../core/redact-secrets.ts';
 import { inviteUrl } from './invite.ts';
-import { withRequestIds } from './request-context.ts';
+import { RestDigestSender } from './rest-digest-sender.ts';
+import { withRequestIds } from '../core/request-context.ts';
 
 /** The settings not worth a variable: how often progress edits may come, how much context a follow-up gets. */
 export const PROGRESS_INTERVAL_MS = 1_500;
@@ -90,10 +93,19 @@ export async function runBot({ config, logger, stop, chatModel, onReady }: RunBo
         historyTurns: HISTORY_TURNS,
       },
       assistant,
-      state,
+      feedback: state.feedback,
       logger,
       shutdownGraceMs: config.discord.shutdownGraceMs,
-      digest: { assistant, store: state, chatModel: llm },
+      digest: new DigestService({
+        store: state.digests,
+        candidates: assistant,
+        // Its own REST client on the same API and token: digests post without going through the gateway client.
+        sender: new RestDigestSender(new REST({ api: config.discord.apiUrl }).setToken(token)),
+        chatModel: llm,
+        logger: logger.child({ component: 'digest' }),
+        now: () => new Date(),
+        secrets: [token],
+      }),
     });
     const stopped = new Promise<void>((resolve) => {
       if (stop.aborted) resolve();

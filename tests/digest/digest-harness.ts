@@ -1,25 +1,29 @@
 /**
  * Test harness for daily digests: a temp workspace whose index is built with an injected clock (so papers
  * have an `addedAt` the test controls), the fake Discord with a server of several channels, optionally the
- * fake OpenAI server, and the real PaperBot with its digest scheduler on an injected clock. Croner jobs are
- * created paused: time moves only when a test sets the clock and calls `tick()` (or triggers a job).
+ * fake OpenAI server, and the real PaperBot with a digest service on an injected clock (posting through its
+ * own REST client, as in run-bot.ts). Croner jobs are created paused: time moves only when a test sets the
+ * clock and calls `tick()` (or triggers a job).
  */
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PermissionFlagsBits, Routes } from 'discord.js';
+import { PermissionFlagsBits, REST, Routes } from 'discord.js';
 import { parseConfig, type Config } from '../../src/config.ts';
 import type { Logger } from '../../src/core/logger.ts';
 import type { Assistant } from '../../src/assistant/assistant.ts';
 import { loadEmbedder } from '../../src/assistant/load-embedder.ts';
 import { startAssistant } from '../../src/assistant/start-assistant.ts';
 import { createOpenAIChatModel } from '../../src/adapters/llm/openai-chat-model.ts';
+import type { SqliteDigestStore } from '../../src/adapters/store/sqlite-digest-store.ts';
 import { StateDatabase } from '../../src/adapters/store/state-database.ts';
 import { buildIndex, type BuildReport } from '../../src/indexing/build-index.ts';
 import { createIndexBackend } from '../../src/adapters/sqlite-hnsw-backend.ts';
 import { PaperBot } from '../../src/discord/bot.ts';
 import { commandDefinitions } from '../../src/discord/commands/index.ts';
-import type { DigestRunResult, DigestScheduler } from '../../src/discord/digest/digest-scheduler.ts';
-import { withRequestIds } from '../../src/discord/request-context.ts';
+import type { DigestRunResult, DigestScheduler } from '../../src/digest/digest-scheduler.ts';
+import { DigestService } from '../../src/digest/digest-service.ts';
+import { RestDigestSender } from '../../src/discord/rest-digest-sender.ts';
+import { withRequestIds } from '../../src/core/request-context.ts';
 import { HISTORY_TURNS } from '../../src/discord/run-bot.ts';
 import { recordingLogger, TOKEN, type LogLine } from '../discord/harness.ts';
 import { startFakeDiscord, type FakeDiscord, type OptionValue, type RecordedCall } from '../support/fake-discord.ts';
@@ -51,8 +55,11 @@ export interface DigestHarness {
   llm: FakeOpenAI | null;
   assistant: Assistant;
   state: StateDatabase;
+  /** The digest records: `state.digests`. */
+  store: SqliteDigestStore;
   /** The bot now running (replaced by `restart()`). */
   bot: PaperBot;
+  /** The scheduler of the bot now running. */
   digest: DigestScheduler;
   logs: LogLine[];
   logger: Logger;
@@ -94,9 +101,21 @@ export async function startDigestHarness(options: DigestHarnessOptions = {}): Pr
   const chatModel = config.llm.enabled ? createOpenAIChatModel({ ...config.llm, logger }) : undefined;
   const assistant = await startAssistant({ config, logger, ...(chatModel ? { chatModel } : {}) });
   const state = StateDatabase.open(config.stateFile);
+  const sender = new RestDigestSender(new REST({ api: fake.apiUrl, timeout: 5000, retries: 0 }).setToken(TOKEN));
   const bots: PaperBot[] = [];
+  let digest: DigestService;
 
   const startBot = async (): Promise<PaperBot> => {
+    digest = new DigestService({
+      store: state.digests,
+      candidates: assistant,
+      sender,
+      chatModel,
+      logger: logger.child({ component: 'digest' }),
+      now: () => clock,
+      secrets: [TOKEN],
+      pauseJobs: true,
+    });
     const bot = new PaperBot({
       token: TOKEN,
       apiUrl: fake.apiUrl,
@@ -108,16 +127,16 @@ export async function startDigestHarness(options: DigestHarnessOptions = {}): Pr
         historyTurns: HISTORY_TURNS,
       },
       assistant,
-      state,
+      feedback: state.feedback,
       logger,
       shutdownGraceMs: 5000,
       now: () => clock.getTime(),
       rest: { timeout: 5000, retries: 0 },
-      digest: { assistant, store: state, chatModel, pauseJobs: true },
+      digest,
     });
     bots.push(bot);
     await bot.start();
-    await bot.digest?.idle();
+    await digest.scheduler.idle();
     return bot;
   };
 
@@ -132,13 +151,12 @@ export async function startDigestHarness(options: DigestHarnessOptions = {}): Pr
     llm,
     assistant,
     state,
+    store: state.digests,
     get bot() {
       return bot;
     },
     get digest() {
-      const scheduler = bot.digest;
-      if (scheduler === null) throw new Error('the bot has no digest scheduler');
-      return scheduler;
+      return digest.scheduler;
     },
     logs,
     logger,

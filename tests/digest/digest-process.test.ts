@@ -58,7 +58,7 @@ describe('digests in the bot process', () => {
     const channelId = fake.channel('digest').id;
     const state = StateDatabase.open(path.join(ws.dataDir, 'state.sqlite'));
     // Subscribed two days ago for 00:30; the bot has been down since.
-    state.saveDigestSubscription({ channelId, guildId: '1', time: '00:30', timeZone: zone, count: 3, topic: null, userId: '42', now: new Date(now.getTime() - 2 * 86_400_000) });
+    state.digests.saveSubscription({ channelId, guildId: '1', time: '00:30', timeZone: zone, count: 3, topic: null, userId: '42', now: new Date(now.getTime() - 2 * 86_400_000) });
     state.close();
 
     const first = startBot();
@@ -80,7 +80,7 @@ describe('digests in the bot process', () => {
 
     expect(fake.findCalls({ route: 'POST /channels/:channelId/messages', channelId })).toHaveLength(1);
     const check = StateDatabase.open(path.join(ws.dataDir, 'state.sqlite'));
-    expect(check.digestPosts(channelId).map((p) => [p.localDate, p.status])).toEqual([[localDate(now, zone), 'sent']]);
+    expect(check.digests.posts(channelId).map((p) => [p.localDate, p.status])).toEqual([[localDate(now, zone), 'sent']]);
     check.close();
     for (const log of [first.stderr(), second.stderr()]) {
       expect(log).not.toContain(TOKEN);

@@ -16,7 +16,7 @@ import { StateDatabase } from '../../src/adapters/store/state-database.ts';
 import { PaperBot } from '../../src/discord/bot.ts';
 import type { BotAssistant } from '../../src/discord/command.ts';
 import { commandDefinitions } from '../../src/discord/commands/index.ts';
-import { withRequestIds } from '../../src/discord/request-context.ts';
+import { withRequestIds } from '../../src/core/request-context.ts';
 import { HISTORY_TURNS } from '../../src/discord/run-bot.ts';
 import { startFakeDiscord, type FakeDiscord, type InteractionOptions, type RecordedCall } from '../support/fake-discord.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
@@ -92,7 +92,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         historyTurns: HISTORY_TURNS,
       },
       assistant: options.wrapAssistant ? options.wrapAssistant(assistant) : assistant,
-      state,
+      feedback: state.feedback,
       logger,
       shutdownGraceMs: overrides.shutdownGraceMs ?? options.shutdownGraceMs ?? config.discord.shutdownGraceMs,
       rest: { timeout: 5000, retries: 0 },

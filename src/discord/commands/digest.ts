@@ -3,7 +3,7 @@
  * `default_member_permissions` = Manage Server, and checked again here (a server can override who sees a
  * command; the permission is what counts). Every reply is ephemeral: it is the admins' business. Input
  * problems (a time such as 25:00, an unknown zone, a count of 0) are all named in one reply, and nothing is
- * stored; the scheduling itself lives in src/discord/digest/digest-scheduler.ts.
+ * stored. The digests themselves (scheduling, claim then send) live in src/digest/.
  */
 import {
   ChannelType,
@@ -17,8 +17,8 @@ import {
 import { isUserError, UserError } from '../../core/errors.ts';
 import { parseDigestTime, parseTimeZone } from '../../core/digest/schedule.ts';
 import type { BotServices, Command } from '../command.ts';
-import type { DigestScheduler } from '../digest/digest-scheduler.ts';
-import { DIGESTS_UNAVAILABLE, GUILD_ONLY, MANAGE_SERVER_NEEDED, renderPreviewNote, renderStatus, renderSubscribed, renderUnsubscribed } from '../digest/digest-messages.ts';
+import type { DigestService } from '../../digest/digest-service.ts';
+import { DIGESTS_UNAVAILABLE, GUILD_ONLY, MANAGE_SERVER_NEEDED, renderPreview, renderStatus, renderSubscribed, renderUnsubscribed } from '../render/digest-replies.ts';
 import { LIMITS } from '../render/limits.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
 import { splitMessage } from '../render/split-message.ts';
@@ -84,7 +84,7 @@ export function timeZoneChoices(typed: string, limit: number = LIMITS.choices): 
     .map((z) => z.zone);
 }
 
-type Handler = (interaction: ChatInputCommandInteraction<'cached' | 'raw'>, digest: DigestScheduler, services: BotServices) => Promise<void>;
+type Handler = (interaction: ChatInputCommandInteraction<'cached' | 'raw'>, digest: DigestService, services: BotServices) => Promise<void>;
 
 const handlers: Record<string, Handler> = {
   async subscribe(interaction, digest, services) {
@@ -102,14 +102,14 @@ const handlers: Record<string, Handler> = {
       await replyPrivately(interaction, error.message);
       return;
     }
-    const result = digest.subscribe({ channelId: channel.id, guildId: interaction.guildId, userId: interaction.user.id, ...settings });
+    const result = await digest.subscribe({ channelId: channel.id, guildId: interaction.guildId, userId: interaction.user.id, ...settings });
     services.logger.info({ channelId: channel.id, guildId: interaction.guildId, userId: interaction.user.id, created: result.created, ...settings }, 'digest subscription saved');
     await replyPrivately(interaction, renderSubscribed({ ...result, botCanPost: botCanPost(interaction, channel.id) }));
   },
 
   async unsubscribe(interaction, digest, services) {
     const channel = interaction.options.getChannel('channel', true);
-    const removed = digest.unsubscribe(channel.id);
+    const removed = await digest.unsubscribe(channel.id);
     if (removed !== undefined) services.logger.info({ channelId: channel.id, guildId: interaction.guildId, userId: interaction.user.id }, 'digest subscription removed');
     await replyPrivately(interaction, renderUnsubscribed(channel.id, removed !== undefined));
   },
@@ -118,17 +118,15 @@ const handlers: Record<string, Handler> = {
     const channelId = interaction.options.getChannel('channel')?.id ?? interaction.channelId;
     // Picking papers and asking the language model for TL;DRs can take longer than Discord's 3 seconds.
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const subscription = digest.subscription(channelId);
+    const subscription = await digest.subscription(channelId);
     const composed = await digest.preview(subscription ?? { channelId, timeZone: 'UTC', count: DEFAULT_DIGEST_COUNT, topic: null });
-    const note = renderPreviewNote({ channelId, subscription });
-    const [first = '', ...rest] = composed.parts;
-    const messages = note.length + 2 + first.length <= LIMITS.content ? [`${note}\n\n${first}`, ...rest] : [note, ...composed.parts];
-    await interaction.editReply({ content: messages[0] ?? note, allowedMentions: NO_PINGS });
-    for (const content of messages.slice(1)) await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+    const [first = '', ...rest] = renderPreview({ channelId, subscription, message: composed.message });
+    await interaction.editReply({ content: first, allowedMentions: NO_PINGS });
+    for (const content of rest) await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
   },
 
   async status(interaction, digest) {
-    const [first = '', ...rest] = splitMessage(renderStatus(digest.status(interaction.guildId)));
+    const [first = '', ...rest] = splitMessage(renderStatus(await digest.status(interaction.guildId)));
     await replyPrivately(interaction, first);
     for (const content of rest) await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
   },
@@ -180,8 +178,8 @@ export const digest = {
       await replyPrivately(interaction, MANAGE_SERVER_NEEDED);
       return;
     }
-    const scheduler = services.digest;
-    if (scheduler === null) {
+    const digests = services.digest;
+    if (digests === null) {
       await replyPrivately(interaction, DIGESTS_UNAVAILABLE);
       return;
     }
@@ -190,7 +188,7 @@ export const digest = {
       await replyPrivately(interaction, 'This /digest subcommand is not handled by this version of paperbot; run `npm run deploy-commands`.');
       return;
     }
-    await handler(interaction, scheduler, services);
+    await handler(interaction, digests, services);
   },
 } satisfies Command;
 

@@ -1,5 +1,5 @@
 /**
- * 👍/👎 under an answer: stores (answer id, user, vote, time) in the state database and says so to the
+ * 👍/👎 under an answer: stores (answer id, user, vote, time) in the feedback store and says so to the
  * voter only. A second vote by the same user on the same answer replaces the first.
  */
 import { MessageFlags } from 'discord.js';
@@ -17,7 +17,7 @@ export const feedbackButton = {
       await interaction.reply({ content: 'This button is not valid any more.', flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
       return;
     }
-    const { previous } = services.state.recordVote({
+    const { previous } = await services.feedback.recordVote({
       answerId: parsed.answerId,
       userId: interaction.user.id,
       vote: parsed.vote,

@@ -2,11 +2,15 @@
  * The texts of `/digest` (pure): the confirmation of a subscription, the status of a server's digests with
  * each next run in local and UTC time, the note above a preview. Times are spelled out in the subscription's
  * zone and in UTC rather than as Discord timestamps, so what the bot says matches what its settings say.
+ * A preview is its note followed by the very messages the post would be.
  */
 import { escapeMarkdown } from 'discord.js';
-import type { DigestSubscription } from '../../adapters/store/state-database.ts';
+import type { DigestSubscription } from '../../core/digest/digest-store.ts';
 import { formatInZone } from '../../core/digest/schedule.ts';
-import type { SubscriptionStatus } from './digest-scheduler.ts';
+import type { DigestMessage } from '../../core/digest/digest-message.ts';
+import type { SubscriptionStatus } from '../../digest/digest-service.ts';
+import { renderDigestPost } from './digest-post.ts';
+import { LIMITS } from './limits.ts';
 
 export const MANAGE_SERVER_NEEDED = '🔒 Managing digests needs the **Manage Server** permission in this server.';
 export const GUILD_ONLY = 'Digests are set up for a server’s channels: use `/digest` in a server.';
@@ -66,8 +70,12 @@ export function renderStatus(statuses: readonly SubscriptionStatus[]): string {
   return [`**Daily digests in this server** (${statuses.length})`, ...blocks].join('\n\n');
 }
 
-export function renderPreviewNote({ channelId, subscription }: { channelId: string; subscription: DigestSubscription | undefined }): string {
-  return subscription === undefined
-    ? `👀 Preview for <#${channelId}>, which has no digest yet (shown with 5 papers, no topic, dated in UTC). Nothing was posted.`
-    : `👀 Preview of what <#${channelId}> would get now. Nothing was posted, and these papers still count as not yet featured.`;
+/** The preview's messages: its note, then the digest's messages (the note joins the first one when it fits). */
+export function renderPreview({ channelId, subscription, message }: { channelId: string; subscription: DigestSubscription | undefined; message: DigestMessage }): string[] {
+  const note =
+    subscription === undefined
+      ? `👀 Preview for <#${channelId}>, which has no digest yet (shown with 5 papers, no topic, dated in UTC). Nothing was posted.`
+      : `👀 Preview of what <#${channelId}> would get now. Nothing was posted, and these papers still count as not yet featured.`;
+  const [first = '', ...rest] = renderDigestPost(message);
+  return note.length + 2 + first.length <= LIMITS.content ? [`${note}\n\n${first}`, ...rest] : [note, first, ...rest];
 }

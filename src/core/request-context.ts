@@ -1,12 +1,12 @@
 /**
- * One id per piece of work the bot does (an interaction, a message), carried through async calls with
- * AsyncLocalStorage. Every log line written while handling it, including the core's own (the "LLM failed,
- * falling back" warning), carries `requestId`; when something goes wrong the person sees the same id as
- * the "error id", so a maintainer finds the whole story with one search.
+ * One id per piece of work the bot does (an interaction, a message, a channel's digest), carried through
+ * async calls with AsyncLocalStorage. Every log line written while handling it, including the core's own
+ * (the "LLM failed, falling back" warning), carries `requestId`; when something goes wrong the person sees
+ * the same id as the "error id", so a maintainer finds the whole story with one search.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '../core/logger.ts';
+import type { Logger } from './logger.ts';
 
 interface RequestContext {
   requestId: string;

@@ -1,0 +1,73 @@
+/**
+ * The schema of the state database (`data/state.sqlite`), as an ordered list of migrations run by
+ * sqlite-migrations.ts. To change the schema, append a migration with the next version; never edit one
+ * that has shipped: state files written by every earlier paperbot must keep opening.
+ */
+import type { Migration } from './sqlite-migrations.ts';
+
+export const STATE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'answers and feedback',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE answers (
+          id TEXT PRIMARY KEY,
+          created_at TEXT NOT NULL,
+          source TEXT NOT NULL,
+          guild_id TEXT,
+          channel_id TEXT,
+          mode TEXT NOT NULL,
+          question TEXT NOT NULL,
+          answer TEXT NOT NULL,
+          paper_ids TEXT NOT NULL
+        );
+        CREATE TABLE feedback (
+          answer_id TEXT NOT NULL,
+          user_id TEXT NOT NULL,
+          vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
+          voted_at TEXT NOT NULL,
+          PRIMARY KEY (answer_id, user_id)
+        );
+        CREATE INDEX feedback_by_time ON feedback(voted_at);
+      `),
+  },
+  {
+    version: 2,
+    name: 'digest subscriptions and posts',
+    // One subscription per channel (the channel id is its key). A post row is the idempotency key of a day's
+    // digest, (channel, local date): it is claimed before sending and outlives the subscription, so a channel
+    // that subscribes again keeps its history (no paper repeats) and its day's digest is never posted twice.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE digest_subscriptions (
+          channel_id TEXT PRIMARY KEY,
+          guild_id TEXT NOT NULL,
+          time TEXT NOT NULL,
+          time_zone TEXT NOT NULL,
+          count INTEGER NOT NULL CHECK (count BETWEEN 1 AND 10),
+          topic TEXT,
+          created_by TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          active_since TEXT NOT NULL,
+          last_error TEXT,
+          last_error_at TEXT
+        );
+        CREATE INDEX digest_subscriptions_by_guild ON digest_subscriptions(guild_id);
+        CREATE TABLE digest_posts (
+          channel_id TEXT NOT NULL,
+          local_date TEXT NOT NULL,
+          guild_id TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('sending', 'sent', 'failed')),
+          paper_ids TEXT NOT NULL,
+          picked_at TEXT NOT NULL,
+          posted_at TEXT,
+          message_ids TEXT NOT NULL DEFAULT '[]',
+          error TEXT,
+          PRIMARY KEY (channel_id, local_date)
+        );
+        CREATE INDEX digest_posts_by_time ON digest_posts(channel_id, picked_at);
+      `),
+  },
+];

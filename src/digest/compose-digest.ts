@@ -1,0 +1,85 @@
+/**
+ * A channel's digest at one moment: the papers picked (`pickDigest`) from the candidates current now and the
+ * channel's history, and a one-line TL;DR per paper (the language model's when one is configured; the
+ * abstract's key sentence without one, or when the model fails), as core's platform-neutral DigestMessage.
+ * The scheduled post and `/digest preview` both come from here, so a preview shows exactly what would be
+ * posted now; the platform renders the message (DigestSender).
+ */
+import { buildDigestMessage, type DigestMessage, type DigestPaper } from '../core/digest/digest-message.ts';
+import type { DigestStore, DigestSubscriptionSettings } from '../core/digest/digest-store.ts';
+import { pickDigest, type DigestPick, type PaperEmbeddings, type PaperScores } from '../core/digest/pick-papers.ts';
+import { localDate as localDateOf } from '../core/digest/schedule.ts';
+import type { TldrPaper, TldrWriter } from './tldr-writer.ts';
+
+/** What a digest needs of a paper: what the picker, the message and the TL;DR read. */
+export type DigestSourcePaper = DigestPaper & TldrPaper;
+
+/** The papers a digest picks from, with what ranks them (`Assistant.digestCandidates` gives these). */
+export interface DigestCandidates {
+  /** Every paper of the corpus, in corpus order. */
+  papers: readonly DigestSourcePaper[];
+  /** Per-paper vectors for MMR; undefined when there are none (the digest then compares words). */
+  embeddings?: PaperEmbeddings | undefined;
+  /** For a topic, each relevant paper's score. */
+  relevance?: PaperScores | undefined;
+}
+
+/** Where the candidates come from: the index current now. */
+export interface DigestCandidateSource {
+  digestCandidates(topic: string | null): Promise<DigestCandidates>;
+}
+
+/** What a digest is composed for: a subscription, or the defaults of a preview. */
+export type DigestSettings = Pick<DigestSubscriptionSettings, 'channelId' | 'timeZone' | 'count' | 'topic'>;
+
+export interface ComposedDigest {
+  /** The local date the digest is for (`YYYY-MM-DD`). */
+  localDate: string;
+  /** The instant the papers were picked: papers added after it are "new" next time. */
+  pickedAt: Date;
+  pick: DigestPick<DigestSourcePaper>;
+  /** The papers in entry order, as the post record stores them. */
+  paperIds: string[];
+  message: DigestMessage;
+  /** How many TL;DRs the language model wrote (the rest are extractive). */
+  llmTldrs: number;
+}
+
+export interface ComposeDigestOptions {
+  settings: DigestSettings;
+  candidates: DigestCandidateSource;
+  history: Pick<DigestStore, 'history'>;
+  tldrs: TldrWriter;
+  now: Date;
+  /** Default: the local date of `now` in the settings' zone. */
+  localDate?: string;
+  signal?: AbortSignal;
+}
+
+export async function composeDigest({ settings, candidates, history, tldrs, now, localDate, signal }: ComposeDigestOptions): Promise<ComposedDigest> {
+  const day = localDate ?? localDateOf(now, settings.timeZone);
+  const { posts, lastPostAt } = await history.history(settings.channelId);
+  const found = await candidates.digestCandidates(settings.topic);
+  const pick = pickDigest({
+    papers: found.papers,
+    history: posts,
+    topic: settings.topic,
+    count: settings.count,
+    now,
+    lastPostAt,
+    embeddings: found.embeddings,
+    relevance: found.relevance,
+  });
+  const written = await tldrs.write(
+    pick.entries.map((e) => e.paper),
+    signal,
+  );
+  return {
+    localDate: day,
+    pickedAt: now,
+    pick,
+    paperIds: pick.entries.map((e) => e.paper.id),
+    message: buildDigestMessage({ pick, localDate: day, topic: settings.topic, tldr: (paper) => written.get(paper.id) }),
+    llmTldrs: written.size,
+  };
+}

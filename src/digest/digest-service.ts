@@ -1,0 +1,129 @@
+/**
+ * The daily digests as a service, whatever front end drives it: what `/digest` asks (subscribe,
+ * unsubscribe, preview, status, the next run) and the lifecycle the bot drives (start, stop, interrupt).
+ * It builds its own parts from the ports it is given (store, candidates, sender, an optional language model
+ * for TL;DRs): the TL;DR writer, the compose step shared by preview and post, and the scheduler.
+ */
+import type { ChatModel } from '../core/answering/chat-model.ts';
+import type { DigestStore, DigestSubscription, DigestSubscriptionInput } from '../core/digest/digest-store.ts';
+import { localDate, nextRun } from '../core/digest/schedule.ts';
+import type { Logger } from '../core/logger.ts';
+import { composeDigest, type ComposedDigest, type DigestCandidateSource, type DigestSettings } from './compose-digest.ts';
+import { DigestScheduler, type ComposeDigest } from './digest-scheduler.ts';
+import type { DigestSender } from './digest-sender.ts';
+import { TldrWriter } from './tldr-writer.ts';
+
+export interface DigestServiceOptions {
+  store: DigestStore;
+  /** The papers to pick from (the Assistant). */
+  candidates: DigestCandidateSource;
+  sender: DigestSender;
+  /** The assistant's language model, for TL;DRs; none: extractive TL;DRs. */
+  chatModel?: ChatModel | undefined;
+  logger: Logger;
+  now: () => Date;
+  /** Scrubbed from logged errors (the bot token). */
+  secrets?: readonly string[] | undefined;
+  /** Create the croner jobs paused: tests drive time with `scheduler.tick()`. */
+  pauseJobs?: boolean | undefined;
+  /** Digests composed and sent at the same time. */
+  concurrency?: number | undefined;
+}
+
+export interface SubscriptionStatus {
+  subscription: DigestSubscription;
+  /** The next time a digest will be posted (a day that already has its digest is skipped). */
+  nextRun: Date;
+  lastPost: { localDate: string; postedAt: string } | null;
+}
+
+export class DigestService {
+  readonly scheduler: DigestScheduler;
+  private readonly compose: ComposeDigest;
+  /** Aborts language-model calls still running when shutdown's grace period is over. */
+  private readonly abort = new AbortController();
+
+  constructor(private readonly options: DigestServiceOptions) {
+    const tldrs = new TldrWriter(options.chatModel, options.logger);
+    this.compose = (settings, { now, localDate: day }) =>
+      composeDigest({ settings, candidates: options.candidates, history: options.store, tldrs, now, ...(day === undefined ? {} : { localDate: day }), signal: this.abort.signal });
+    this.scheduler = new DigestScheduler({
+      store: options.store,
+      compose: this.compose,
+      sender: options.sender,
+      logger: options.logger,
+      now: options.now,
+      secrets: options.secrets,
+      pauseJobs: options.pauseJobs,
+      concurrency: options.concurrency,
+    });
+  }
+
+  // ----- lifecycle --------------------------------------------------------------------------------------------
+
+  /** Schedules every subscription and posts the digests due today and not yet posted (in the background). */
+  start(): Promise<void> {
+    return this.scheduler.start();
+  }
+
+  /** No new digest from now on; resolves when the ones being sent are done. */
+  stop(): Promise<void> {
+    return this.scheduler.stop();
+  }
+
+  /** Cuts short the language-model calls of digests still being composed (they fall back to extractive TL;DRs). */
+  interrupt(): void {
+    this.abort.abort();
+  }
+
+  // ----- what /digest asks ------------------------------------------------------------------------------------
+
+  /** Saves a subscription (new or changed) and reschedules. */
+  async subscribe(input: Omit<DigestSubscriptionInput, 'now'>): Promise<{ subscription: DigestSubscription; created: boolean; nextRun: Date }> {
+    const now = this.options.now();
+    const saved = await this.options.store.saveSubscription({ ...input, now });
+    await this.scheduler.rebuildJobs();
+    return { ...saved, nextRun: await this.upcomingRun(saved.subscription, now) };
+  }
+
+  /** Deletes the channel's subscription and its job; its history stays. Undefined when there was none. */
+  async unsubscribe(channelId: string): Promise<DigestSubscription | undefined> {
+    const removed = await this.options.store.deleteSubscription(channelId);
+    if (removed !== undefined) await this.scheduler.rebuildJobs();
+    return removed;
+  }
+
+  /** What would be posted in the channel now, without recording anything. */
+  preview(settings: DigestSettings): Promise<ComposedDigest> {
+    return this.compose(settings, { now: this.options.now() });
+  }
+
+  async subscription(channelId: string): Promise<DigestSubscription | undefined> {
+    return this.options.store.subscription(channelId);
+  }
+
+  /** Every subscription of a server with its next run and last post, for `/digest status`. */
+  async status(guildId: string): Promise<SubscriptionStatus[]> {
+    const { store } = this.options;
+    const now = this.options.now();
+    const statuses: SubscriptionStatus[] = [];
+    for (const subscription of await store.subscriptions({ guildId })) {
+      const last = await store.lastPost(subscription.channelId, { sent: true });
+      statuses.push({
+        subscription,
+        nextRun: await this.upcomingRun(subscription, now),
+        lastPost: last === undefined ? null : { localDate: last.localDate, postedAt: last.postedAt ?? last.pickedAt },
+      });
+    }
+    return statuses;
+  }
+
+  /** The first scheduled run after `now` whose local date has no digest yet. */
+  async upcomingRun(subscription: DigestSubscription, now: Date): Promise<Date> {
+    const latest = await this.options.store.latestPostDate(subscription.channelId);
+    let run = nextRun(subscription, now);
+    // A zone or time change can put a run on a date that already has its digest: that run posts nothing.
+    for (let i = 0; i < 3 && latest !== null && localDate(run, subscription.timeZone) <= latest; i++) run = nextRun(subscription, run);
+    return run;
+  }
+}
