@@ -14,8 +14,13 @@ export default tseslint.config(
   },
   {
     // Library code logs through the Logger; only entry points and the terminal UI print.
-    files: ['src/core/**/*.ts', 'src/adapters/**/*.ts', 'src/discord/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/adapters/**/*.ts', 'src/digest/**/*.ts', 'src/discord/**/*.ts'],
     rules: { 'no-console': 'error' },
+  },
+  {
+    // What paperbot is (core) and the digest know nothing of Discord: the platform is behind their ports.
+    files: ['src/core/**/*.ts', 'src/digest/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'discord.js', message: 'Discord belongs in src/discord/, behind a port.' }] }] },
   },
   {
     // config.ts is the one place that reads the environment.
