@@ -1,19 +1,22 @@
 /**
- * The assistant every front end talks to (terminal today, Discord next): ask a question, look a paper up,
- * find similar papers, describe the index. It ties the core (retrieval, answering) to the open index, the
- * embedder and the language model; front ends stay thin and never touch the stores themselves.
+ * The assistant every front end talks to (the terminal and the Discord bot): ask a question, look a paper
+ * up, find similar papers, describe the index, gather the digest's candidates. It ties the core (retrieval,
+ * answering) to the open index, the embedder and the language model; front ends stay thin and never touch
+ * the stores themselves.
  */
 import type { Config } from '../config.ts';
 import type { Paper } from '../core/corpus/paper.ts';
 import { answerQuestion, streamAnswer, type AnswerEvent, type AnswerResult } from '../core/answering/answer-question.ts';
 import type { ChatMessage, ChatModel } from '../core/answering/chat-model.ts';
 import type { Embedder } from '../core/retrieval/embedder.ts';
-import { contentTerms } from '../core/text.ts';
-import { retrieve, inverseDocumentFrequencies, type Retrieval, type RetrievalMode, type RetrievalOptions } from '../core/retrieval/hybrid-search.ts';
+import { retrieve, type Retrieval, type RetrievalOptions } from '../core/retrieval/hybrid-search.ts';
+import type { StoredPaper } from '../core/retrieval/paper-store.ts';
+import { paperCentroid, similarPapers, type SimilarPaper } from '../core/retrieval/similar-papers.ts';
 import type { Logger } from '../core/logger.ts';
 import type { IndexHandle } from '../indexing/open-index.ts';
-import type { StoredPaper } from '../core/retrieval/paper-store.ts';
 import { describeEmbeddings } from '../indexing/manifest.ts';
+
+export type { SimilarPaper } from '../core/retrieval/similar-papers.ts';
 
 export interface AskOptions {
   history?: readonly ChatMessage[];
@@ -23,12 +26,6 @@ export interface AskOptions {
 
 /** Per-call retrieval settings; each one left out is the configured value. */
 export type RetrievalOverrides = Partial<RetrievalOptions>;
-
-export interface SimilarPaper {
-  paper: Paper;
-  /** Cosine similarity when vectors exist; null for lexical similarity. */
-  similarity: number | null;
-}
 
 export interface About {
   papers: number;
@@ -58,14 +55,12 @@ export class Assistant {
   }
 
   /**
-   * The passages `question` would be answered from. `options` overrides the configured retrieval for this
+   * The passages `question` would be answered from. `overrides` replace the configured retrieval for this
    * call only (the evaluation ranks with the gate off and a deeper cut on the same index).
    */
-  async retrieve(question: string, options: RetrievalOverrides | RetrievalMode = {}): Promise<Retrieval> {
+  async retrieve(question: string, overrides: RetrievalOverrides = {}): Promise<Retrieval> {
     const open = this.options.index.current();
     const r = this.options.config.retrieval;
-    // A bare mode is the older form of `{ mode }`, kept until every caller passes options.
-    const overrides = typeof options === 'string' ? { mode: options } : options;
     return retrieve(
       question,
       { store: open.store, vectors: open.vectors ?? undefined, embedder: open.vectors === null ? undefined : (this.options.embedder ?? undefined) },
@@ -95,41 +90,7 @@ export class Assistant {
   /** The k nearest papers to `paperId` (never itself): by vectors when there are any, else by its distinctive words. */
   similar(paperId: string, k: number = 5): SimilarPaper[] {
     const { store, vectors } = this.options.index.current();
-    const paper = store.getPaper(paperId);
-    if (paper === undefined) return [];
-    const scores = new Map<string, number>();
-    if (vectors !== null) {
-      const own = store.passageIdsOf(paperId).map((id) => vectors.getVector(id)).filter((v): v is number[] => v !== undefined);
-      if (own.length > 0) {
-        const centroid = normalize(own.reduce((sum, v) => sum.map((x, i) => x + (v[i] ?? 0)), new Array<number>(vectors.dims).fill(0)));
-        const hits = vectors.search(centroid, (k + 1) * 4);
-        const passages = new Map(store.getPassages(hits.map((h) => h.label)).map((p) => [p.id, p.paperId]));
-        for (const hit of hits) {
-          const id = passages.get(hit.label);
-          if (id === undefined || id === paperId || scores.has(id)) continue;
-          scores.set(id, hit.similarity);
-        }
-        const papers = store.getPapers([...scores.keys()]);
-        return [...scores.entries()].slice(0, k).flatMap(([id, similarity]) => {
-          const p = papers.get(id);
-          return p === undefined ? [] : [{ paper: p, similarity }];
-        });
-      }
-    }
-    // Lexical: the abstract's most distinctive words as a query.
-    const terms = contentTerms(paper.abstract);
-    const idf = inverseDocumentFrequencies(terms, store);
-    const distinctive = [...idf.entries()].sort((a, b) => b[1] - a[1]).slice(0, 16).map(([t]) => t);
-    const result: SimilarPaper[] = [];
-    const seen = new Set<string>([paperId]);
-    for (const hit of store.lexicalSearch(distinctive, (k + 1) * 4)) {
-      if (seen.has(hit.paperId)) continue;
-      seen.add(hit.paperId);
-      const p = store.getPaper(hit.paperId);
-      if (p !== undefined) result.push({ paper: p, similarity: null });
-      if (result.length >= k) break;
-    }
-    return result;
+    return similarPapers(paperId, k, { store, vectors });
   }
 
   about(): About {
@@ -171,10 +132,7 @@ export class Assistant {
     if (vectors !== null) {
       const cache = new Map<string, number[] | undefined>();
       embeddings = (paperId) => {
-        if (!cache.has(paperId)) {
-          const own = store.passageIdsOf(paperId).map((id) => vectors.getVector(id)).filter((v): v is number[] => v !== undefined);
-          cache.set(paperId, own.length === 0 ? undefined : normalize(own.reduce((sum, v) => sum.map((x, i) => x + (v[i] ?? 0)), new Array<number>(vectors.dims).fill(0))));
-        }
+        if (!cache.has(paperId)) cache.set(paperId, paperCentroid(paperId, { store, vectors }));
         return cache.get(paperId);
       };
     }
@@ -200,9 +158,4 @@ export interface DigestCandidates {
   embeddings: ((paperId: string) => number[] | undefined) | undefined;
   /** Topic relevance by paper id (only papers that pass the gate); undefined without a topic. */
   relevance: Map<string, number> | undefined;
-}
-
-function normalize(v: number[]): number[] {
-  const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0)) || 1;
-  return v.map((x) => x / norm);
 }

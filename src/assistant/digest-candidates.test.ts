@@ -80,7 +80,7 @@ describe('Assistant.retrieve', () => {
     const overridden = await dense.retrieve(question, { mode: 'lexical', topK: 1 });
     expect(overridden.mode).toBe('lexical');
     expect(overridden.passages).toHaveLength(1);
-    expect((await dense.retrieve(question, 'dense')).mode).toBe('dense');
+    expect((await dense.retrieve(question, { mode: 'dense' })).mode).toBe('dense');
   });
 
   it('can turn the gate off for one call without changing the next', async () => {

@@ -1,0 +1,74 @@
+/**
+ * Papers like a given one (`/similar`, the terminal's `similar`), and the one vector that stands for a paper
+ * (its passages' centroid), which the digest also compares papers by. With vectors: the nearest passages to
+ * the paper's centroid, one hit per paper; without: the paper's most distinctive words as a lexical query.
+ */
+import type { Paper } from '../corpus/paper.ts';
+import { contentTerms } from '../text.ts';
+import { inverseDocumentFrequencies } from './hybrid-search.ts';
+import type { PaperStore } from './paper-store.ts';
+import type { VectorIndex } from './vector-index.ts';
+
+export interface SimilarPaper {
+  paper: Paper;
+  /** Cosine similarity when vectors exist; null for lexical similarity. */
+  similarity: number | null;
+}
+
+export interface SimilarPapersDependencies {
+  store: PaperStore;
+  /** null: the index has no vectors (or no model to read them with), so similarity is lexical. */
+  vectors: VectorIndex | null;
+}
+
+/** How many of an abstract's words make its lexical query. */
+const DISTINCTIVE_TERMS = 16;
+
+/** The unit-length mean of a paper's passage vectors, or undefined when it has none. */
+export function paperCentroid(paperId: string, { store, vectors }: { store: Pick<PaperStore, 'passageIdsOf'>; vectors: VectorIndex }): number[] | undefined {
+  const own = store.passageIdsOf(paperId).map((id) => vectors.getVector(id)).filter((v): v is number[] => v !== undefined);
+  if (own.length === 0) return undefined;
+  const sum = own.reduce((acc, v) => acc.map((x, i) => x + (v[i] ?? 0)), new Array<number>(vectors.dims).fill(0));
+  const norm = Math.sqrt(sum.reduce((s, x) => s + x * x, 0)) || 1;
+  return sum.map((x) => x / norm);
+}
+
+/** The `k` papers nearest to `paperId`, never itself, best first; empty for an unknown paper. */
+export function similarPapers(paperId: string, k: number, { store, vectors }: SimilarPapersDependencies): SimilarPaper[] {
+  const paper = store.getPaper(paperId);
+  if (paper === undefined) return [];
+  const centroid = vectors === null ? undefined : paperCentroid(paperId, { store, vectors });
+  if (vectors !== null && centroid !== undefined) return nearestByVector(paperId, k, centroid, store, vectors);
+  return nearestByWords(paper, k, store);
+}
+
+function nearestByVector(paperId: string, k: number, centroid: number[], store: PaperStore, vectors: VectorIndex): SimilarPaper[] {
+  // Several passages of one paper can be near each other: ask for more hits than papers wanted.
+  const hits = vectors.search(centroid, (k + 1) * 4);
+  const paperOf = new Map(store.getPassages(hits.map((h) => h.label)).map((p) => [p.id, p.paperId]));
+  const scores = new Map<string, number>();
+  for (const hit of hits) {
+    const id = paperOf.get(hit.label);
+    if (id === undefined || id === paperId || scores.has(id)) continue;
+    scores.set(id, hit.similarity);
+  }
+  const papers = store.getPapers([...scores.keys()]);
+  return [...scores.entries()].slice(0, k).flatMap(([id, similarity]) => {
+    const p = papers.get(id);
+    return p === undefined ? [] : [{ paper: p, similarity }];
+  });
+}
+
+function nearestByWords(paper: Paper, k: number, store: PaperStore): SimilarPaper[] {
+  const idf = inverseDocumentFrequencies(contentTerms(paper.abstract), store);
+  const distinctive = [...idf.entries()].sort((a, b) => b[1] - a[1]).slice(0, DISTINCTIVE_TERMS).map(([t]) => t);
+  const ids: string[] = [];
+  for (const hit of store.lexicalSearch(distinctive, (k + 1) * 4)) {
+    if (hit.paperId !== paper.id && !ids.includes(hit.paperId)) ids.push(hit.paperId);
+  }
+  const papers = store.getPapers(ids);
+  return ids.flatMap((id) => {
+    const p = papers.get(id);
+    return p === undefined ? [] : [{ paper: p, similarity: null }];
+  }).slice(0, k);
+}
