@@ -45,37 +45,33 @@ function publish(manifest: string): void {
   writeFileSync(path.join(indexDir, 'CURRENT'), 'b1\n');
 }
 
-function openError(manifest: string): UserError {
+/** Opening the index with `manifest` as the current build's manifest. */
+function opening(manifest: string): () => unknown {
   publish(manifest);
-  try {
-    openIndex({ indexDir, embedder: null, backend: BACKEND });
-  } catch (error) {
-    if (error instanceof UserError) return error;
-    throw error;
-  }
-  throw new Error('the index opened');
+  return () => openIndex({ indexDir, embedder: null, backend: BACKEND });
 }
 
 describe('openIndex with a broken manifest', () => {
   it('refuses an empty manifest object with one sentence instead of a TypeError', () => {
-    const error = openError('{}');
-    expect(error.code).toBe('E_INDEX_CORRUPT');
-    expect(error.message).toMatch(/manifest .*manifest\.json has version none, this paperbot reads version 1: run `npm run index` to rebuild the index\.$/);
+    const open = opening('{}');
+    expect(open).toThrow(UserError);
+    expect(open).toThrow(expect.objectContaining({ code: 'E_INDEX_CORRUPT' }));
+    expect(open).toThrow(/manifest .*manifest\.json has version none, this paperbot reads version 1: run `npm run index` to rebuild the index\.$/);
   });
 
   it('refuses a manifest of another version', () => {
-    expect(openError(JSON.stringify({ ...MANIFEST, version: 2 })).message).toMatch(/has version 2, this paperbot reads version 1: run `npm run index`/);
+    expect(opening(JSON.stringify({ ...MANIFEST, version: 2 }))).toThrow(/has version 2, this paperbot reads version 1: run `npm run index`/);
   });
 
   it('says which field is wrong', () => {
     const { counts: _counts, ...withoutCounts } = MANIFEST;
-    expect(openError(JSON.stringify(withoutCounts)).message).toMatch(/is not valid \(.* at counts\): run `npm run index`/);
+    expect(opening(JSON.stringify(withoutCounts))).toThrow(/is not valid \(.* at counts\): run `npm run index`/);
     const badDims = { ...MANIFEST, embeddings: { ...MANIFEST.embeddings, dims: 'many' } };
-    expect(openError(JSON.stringify(badDims)).message).toMatch(/is not valid \(.* at embeddings\.dims\): run `npm run index`/);
+    expect(opening(JSON.stringify(badDims))).toThrow(/is not valid \(.* at embeddings\.dims\): run `npm run index`/);
   });
 
   it('refuses a manifest that is not JSON', () => {
-    expect(openError('{"version": 1, ').message).toMatch(/manifest\.json is not JSON: run `npm run index`/);
+    expect(opening('{"version": 1, ')).toThrow(/manifest\.json is not JSON: run `npm run index`/);
   });
 });
 
