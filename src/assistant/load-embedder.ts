@@ -33,7 +33,7 @@ export async function loadEmbedder(config: Config['embeddings'], logger: Logger)
     if (config.workers < 2) return { embedder, warning: null };
     // Builds spread over worker threads; queries stay on `embedder`. Workers start only when a build needs them.
     const source = config.modelDir ?? config.model;
-    return { embedder: createWorkerPoolEmbedder({ base: embedder, model: { source, cacheDir: config.cacheDir, dtype: config.dtype }, workers: config.workers, logger }), warning: null };
+    return { embedder: createWorkerPoolEmbedder({ base: embedder, model: { source, cacheDir: config.cacheDir, dtype: config.dtype, loadTimeoutMs: config.loadTimeoutMs }, workers: config.workers, logger }), warning: null };
   } catch (error) {
     if (config.mode === 'dense' || !isUserError(error)) throw error;
     const warning = `WARNING: ${error.message} Continuing with lexical (keyword) search only, which misses paraphrases; set EMBEDDINGS=lexical to silence this or EMBEDDINGS=dense to make it an error.`;

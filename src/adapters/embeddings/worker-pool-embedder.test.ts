@@ -1,12 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedder } from '../../core/retrieval/embedder.ts';
 import { syntheticAbstracts } from '../../dev/synthetic-corpus.ts';
 import { makeModel } from '../../dev/test-model.ts';
 import { createTransformersEmbedder } from './transformers-embedder.ts';
-import { createWorkerPoolEmbedder } from './worker-pool-embedder.ts';
+import type { EmbedRequest, EmbedWorkerData } from './embed-worker.ts';
+import { createWorkerPoolEmbedder, startEmbedWorker } from './worker-pool-embedder.ts';
 
 /** Counts what reached the in-process embedder; its dispose is counted, not passed on (the base is shared). */
 function recording(base: Embedder): Embedder & { passageCalls: number; queryCalls: number; disposed: number } {
@@ -28,6 +30,22 @@ function recording(base: Embedder): Embedder & { passageCalls: number; queryCall
     },
   };
   return wrapper;
+}
+
+/** Starts real workers and records every batch they are sent; `onSend` runs as each one goes out. */
+function watchedWorkers(onSend: (sent: number) => void = () => undefined) {
+  const batches: string[][] = [];
+  const startWorker = (data: EmbedWorkerData): Worker => {
+    const worker = startEmbedWorker(data);
+    const post = worker.postMessage.bind(worker);
+    worker.postMessage = (message: EmbedRequest) => {
+      batches.push(message.texts);
+      onSend(batches.length);
+      post(message);
+    };
+    return worker;
+  };
+  return { batches, startWorker };
 }
 
 describe('worker pool embedder', () => {
@@ -76,6 +94,34 @@ describe('worker pool embedder', () => {
     const vectors = await pool.embedPassages(['first passage of a build', 'second passage of a build', 'third']);
     expect(vectors).toHaveLength(3);
     expect(spy.passageCalls).toBe(1);
+  }, 30_000);
+
+  it('drops the batches still queued when the build is aborted, and rejects with an AbortError', async () => {
+    const controller = new AbortController();
+    // Aborts while the third batch is being handed to a worker: the other 37 are still queued.
+    const watched = watchedWorkers((sent) => sent === 3 && controller.abort());
+    const pool = createWorkerPoolEmbedder({ base: recording(base), model: { source: modelDir, cacheDir: dir, dtype: 'q8' }, workers: 2, minTexts: 2, startWorker: watched.startWorker });
+
+    const build = pool.embedPassages(syntheticAbstracts(40, { seed: 3 }), { signal: controller.signal });
+
+    await expect(build).rejects.toMatchObject({ name: 'AbortError' });
+    // A later call's batches queue behind whatever is left: only its own two reach the workers.
+    await pool.embedPassages(['first passage of the next build', 'second passage of the next build']);
+    expect(watched.batches).toHaveLength(3 + 2);
+    await pool.dispose();
+  }, 30_000);
+
+  it('gives up waiting for the workers to start when the build is aborted, and sends them nothing', async () => {
+    const watched = watchedWorkers();
+    const pool = createWorkerPoolEmbedder({ base: recording(base), model: { source: modelDir, cacheDir: dir, dtype: 'q8' }, workers: 2, minTexts: 2, startWorker: watched.startWorker });
+    const controller = new AbortController();
+
+    const build = pool.embedPassages(['first passage of a build', 'second passage of a build'], { signal: controller.signal });
+    controller.abort();
+
+    await expect(build).rejects.toMatchObject({ name: 'AbortError' });
+    expect(watched.batches).toHaveLength(0);
+    await pool.dispose();
   }, 30_000);
 
   it('refuses work after dispose, and disposes the embedder it wraps', async () => {

@@ -11,11 +11,12 @@
  * model at start-up: a query never waits behind a build, and the workers are only started (lazily) by the
  * first large batch, so a bot that never builds never pays for them.
  */
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Embedder } from '../../core/retrieval/embedder.ts';
 import { silentLogger } from '../../core/logger.ts';
 import type { Logger } from '../../core/logger.ts';
+import { checkBatchSize, embedInBatches } from './embed-in-batches.ts';
+import type { EmbedRequest, EmbedWorkerData, WorkerMessage } from './embed-worker.ts';
 
 export interface WorkerPoolEmbedderOptions {
   /** The loaded in-process embedder: its info is the pool's, and it embeds queries and small batches. */
@@ -26,6 +27,8 @@ export interface WorkerPoolEmbedderOptions {
     source: string;
     cacheDir: string;
     dtype: string;
+    /** Bound on each worker's load (default 60 s: the files are on disk, so this only catches a stuck load). */
+    loadTimeoutMs?: number;
   };
   /** Worker threads; 2 or more (with fewer, use `base` alone). */
   workers: number;
@@ -39,6 +42,19 @@ export interface WorkerPoolEmbedderOptions {
   /** Calls with fewer texts than this go to `base` (default 16): starting workers costs more than it saves. */
   minTexts?: number;
   logger?: Logger;
+  /** Starts one worker thread (default startEmbedWorker); tests wrap it to watch what the workers are sent. */
+  startWorker?: (data: EmbedWorkerData) => Worker;
+}
+
+const DEFAULT_WORKER_LOAD_TIMEOUT_MS = 60_000;
+
+/**
+ * One worker thread running embed-worker.ts. It does not inherit the parent's flags: under `tsx` they hook
+ * every `require` in the thread and made each worker a second slower to start; the entry module registers
+ * what the thread needs itself.
+ */
+export function startEmbedWorker(data: EmbedWorkerData): Worker {
+  return new Worker(new URL('./embed-worker-entry.mjs', import.meta.url), { workerData: data, execArgv: [] });
 }
 
 interface Job {
@@ -55,10 +71,11 @@ interface PoolWorker {
 }
 
 export function createWorkerPoolEmbedder(options: WorkerPoolEmbedderOptions): Embedder {
-  const { base, model, workers: size, threadsPerWorker = 1, batchSize = 1, minTexts = 16 } = options;
+  const { base, model, workers: size, threadsPerWorker = 1, batchSize = 1, minTexts = 16, startWorker = startEmbedWorker } = options;
   const logger = (options.logger ?? silentLogger).child({ component: 'embedding-pool' });
   if (!Number.isInteger(size) || size < 2) throw new RangeError(`a worker pool needs at least 2 workers, got ${size}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive whole number, got ${batchSize}`);
+  checkBatchSize(batchSize);
+  const { loadTimeoutMs = DEFAULT_WORKER_LOAD_TIMEOUT_MS, ...files } = model;
 
   let pool: PoolWorker[] | null = null;
   /** Set when the workers could not start: the build goes on in-process rather than failing. */
@@ -67,14 +84,9 @@ export function createWorkerPoolEmbedder(options: WorkerPoolEmbedderOptions): Em
   const queue: Job[] = [];
 
   const start = (): PoolWorker[] => {
-    // An absolute path: an eval'd worker resolves bare names against the current directory, not this project.
-    const transformersPath = createRequire(import.meta.url).resolve('@huggingface/transformers');
     const started = performance.now();
     const list = Array.from({ length: size }, () => {
-      const worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { transformersPath, ...model, pooling: base.info.pooling, threads: threadsPerWorker },
-      });
+      const worker = startWorker({ ...files, loadTimeoutMs, pooling: base.info.pooling, threads: threadsPerWorker });
       // Referenced while loading (a build awaits it); dispatch() unrefs it whenever it is idle.
       const entry: PoolWorker = { worker, busy: false, current: null, ready: Promise.resolve() };
       entry.ready = new Promise<void>((resolve, reject) => {
@@ -132,17 +144,39 @@ export function createWorkerPoolEmbedder(options: WorkerPoolEmbedderOptions): Em
       entry.busy = true;
       entry.current = job;
       entry.worker.ref();
-      entry.worker.postMessage({ type: 'embed', texts: job.texts });
+      entry.worker.postMessage({ type: 'embed', texts: job.texts } satisfies EmbedRequest);
     }
     // Idle workers must not keep a finished build's process alive.
     for (const entry of pool) if (!entry.busy) entry.worker.unref();
   };
 
-  const runOnWorkers = (texts: string[]): Promise<number[][]> =>
+  /** Queues one batch; `pending` holds the call's jobs until they settle, so an abort can drop them. */
+  const runOnWorkers = (texts: string[], pending: Set<Job>): Promise<number[][]> =>
     new Promise((resolve, reject) => {
-      queue.push({ texts, resolve, reject });
+      const job: Job = {
+        texts,
+        resolve: (vectors) => {
+          pending.delete(job);
+          resolve(vectors);
+        },
+        reject: (error) => {
+          pending.delete(job);
+          reject(error);
+        },
+      };
+      pending.add(job);
+      queue.push(job);
       dispatch();
     });
+
+  /** Rejects every unsettled job of one call: queued ones leave the queue and never run; running ones finish unread. */
+  const dropJobs = (pending: Set<Job>, reason: Error) => {
+    for (const job of [...pending]) {
+      const queued = queue.indexOf(job);
+      if (queued >= 0) queue.splice(queued, 1);
+      job.reject(reason);
+    }
+  };
 
   return {
     info: base.info,
@@ -153,29 +187,22 @@ export function createWorkerPoolEmbedder(options: WorkerPoolEmbedderOptions): Em
       if (texts.length < minTexts || broken) return base.embedPassages(texts, signal === undefined ? {} : { signal });
       if (pool === null) pool = start();
       try {
-        await Promise.all(pool.map((w) => w.ready));
+        await whileNotAborted(Promise.all(pool.map((w) => w.ready)), signal);
       } catch (error) {
+        if (signal?.aborted) throw error;
         broken = true;
         logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'embedding workers could not start; embedding in the main thread');
         await terminate();
         return base.embedPassages(texts, signal === undefined ? {} : { signal });
       }
-      const order = texts.map((_, i) => i).sort((a, b) => (texts[a]?.length ?? 0) - (texts[b]?.length ?? 0));
-      const batches: number[][] = [];
-      for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
-      const vectors: number[][] = new Array<number[]>(texts.length);
-      await Promise.all(
-        batches.map(async (indices) => {
-          const batch = await runOnWorkers(indices.map((i) => texts[i] ?? ''));
-          signal?.throwIfAborted();
-          indices.forEach((textIndex, j) => {
-            const vector = batch[j];
-            if (vector === undefined) throw new Error(`An embedding worker returned ${batch.length} vectors for ${indices.length} texts.`);
-            vectors[textIndex] = vector;
-          });
-        }),
-      );
-      return vectors;
+      const pending = new Set<Job>();
+      const onAbort = () => dropJobs(pending, abortReason(signal));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await embedInBatches(texts, { batchSize, concurrent: true, embedBatch: (batch) => runOnWorkers(batch, pending) });
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
     },
 
     embedQuery(text, queryOptions) {
@@ -198,55 +225,28 @@ export function createWorkerPoolEmbedder(options: WorkerPoolEmbedderOptions): Em
   }
 }
 
-type WorkerMessage =
-  | { type: 'ready' }
-  | { type: 'load-error'; error: string }
-  | { type: 'vectors'; data: Float32Array; count: number }
-  | { type: 'error'; error: string };
-
 function unpack(data: Float32Array, count: number): number[][] {
   const dims = count === 0 ? 0 : data.length / count;
   return Array.from({ length: count }, (_, i) => Array.from(data.subarray(i * dims, (i + 1) * dims)));
 }
 
-/**
- * The worker's code, evaluated as a classic script: a plain string works the same under tsx, vitest and
- * node, where a `.ts` worker file would need a loader in every thread. It requires transformers.js from
- * the path the main thread resolved and answers `embed` messages with one Float32Array per batch.
- */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-(async () => {
-  let extractor;
-  try {
-    const { env, pipeline } = require(workerData.transformersPath);
-    env.allowLocalModels = true;
-    env.allowRemoteModels = false;
-    env.useFSCache = true;
-    env.cacheDir = workerData.cacheDir;
-    env.localModelPath = workerData.cacheDir;
-    extractor = await pipeline('feature-extraction', workerData.source, {
-      dtype: workerData.dtype,
-      device: 'cpu',
-      cache_dir: workerData.cacheDir,
-      local_files_only: true,
-      session_options: { intraOpNumThreads: workerData.threads, interOpNumThreads: 1 },
-    });
-  } catch (error) {
-    parentPort.postMessage({ type: 'load-error', error: String(error && error.message || error) });
-    return;
-  }
-  parentPort.postMessage({ type: 'ready' });
-  parentPort.on('message', async (message) => {
-    if (message.type !== 'embed') return;
-    try {
-      const output = await extractor(message.texts, { pooling: workerData.pooling, normalize: true });
-      const data = Float32Array.from(output.data);
-      output.dispose();
-      parentPort.postMessage({ type: 'vectors', data, count: message.texts.length }, [data.buffer]);
-    } catch (error) {
-      parentPort.postMessage({ type: 'error', error: String(error && error.message || error) });
-    }
+/** `promise`, or the signal's reason as soon as it aborts. */
+async function whileNotAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) throw abortReason(signal);
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
   });
-})();
-`;
+  try {
+    return await Promise.race([promise, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason : new DOMException('The operation was aborted.', 'AbortError');
+}
