@@ -24,6 +24,16 @@ export interface HistoryOptions {
 /** Bot messages that are notices (progress, errors, limits), not answers: never context. */
 const NOTICE = /^(⚠️|⏳|⏹️|🔎)|-# ✍️ writing…$/u;
 
+/**
+ * Discord's order of two messages by id (snowflake): negative when `a` is older. Their timestamps count
+ * whole milliseconds only, so two messages of the same millisecond (a quick follow-up to the bot's answer)
+ * are in order only by id.
+ */
+export function compareMessageIds(a: string, b: string): number {
+  const [x, y] = [BigInt(a), BigInt(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** `messages` oldest first → turns oldest first, starting with a question. */
 export function historyFromMessages(messages: readonly HistoryMessage[], { botId, maxTurns, notBefore }: HistoryOptions): ChatMessage[] {
   const turns: ChatMessage[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { routeMessage, threadName, type MessageFacts } from './conversation.ts';
-import { answerText, historyFromMessages, stripBotMention, type HistoryMessage } from './conversation-history.ts';
+import { answerText, compareMessageIds, historyFromMessages, stripBotMention, type HistoryMessage } from './conversation-history.ts';
 
 const facts = (overrides: Partial<MessageFacts>): MessageFacts => ({
   authorIsBot: false,
@@ -91,5 +91,13 @@ describe('historyFromMessages', () => {
   it('strips only the bot mention', () => {
     expect(stripBotMention(`<@!${BOT}>  hi <@42>`, BOT)).toBe('hi <@42>');
     expect(answerText('Plain.')).toBe('Plain.');
+  });
+
+  it('orders messages by id, which tells apart two of the same millisecond, and past 2^53', () => {
+    // Same millisecond (equal bits above the 22 low ones), fetched newest first, as Discord returns them.
+    const sameMs = ['1577441817794707458', '1577441817794707457', '1577441817794707456'];
+    expect([...sameMs].sort(compareMessageIds)).toEqual([...sameMs].reverse());
+    expect(['900', '1000', '99'].sort(compareMessageIds)).toEqual(['99', '900', '1000']);
+    expect(compareMessageIds('42', '42')).toBe(0);
   });
 });

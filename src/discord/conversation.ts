@@ -8,7 +8,7 @@
 import { ChannelType, ThreadAutoArchiveDuration, type Message, type SendableChannels } from 'discord.js';
 import type { ChatMessage } from '../core/answering/chat-model.ts';
 import type { BotServices } from './command.ts';
-import { historyFromMessages, stripBotMention, type HistoryMessage } from './conversation-history.ts';
+import { compareMessageIds, historyFromMessages, stripBotMention, type HistoryMessage } from './conversation-history.ts';
 import { channelTarget, checkQuestion, deliverAnswer, type AnswerTarget } from './deliver-answer.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
 import { LIMITS, oneLine, truncate } from './render/limits.ts';
@@ -114,7 +114,7 @@ async function readHistory(message: Message, botId: string, route: 'follow-up' |
   const channel = message.channel;
   try {
     const fetched = await channel.messages.fetch({ limit: HISTORY_FETCH, before: message.id });
-    const messages = [...fetched.values()].sort((a, b) => a.createdTimestamp - b.createdTimestamp);
+    const messages = [...fetched.values()].sort((a, b) => compareMessageIds(a.id, b.id));
     // The question that opened the thread lives in the parent channel; read it when the thread is this short.
     if (route === 'follow-up' && channel.isThread() && fetched.size < HISTORY_FETCH) {
       const starter = await channel.fetchStarterMessage().catch((error: unknown) => {
