@@ -1,28 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import type { Paper } from '../../core/corpus/paper.ts';
+import { paper } from '../../../tests/support/paper-fixture.ts';
 import { embedSize, paperChoices, renderPaper, renderSimilar } from './paper-message.ts';
 
-const paper = (overrides: Partial<Paper> = {}): Paper => ({
-  id: 'p1',
-  label: 'FaMUS',
-  title: 'Faster Meta Update Strategy for Noise-Robust Deep Learning',
-  authors: ['Youjiang Xu', 'Linchao Zhu'],
-  year: 2021,
-  venue: 'CVPR',
-  url: 'https://example.org/famus',
-  doi: null,
-  arxivId: null,
-  abstract: 'FaMUS approximates the meta gradient. It saves time.',
-  aliases: ['FaMUS'],
-  source: 'seed-papers.jsonl:7',
-  contentHash: 'c',
-  textHash: 't',
-  ...overrides,
-});
+/** FaMUS with all its metadata: what these renderings are about, unless a test says otherwise. */
+const famus = (overrides: Partial<Paper> = {}): Paper =>
+  paper({
+    label: 'FaMUS',
+    title: 'Faster Meta Update Strategy for Noise-Robust Deep Learning',
+    authors: ['Youjiang Xu', 'Linchao Zhu'],
+    year: 2021,
+    venue: 'CVPR',
+    url: 'https://example.org/famus',
+    abstract: 'FaMUS approximates the meta gradient. It saves time.',
+    aliases: ['FaMUS'],
+    source: 'seed-papers.jsonl:7',
+    ...overrides,
+  });
 
 describe('renderPaper', () => {
   it('shows title, authors, year, venue, link, abstract, source and id, with a Similar papers button', () => {
-    const message = renderPaper(paper());
+    const message = renderPaper(famus());
     const embed = message.embeds?.[0];
     expect(embed).toMatchObject({ title: 'Faster Meta Update Strategy for Noise-Robust Deep Learning', url: 'https://example.org/famus', description: 'FaMUS approximates the meta gradient. It saves time.' });
     expect(embed?.fields?.map((f) => [f.name, f.value])).toEqual([
@@ -37,7 +35,7 @@ describe('renderPaper', () => {
   });
 
   it('keeps every embed limit with enormous metadata', () => {
-    const huge = paper({
+    const huge = famus({
       title: 'T'.repeat(1000),
       authors: Array.from({ length: 500 }, (_, i) => `Author Number ${i}`),
       venue: 'V'.repeat(3000),
@@ -56,7 +54,7 @@ describe('renderPaper', () => {
   });
 
   it('says plainly when the title is not in the corpus', () => {
-    const embed = renderPaper(paper({ title: null, label: 'Intra-Fusion' })).embeds?.[0];
+    const embed = renderPaper(famus({ title: null, label: 'Intra-Fusion' })).embeds?.[0];
     expect(embed?.title).toBe('Intra-Fusion');
     expect(embed?.fields?.find((f) => f.name === 'Title')?.value).toMatch(/not given in the corpus/);
   });
@@ -64,7 +62,7 @@ describe('renderPaper', () => {
 
 describe('paperChoices', () => {
   it('gives at most 25 choices, names of at most 100 characters, ids as values (or the name when the id is too long)', () => {
-    const papers = Array.from({ length: 40 }, (_, i) => paper({ id: i === 0 ? 'y'.repeat(120) : `p${i}`, title: `${'Long title '.repeat(20)}${i}` }));
+    const papers = Array.from({ length: 40 }, (_, i) => famus({ id: i === 0 ? 'y'.repeat(120) : `p${i}`, title: `${'Long title '.repeat(20)}${i}` }));
     const choices = paperChoices(papers);
     expect(choices).toHaveLength(25);
     for (const c of choices) {
@@ -79,12 +77,12 @@ describe('paperChoices', () => {
 
 describe('renderSimilar', () => {
   it('lists the papers one line each, with similarity and link', () => {
-    const content = renderSimilar(paper(), [{ paper: paper({ id: 'p2', title: 'Other', source: 'x.jsonl:2' }), similarity: 0.8123 }]).content;
+    const content = renderSimilar(famus(), [{ paper: famus({ id: 'p2', title: 'Other', source: 'x.jsonl:2' }), similarity: 0.8123 }]).content;
     expect(content).toBe('**Papers similar to Faster Meta Update Strategy for Noise-Robust Deep Learning**\n1. **Other** (2021) — `x.jsonl:2` · similarity 0.81 <https://example.org/famus>');
   });
 
   it('says when nothing is similar, and when similarity is lexical', () => {
-    expect(renderSimilar(paper(), []).content).toMatch(/No other paper/);
-    expect(renderSimilar(paper(), [{ paper: paper({ id: 'p2' }), similarity: null }]).content).toMatch(/By shared distinctive words/);
+    expect(renderSimilar(famus(), []).content).toMatch(/No other paper/);
+    expect(renderSimilar(famus(), [{ paper: famus({ id: 'p2' }), similarity: null }]).content).toMatch(/By shared distinctive words/);
   });
 });
