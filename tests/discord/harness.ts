@@ -6,7 +6,8 @@
  */
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Routes } from 'discord.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Events, Routes } from 'discord.js';
 import { parseConfig, type Config } from '../../src/config.ts';
 import type { ChatModel } from '../../src/core/answering/chat-model.ts';
 import type { Logger } from '../../src/core/logger.ts';
@@ -63,8 +64,20 @@ export interface Harness {
   logs: LogLine[];
   logger: Logger;
   /** A new bot on the same assistant and state (e.g. with other settings); closed by close(). */
-  startBot(overrides?: { messageContent?: boolean; shutdownGraceMs?: number }): Promise<PaperBot>;
+  startBot(overrides?: BotOverrides): Promise<PaperBot>;
+  /** Shuts `bot` down and makes a new one (with these settings) `bot`: for tests that need a bot of their own. */
+  replaceBot(overrides?: BotOverrides): Promise<PaperBot>;
+  /**
+   * Resolves once `bot` has received the message `messageId` (when given) and has no work in flight
+   * (`bot.busy === 0`): from then on, "nothing was sent" means the bot chose to send nothing.
+   */
+  settle(options?: { messageId?: string; timeoutMs?: number }): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface BotOverrides {
+  messageContent?: boolean;
+  shutdownGraceMs?: number;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -79,8 +92,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const assistant = await startAssistant({ config, logger, buildIfMissing: true, ...(options.chatModel ? { chatModel: options.chatModel } : {}) });
   const state = StateDatabase.open(config.stateFile);
   const bots: PaperBot[] = [];
+  /** The ids of the messages each bot's client has received (MESSAGE_CREATE), for settle(). */
+  const received = new Map<PaperBot, Set<string>>();
 
-  const startBot = async (overrides: { messageContent?: boolean; shutdownGraceMs?: number } = {}): Promise<PaperBot> => {
+  const startBot = async (overrides: BotOverrides = {}): Promise<PaperBot> => {
     const bot = new PaperBot({
       token: TOKEN,
       apiUrl: fake.apiUrl,
@@ -98,6 +113,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       rest: { timeout: 5000, retries: 0 },
     });
     bots.push(bot);
+    const ids = new Set<string>();
+    received.set(bot, ids);
+    // Added after PaperBot's own listener, so by the time an id is here the bot has taken up (or ignored) the message.
+    bot.client.on(Events.MessageCreate, (message) => ids.add(message.id));
     await bot.start();
     return bot;
   };
@@ -105,7 +124,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const bot = await startBot();
   await bot.client.rest.put(Routes.applicationGuildCommands(fake.applicationId, '1'), { body: commandDefinitions() });
 
-  return {
+  const harness: Harness = {
     ws,
     config,
     fake,
@@ -116,6 +135,22 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logs,
     logger,
     startBot,
+    async replaceBot(overrides = {}) {
+      await harness.bot.shutdown();
+      harness.bot = await startBot(overrides);
+      return harness.bot;
+    },
+    async settle({ messageId, timeoutMs = 8000 } = {}) {
+      const current = harness.bot;
+      const deadline = performance.now() + timeoutMs;
+      while ((messageId !== undefined && !received.get(current)?.has(messageId)) || current.busy > 0) {
+        if (performance.now() > deadline) {
+          const waitingFor = messageId !== undefined && !received.get(current)?.has(messageId) ? `message ${messageId} to arrive` : `${current.busy} pieces of work to finish`;
+          throw new Error(`the bot did not settle within ${timeoutMs} ms: still waiting for ${waitingFor}`);
+        }
+        await sleep(5);
+      }
+    },
     async close() {
       await fake.close();
       for (const b of bots) await b.shutdown();
@@ -125,6 +160,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await ws.cleanup();
     },
   };
+  return harness;
 }
 
 /** True for the call that carries an answer's last message (the one with the 👍/👎 buttons). */
@@ -152,3 +188,8 @@ export async function askSlash(
   return { id: ix.id, token: ix.token, dispatchedAt, final, calls: () => fake.findCalls({ interactionId: ix.id }) };
 }
 
+
+/** The calls Discord refused (status 400 and up), one line each, for `expect(...).toEqual([])`. */
+export function restErrors(calls: readonly RecordedCall[]): string[] {
+  return calls.filter((c) => c.status >= 400).map((c) => `${c.method} ${c.path} ${c.status} ${JSON.stringify(c.response)}`);
+}

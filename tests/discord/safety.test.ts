@@ -4,18 +4,11 @@
  * limit and the question length limit answered privately without calling the model, and failures shown with
  * an error id that the log has too, with the stack, and never the token.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InteractionResponseType, InteractionType, MessageFlags } from 'discord.js';
 import type { Assistant } from '../../src/assistant/assistant.ts';
 import type { BotAssistant } from '../../src/discord/command.ts';
 import { askSlash, carriesFeedback, startHarness, TOKEN, type Harness } from './harness.ts';
-
-const rejections: unknown[] = [];
-const onRejection = (reason: unknown): void => {
-  rejections.push(reason);
-};
-process.on('unhandledRejection', onRejection);
 
 const HOSTILE_PAPER = {
   id: 'hostile-1',
@@ -47,7 +40,17 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
-  process.off('unhandledRejection', onRejection);
+});
+
+let logsBefore = 0;
+beforeEach(() => {
+  logsBefore = h.logs.length;
+});
+
+afterEach(() => {
+  const logged = JSON.stringify(h.logs.slice(logsBefore));
+  expect(logged).not.toContain(TOKEN);
+  expect(logged).not.toMatch(/fake-interaction-[0-9a-f]{24}/);
 });
 
 const chatRequests = () => h.llm!.requests.filter((r) => r.path.startsWith('/v1/chat/completions')).length;
@@ -110,7 +113,7 @@ describe('limits and safety', () => {
     expect(reply.callback?.type).toBe(InteractionResponseType.ChannelMessageWithSource);
     expect(reply.message?.flags).toBe(MessageFlags.Ephemeral);
     expect(reply.message?.content).toMatch(/limit of 3 questions per minute\. Please try again in \d+ s\./);
-    await sleep(100);
+    await h.settle();
     expect(chatRequests()).toBe(before);
     expect(h.fake.findCalls({ interactionId: ix.id })).toHaveLength(1);
 
@@ -119,8 +122,8 @@ describe('limits and safety', () => {
     await h.fake.message({ content: 'What is VaSSO?', mentionsBot: true, author: user });
     const notice = await h.fake.waitForCall((c) => h.fake.calls.indexOf(c) >= calls && c.route === 'POST /channels/:channelId/messages');
     expect(notice.message?.content).toMatch(/limit of 3 questions/);
-    await h.fake.message({ content: 'What is VaSSO??', mentionsBot: true, author: user });
-    await sleep(200);
+    const again = await h.fake.message({ content: 'What is VaSSO??', mentionsBot: true, author: user });
+    await h.settle({ messageId: again.id });
     expect(h.fake.calls.slice(calls).filter((c) => c.method === 'POST')).toHaveLength(1);
     expect(chatRequests()).toBe(before);
   });
@@ -160,14 +163,29 @@ describe('limits and safety', () => {
   });
 
   it('checks every REST body that carries content: allowed_mentions.parse is empty, nobody was pinged', async () => {
-    // A few more kinds of messages: help, about, similar, an autocomplete and a button.
+    // One of each kind of message the bot sends: an answer edited in and its follow-up parts, a reply in a
+    // thread, command replies and an autocomplete; then every call of the file so far is checked.
+    const sentence = 'The zebrafish ping cascade reaches <@&123> and @everyone in three tanks [1].';
+    h.llm!.enqueue({ content: Array.from({ length: 4 }, () => Array.from({ length: 8 }, () => sentence).join(' ')).join('\n\n') });
+    await askSlash(h.fake, 'How fast does the zebrafish ping cascade spread?', { user: { username: 'inspector' } });
+    const mention = await h.fake.message({ content: 'What is VaSSO?', mentionsBot: true, author: { username: 'inspector2' } });
+    const thread = await h.fake.waitForCall({ route: 'POST /channels/:channelId/messages/:messageId/threads', path: new RegExp(`/messages/${mention.id}/threads$`) });
+    await h.fake.waitForCall((c) => c.channelId === (thread.response as { id: string }).id && carriesFeedback(c), 8000);
     for (const name of ['help', 'about']) await h.fake.waitForCall({ interactionId: (await h.fake.interaction({ name })).id });
     await h.fake.waitForCall({ interactionId: (await h.fake.interaction({ name: 'similar', options: { paper: 'hostile-1' } })).id });
+    await h.fake.waitForCall({ interactionId: (await h.fake.interaction({ name: 'paper', options: { query: 'hostile-1' } })).id });
     await h.fake.waitForCall({ interactionId: (await h.fake.interaction({ type: InteractionType.ApplicationCommandAutocomplete, name: 'paper', options: { query: 'ping' }, focused: 'query' })).id });
-    await sleep(200);
+    await h.settle();
 
     const withContent = h.fake.calls.filter((c) => c.message !== null && (c.message.content !== undefined || (c.message.embeds?.length ?? 0) > 0));
-    expect(withContent.length).toBeGreaterThan(15);
+    expect([...new Set(withContent.map((c) => c.route))]).toEqual(
+      expect.arrayContaining([
+        'PATCH /webhooks/:applicationId/:token/messages/:messageId',
+        'POST /webhooks/:applicationId/:token',
+        'POST /channels/:channelId/messages',
+        'POST /interactions/:interactionId/:token/callback',
+      ]),
+    );
     for (const call of withContent) {
       expect(call.message?.allowed_mentions?.parse, `${call.method} ${call.path}`).toEqual([]);
       const response = call.response as { mention_everyone?: boolean; mention_roles?: string[]; mentions?: unknown[] } | undefined;
@@ -175,11 +193,5 @@ describe('limits and safety', () => {
     }
     // Stored messages too (callbacks answer 204, so check what the fake kept).
     for (const channel of ['general']) for (const m of h.fake.messagesIn(h.fake.channel(channel).id)) if (m.author.bot) expect(m.mention_everyone || m.mention_roles.length > 0).toBe(false);
-  });
-
-  it('never logs the token, and saw no unhandled rejection', () => {
-    expect(JSON.stringify(h.logs)).not.toContain(TOKEN);
-    expect(JSON.stringify(h.logs)).not.toMatch(/fake-interaction-[0-9a-f]{24}/);
-    expect(rejections).toEqual([]);
   });
 });

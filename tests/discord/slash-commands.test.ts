@@ -3,15 +3,9 @@
  * assistant over a temp index of the shipped corpus, and the fake OpenAI server; assertions on the REST
  * traffic the fake recorded.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayIntentBits, InteractionResponseType, InteractionType, MessageFlags } from 'discord.js';
-import { askSlash, buttonsOf, startHarness, TOKEN, type Harness } from './harness.ts';
-
-const rejections: unknown[] = [];
-const onRejection = (reason: unknown): void => {
-  rejections.push(reason);
-};
-process.on('unhandledRejection', onRejection);
+import { askSlash, buttonsOf, restErrors, startHarness, TOKEN, type Harness } from './harness.ts';
 
 let h: Harness;
 let startMs = 0;
@@ -24,7 +18,20 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
-  process.off('unhandledRejection', onRejection);
+});
+
+let callsBefore = 0;
+let logsBefore = 0;
+beforeEach(() => {
+  callsBefore = h.fake.calls.length;
+  logsBefore = h.logs.length;
+});
+
+afterEach(() => {
+  expect(restErrors(h.fake.calls.slice(callsBefore))).toEqual([]);
+  const logged = JSON.stringify(h.logs.slice(logsBefore));
+  expect(logged).not.toContain(TOKEN);
+  expect(logged).not.toMatch(/fake-interaction-[0-9a-f]{24}/);
 });
 
 describe('slash commands against the fake Discord', () => {
@@ -186,14 +193,10 @@ describe('slash commands against the fake Discord', () => {
     expect(h.state.feedback.getAnswer(answerId)).toMatchObject({ question: 'How does VaSSO stabilize the adversary?', source: 'slash', mode: 'llm' });
   });
 
-  it('never logs the bot token', () => {
+  it('never logs the bot token, not even while logging in', () => {
+    // The other tests check their own log lines after they end; these are the start-up's.
     expect(h.logs.length).toBeGreaterThan(0);
     expect(JSON.stringify(h.logs)).not.toContain(TOKEN);
     expect(JSON.stringify(h.logs)).not.toMatch(/fake-interaction-[0-9a-f]{24}/);
-  });
-
-  it('saw no unhandled promise rejection and no REST error', () => {
-    expect(rejections).toEqual([]);
-    expect(h.fake.calls.filter((c) => c.status >= 400).map((c) => `${c.method} ${c.path} ${c.status} ${JSON.stringify(c.response)}`)).toEqual([]);
   });
 });

@@ -1,58 +1,51 @@
 /**
  * Streaming and shutdown, in process, with a slow chat model: progress edits come at most one per ~1.5 s
  * and never show a citation the model invented; a shutdown stops taking questions, lets an answer in flight
- * finish, and interrupts (with a notice) an answer that outlasts the grace period.
+ * finish, and interrupts (with a notice) an answer that outlasts the grace period. Each test starts with a
+ * running bot and says how long the model writes, so the tests hold in any order.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InteractionResponseType, MessageFlags } from 'discord.js';
-import { LlmError, type ChatMessage, type ChatModel } from '../../src/core/answering/chat-model.ts';
 import { INTERRUPTED_NOTICE, SHUTTING_DOWN_NOTICE } from '../../src/discord/render/info-messages.ts';
-import { carriesFeedback, startHarness, type Harness } from './harness.ts';
+import { RecordingChatModel } from '../support/recording-chat-model.ts';
+import { carriesFeedback, restErrors, startHarness, type Harness } from './harness.ts';
 
-const rejections: unknown[] = [];
-const onRejection = (reason: unknown): void => {
-  rejections.push(reason);
-};
-process.on('unhandledRejection', onRejection);
+const PROGRESS_INTERVAL_MS = 1500;
+const WORD_MS = 150;
 
-/** A model that writes one word every `delayMs`, inventing a citation [9] on the way; it honours abort. */
-function slowModel(): ChatModel & { words: number; delayMs: number; requests: ChatMessage[][] } {
-  const model = {
-    model: 'slow-fake',
-    words: 20,
-    delayMs: 150,
-    requests: [] as ChatMessage[][],
-    complete: () => Promise.reject(new Error('not used')),
-    async *stream(messages: readonly ChatMessage[], options: { signal?: AbortSignal } = {}) {
-      model.requests.push([...messages]);
-      const words = Array.from({ length: model.words }, (_, i) => (i === 3 ? 'approximation [9]' : i === 6 ? 'gradient [1]' : `word${i}`));
-      for (const word of words) {
-        await sleep(model.delayMs, undefined, options.signal ? { signal: options.signal } : {}).catch((error: unknown) => {
-          throw new LlmError('aborted', 'The request was cancelled.', { cause: error });
-        });
-        yield `${word} `;
-      }
-    },
-  };
-  return model;
-}
+/** How many words the model writes, one every 150 ms, inventing a citation [9] on the way. */
+let words = 20;
+const model = new RecordingChatModel({
+  model: 'slow-fake',
+  deltaDelayMs: WORD_MS,
+  reply: () => Array.from({ length: words }, (_, i) => (i === 3 ? 'approximation [9] ' : i === 6 ? 'gradient [1] ' : `word${i} `)),
+});
 
 let h: Harness;
-const model = slowModel();
+let callsBefore = 0;
 
 beforeAll(async () => {
-  h = await startHarness({ chatModel: model, progressIntervalMs: 1500 });
+  h = await startHarness({ chatModel: model, progressIntervalMs: PROGRESS_INTERVAL_MS });
 }, 120_000);
 
 afterAll(async () => {
   await h?.close();
-  process.off('unhandledRejection', onRejection);
+});
+
+beforeEach(async () => {
+  // The shutdown tests stop their bot: whatever ran before, this test starts with a running one.
+  if (!h.bot.client.isReady()) await h.replaceBot();
+  callsBefore = h.fake.calls.length;
+});
+
+afterEach(() => {
+  expect(restErrors(h.fake.calls.slice(callsBefore))).toEqual([]);
 });
 
 describe('streaming progress and graceful shutdown', () => {
   it('edits progress at most once per ~1.5 s while the model writes, never showing an invented citation', async () => {
-    model.words = 30; // ~4.5 s of writing
+    words = 30; // ~4.5 s of writing
     const dispatched = performance.now();
     const ix = await h.fake.interaction({ name: 'ask', options: { question: 'What does FaMUS approximate to save training time?' } });
     const final = await h.fake.waitForCall((c) => c.interactionId === ix.id && carriesFeedback(c), 10_000);
@@ -62,9 +55,11 @@ describe('streaming progress and graceful shutdown', () => {
     const edits = calls.filter((c) => c.method === 'PATCH');
     const progress = edits.slice(0, -1);
     expect(progress.length).toBeGreaterThanOrEqual(2);
-    const times = [deferral.at, ...progress.map((c) => c.at)];
-    const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1450);
+    // The bot starts its clock once the deferral is answered and sends edit k no earlier than k intervals
+    // later, so edit k reaches Discord no earlier than that after the deferral did, however loaded the machine
+    // (less the 1 ms Date.now rounds off). Gaps between two arrivals also carry each request's own delay, so
+    // they are not asserted; the exact spacing is progress-editor.test.ts's, on a virtual clock.
+    progress.forEach((edit, i) => expect(edit.at - deferral.at).toBeGreaterThan((i + 1) * PROGRESS_INTERVAL_MS - 1));
     for (const edit of progress) {
       expect(edit.message?.content).toMatch(/writing…|🔎 Found/);
       expect(edit.message?.content).not.toContain('[9]');
@@ -72,11 +67,12 @@ describe('streaming progress and graceful shutdown', () => {
     expect(edits.at(-1)).toBe(final);
     expect(final.message?.content).toMatch(/approximation gradient|gradient \[1\]/);
     expect(final.message?.content).not.toContain('[9]');
-    console.info(`streamed answer: ${edits.length} edits, gaps ${gaps.map((g) => g.toFixed(0)).join(', ')} ms; total ${(final.at - dispatched).toFixed(0)} ms`);
+    const arrivals = progress.map((c) => (c.at - deferral.at).toFixed(0)).join(', ');
+    console.info(`streamed answer: ${edits.length} edits, progress ${arrivals} ms after the deferral; total ${(final.at - dispatched).toFixed(0)} ms`);
   }, 20_000);
 
   it('on shutdown stops taking questions but finishes the answer in flight', async () => {
-    model.words = 12; // ~1.8 s
+    words = 12; // ~1.8 s
     const inFlight = await h.fake.interaction({ name: 'ask', options: { question: 'What is VaSSO?' } });
     await h.fake.waitForCall({ interactionId: inFlight.id });
     await sleep(100);
@@ -92,8 +88,8 @@ describe('streaming progress and graceful shutdown', () => {
   }, 20_000);
 
   it('interrupts, with a notice, an answer that outlasts the grace period', async () => {
-    const bot = await h.startBot({ shutdownGraceMs: 300 });
-    model.words = 200; // ~30 s: far longer than the grace period
+    const bot = await h.replaceBot({ shutdownGraceMs: 300 });
+    words = 200; // ~30 s: far longer than the grace period
     const ix = await h.fake.interaction({ name: 'ask', options: { question: 'What does FaMUS approximate?' } });
     await h.fake.waitForCall({ interactionId: ix.id });
     await sleep(200);
@@ -105,9 +101,4 @@ describe('streaming progress and graceful shutdown', () => {
     expect(took).toBeLessThan(2000);
     console.info(`shutdown with an answer outlasting a 300 ms grace period: ${took.toFixed(0)} ms`);
   }, 20_000);
-
-  it('saw no unhandled promise rejection and no REST error', () => {
-    expect(rejections).toEqual([]);
-    expect(h.fake.calls.filter((c) => c.status >= 400)).toEqual([]);
-  });
 });
