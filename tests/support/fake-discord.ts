@@ -299,17 +299,7 @@ const EPHEMERAL = MessageFlags.Ephemeral;
 const LOADING = MessageFlags.Loading;
 const DISCORD_EPOCH = 1_420_070_400_000n;
 
-/** What @everyone may do in a fresh server (no Manage Server). */
-const EVERYONE_PERMISSIONS =
-  PermissionFlagsBits.ViewChannel |
-  PermissionFlagsBits.SendMessages |
-  PermissionFlagsBits.SendMessagesInThreads |
-  PermissionFlagsBits.CreatePublicThreads |
-  PermissionFlagsBits.ReadMessageHistory |
-  PermissionFlagsBits.EmbedLinks |
-  PermissionFlagsBits.AttachFiles |
-  PermissionFlagsBits.AddReactions |
-  PermissionFlagsBits.UseApplicationCommands;
+/** What the bot's own role grants unless a guild says otherwise: reading, writing, threads, embeds, reactions. */
 const BOT_PERMISSIONS =
   PermissionFlagsBits.ViewChannel |
   PermissionFlagsBits.SendMessages |
@@ -318,6 +308,8 @@ const BOT_PERMISSIONS =
   PermissionFlagsBits.ReadMessageHistory |
   PermissionFlagsBits.EmbedLinks |
   PermissionFlagsBits.AddReactions;
+/** What @everyone may do in a fresh server (no Manage Server): as much as the bot, plus files and slash commands. */
+const EVERYONE_PERMISSIONS = BOT_PERMISSIONS | PermissionFlagsBits.AttachFiles | PermissionFlagsBits.UseApplicationCommands;
 
 type FakeChannel = APITextChannel | APIThreadChannel | APIDMChannel;
 
