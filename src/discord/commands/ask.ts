@@ -3,16 +3,13 @@
  * editing, with progress while the model writes. Too long or over the rate limit: an ephemeral explanation
  * instead, before any work.
  */
-import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { MessageFlags } from 'discord.js';
 import type { Command } from '../command.ts';
 import { checkQuestion, deliverAnswer, interactionTarget } from '../deliver-answer.ts';
-import { NO_PINGS } from '../render/outgoing-message.ts';
+import { replyPrivately, slashCommand } from './slash-command.ts';
 
 export const ask = {
-  data: new SlashCommandBuilder()
-    .setName('ask')
-    .setDescription('Ask a question about the indexed papers; the answer cites them')
-    .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
+  data: slashCommand('ask', 'Ask a question about the indexed papers; the answer cites them')
     .addStringOption((option) => option.setName('question').setDescription('Your question, e.g. "What does FaMUS approximate?"').setRequired(true))
     .addBooleanOption((option) => option.setName('private').setDescription('Show the answer to you only')),
 
@@ -20,7 +17,7 @@ export const ask = {
     const ephemeral = interaction.options.getBoolean('private') ?? false;
     const check = checkQuestion(interaction.options.getString('question', true), interaction.user.id, services);
     if (!check.ok) {
-      await interaction.reply({ content: check.notice, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+      await replyPrivately(interaction, check.notice);
       return;
     }
     await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});

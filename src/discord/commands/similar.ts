@@ -1,33 +1,22 @@
 /**
  * `/similar paper`: the five nearest papers (by embeddings, else by distinctive words), never the paper
- * itself, one line each. The same autocomplete as /paper.
+ * itself, one line each. The same paper option and autocomplete as /paper.
  */
-import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { Command } from '../command.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
 import { renderSimilar } from '../render/paper-message.ts';
-import { autocompletePapers, noPaperNotice } from './paper.ts';
+import { autocompletePapers, paperFromOption, paperOption } from './paper.ts';
+import { slashCommand } from './slash-command.ts';
 
 export const SIMILAR_COUNT = 5;
 
 export const similar = {
-  data: new SlashCommandBuilder()
-    .setName('similar')
-    .setDescription('The papers most similar to one')
-    .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
-    .addStringOption((option) =>
-      option.setName('paper').setDescription('Title, method name (e.g. FaMUS), author or id').setRequired(true).setAutocomplete(true),
-    ),
+  data: slashCommand('similar', 'The papers most similar to one').addStringOption(paperOption('paper')),
 
   autocomplete: autocompletePapers,
 
   async execute(interaction, services) {
-    const query = interaction.options.getString('paper', true);
-    const found = services.assistant.resolvePaper(query);
-    if (found === undefined) {
-      await interaction.reply({ content: noPaperNotice(query), flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
-      return;
-    }
-    await interaction.reply({ ...renderSimilar(found, services.assistant.similar(found.id, SIMILAR_COUNT)), allowedMentions: NO_PINGS });
+    const found = await paperFromOption(interaction, services, 'paper');
+    if (found !== undefined) await interaction.reply({ ...renderSimilar(found, services.assistant.similar(found.id, SIMILAR_COUNT)), allowedMentions: NO_PINGS });
   },
 } satisfies Command;
