@@ -4,14 +4,8 @@
  * and an unsubscribe reply, and that nothing is stored when the input is wrong.
  */
 import { ApplicationCommandOptionType, InteractionResponseType, InteractionType, MessageFlags, PermissionFlagsBits } from 'discord.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerTexts, startDigestHarness, textOf, type DigestHarness } from './digest-harness.ts';
-
-const rejections: unknown[] = [];
-const onRejection = (reason: unknown): void => {
-  rejections.push(reason);
-};
-process.on('unhandledRejection', onRejection);
 
 let h: DigestHarness;
 
@@ -21,11 +15,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
-  process.off('unhandledRejection', onRejection);
-});
-
-afterEach(() => {
-  expect(rejections).toEqual([]);
 });
 
 const ephemeral = (flags: number | undefined) => ((flags ?? 0) & MessageFlags.Ephemeral) === MessageFlags.Ephemeral;

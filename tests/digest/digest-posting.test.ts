@@ -3,18 +3,12 @@
  * the real assistant over a temp index, the fake OpenAI server for TL;DRs, and the injected clock driving the
  * scheduler. Assertions are on the REST calls the fake recorded and on the state database.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CYCLE_RESTART_NOTE } from '../../src/core/digest/digest-message.ts';
 import { WHY_NEW } from '../../src/core/digest/pick-papers.ts';
 import { extractiveTldr } from '../../src/core/digest/tldr.ts';
 import type { RecordedRequest } from '../../src/dev/fake-openai.ts';
 import { paperLine, startDigestHarness, textOf, type ChannelName, type DigestHarness } from './digest-harness.ts';
-
-const rejections: unknown[] = [];
-const onRejection = (reason: unknown): void => {
-  rejections.push(reason);
-};
-process.on('unhandledRejection', onRejection);
 
 /** The fake model's TL;DR: says which paper it summarizes, and adds chatter and a citation for tidyLlmTldr to remove. */
 function tldrResponder(request: RecordedRequest): { content: string } {
@@ -36,11 +30,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
-  process.off('unhandledRejection', onRejection);
-});
-
-afterEach(() => {
-  expect(rejections).toEqual([]);
 });
 
 /** The papers (labels) of a digest message, in order. */
