@@ -11,7 +11,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StateDatabase } from '../adapters/store/state-database.ts';
-import type { ChatMessage, ChatModel } from '../core/answering/chat-model.ts';
 import { LlmError } from '../core/answering/chat-model.ts';
 import { parseCorpusFile } from '../core/corpus/parse-corpus-file.ts';
 import { NOTHING_NEW_TEXT, type DigestMessage } from '../core/digest/digest-message.ts';
@@ -20,6 +19,7 @@ import { silentLogger } from '../core/logger.ts';
 import type { DigestCandidates, DigestSourcePaper } from './compose-digest.ts';
 import type { DigestPart, DigestSender } from './digest-sender.ts';
 import { DigestService, type DigestServiceOptions } from './digest-service.ts';
+import { RecordingChatModel } from '../../tests/support/recording-chat-model.ts';
 
 const SHIPPED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../corpus/seed-papers.jsonl');
 const PAPERS: DigestSourcePaper[] = parseCorpusFile('seed-papers.jsonl', readFileSync(SHIPPED, 'utf8')).papers.map((p) => ({ ...p, addedAt: '2026-01-01T00:00:00.000Z' }));
@@ -298,20 +298,13 @@ describe('DigestScheduler', () => {
   });
 
   it('asks the language model for TL;DRs, falls back to the key sentence when it fails, and reuses them for the post after a preview', async () => {
-    const calls: ChatMessage[][] = [];
-    const model: ChatModel = {
-      model: 'fake',
-      async complete(messages) {
-        calls.push([...messages]);
+    const model = new RecordingChatModel({
+      reply: ({ messages }) => {
         const user = messages.at(-1)?.content ?? '';
-        if (user.includes('FaMUS')) throw new LlmError('server', 'the model is down');
+        if (user.includes('FaMUS')) return new LlmError('server', 'the model is down');
         return `TL;DR: "A short summary of ${/Paper: (.*)/.exec(user)?.[1]?.slice(0, 20) ?? '?'} [1]." Hope this helps!`;
       },
-      // eslint-disable-next-line require-yield
-      async *stream() {
-        throw new Error('not used');
-      },
-    };
+    });
     const sender = recordingSender();
     const s = service({ sender, chatModel: model });
     await subscribe(s, 'c1', { count: 10 });
@@ -323,13 +316,13 @@ describe('DigestScheduler', () => {
     const other = preview.message.entries.find((e) => e !== famus);
     expect(other?.tldr).toMatch(/^A short summary of .+\.$/);
     expect(other?.tldr).not.toMatch(/\[1\]|Hope/);
-    const callsAfterPreview = calls.length;
+    const callsAfterPreview = model.calls.length;
 
     clock.now = new Date('2026-03-02T08:00:00Z');
     await s.scheduler.tick();
     expect(sender.sent.map((m) => m.content).join('\n')).toContain(other?.tldr);
     // Only the paper whose TL;DR failed is asked again.
-    expect(calls.length - callsAfterPreview).toBe(1);
+    expect(model.calls.length - callsAfterPreview).toBe(1);
     // The preview recorded nothing.
     expect(state.digests.posts('c1')).toHaveLength(1);
   });
