@@ -1,11 +1,11 @@
 /**
  * The one way tests make a Paper: every field a plausible default derived from the id (a label, no invented
- * metadata, a `seed-papers.jsonl:<digits of the id>` source), and the fields the test is about as overrides.
+ * metadata, a source line), and the fields the test is about as overrides.
  */
 import type { Paper } from '../../src/core/corpus/paper.ts';
 
-export function paper(overrides: Partial<Paper> = {}): Paper {
-  const id = overrides.id ?? 'p1';
+/** A paper `id` labelled `Label <id>`, from line <the digits of id> of seed-papers.jsonl (line 1 without digits). */
+export function paper(id: string, overrides: Partial<Paper> = {}): Paper {
   return {
     id,
     label: `Label ${id}`,

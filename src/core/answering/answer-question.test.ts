@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Paper } from '../corpus/paper.ts';
-import { paper } from '../corpus/paper.fixture.ts';
+import { paper } from '../../../tests/support/paper-fixture.ts';
 import { UserError } from '../errors.ts';
 import type { Retrieval, RetrievedPassage } from '../retrieval/hybrid-search.ts';
 import { NO_CITATION_WARNING, answerQuestion, streamAnswer, type AnswerEvent, type AnswerOptions } from './answer-question.ts';

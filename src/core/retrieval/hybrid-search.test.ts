@@ -4,7 +4,7 @@
  * and lexical-only mode that never touches the embedder.
  */
 import { describe, expect, it } from 'vitest';
-import { paper } from '../corpus/paper.fixture.ts';
+import { paper } from '../../../tests/support/paper-fixture.ts';
 import type { Embedder } from './embedder.ts';
 import { coverage, decideGate, inverseDocumentFrequencies, retrieve, type RetrievalOptions } from './hybrid-search.ts';
 import { MemoryPaperStore } from './memory-paper-store.fixture.ts';

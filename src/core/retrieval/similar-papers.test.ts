@@ -3,7 +3,7 @@
  * by its most distinctive words when there are none (or the paper has no vectors), never the paper itself.
  */
 import { describe, expect, it } from 'vitest';
-import { paper } from '../corpus/paper.fixture.ts';
+import { paper } from '../../../tests/support/paper-fixture.ts';
 import { MemoryPaperStore, MemoryVectorIndex } from './memory-paper-store.fixture.ts';
 import type { StoredPassage } from './paper-store.ts';
 import { paperCentroid, similarPapers } from './similar-papers.ts';

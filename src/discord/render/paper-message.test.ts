@@ -5,7 +5,7 @@ import { embedSize, paperChoices, renderPaper, renderSimilar } from './paper-mes
 
 /** FaMUS with all its metadata: what these renderings are about, unless a test says otherwise. */
 const famus = (overrides: Partial<Paper> = {}): Paper =>
-  paper({
+  paper('p1', {
     label: 'FaMUS',
     title: 'Faster Meta Update Strategy for Noise-Robust Deep Learning',
     authors: ['Youjiang Xu', 'Linchao Zhu'],
