@@ -1,6 +1,6 @@
 /**
- * Streaming and shutdown, in process, with a slow chat model: progress edits come at most one per ~1.5 s
- * and never show a citation the model invented; a shutdown stops taking questions, lets an answer in flight
+ * Streaming and shutdown, in process, with a slow chat model: progress edits come at most one per interval
+ * (600 ms here, to keep the test short; the bot's is 1.5 s) and never show a citation the model invented; a shutdown stops taking questions, lets an answer in flight
  * finish, and interrupts (with a notice) an answer that outlasts the grace period. Each test starts with a
  * running bot and says how long the model writes, so the tests hold in any order.
  */
@@ -11,10 +11,10 @@ import { INTERRUPTED_NOTICE, SHUTTING_DOWN_NOTICE } from '../../src/discord/rend
 import { RecordingChatModel } from '../support/recording-chat-model.ts';
 import { carriesFeedback, restErrors, startHarness, type Harness } from './harness.ts';
 
-const PROGRESS_INTERVAL_MS = 1500;
-const WORD_MS = 150;
+const PROGRESS_INTERVAL_MS = 600;
+const WORD_MS = 60;
 
-/** How many words the model writes, one every 150 ms, inventing a citation [9] on the way. */
+/** How many words the model writes, one every WORD_MS, inventing a citation [9] on the way. */
 let words = 20;
 const model = new RecordingChatModel({
   model: 'slow-fake',
@@ -44,8 +44,8 @@ afterEach(() => {
 });
 
 describe('streaming progress and graceful shutdown', () => {
-  it('edits progress at most once per ~1.5 s while the model writes, never showing an invented citation', async () => {
-    words = 30; // ~4.5 s of writing
+  it('edits progress at most once per interval while the model writes, never showing an invented citation', async () => {
+    words = 30; // ~1.8 s of writing: three intervals
     const dispatched = performance.now();
     const ix = await h.fake.interaction({ name: 'ask', options: { question: 'What does FaMUS approximate to save training time?' } });
     const final = await h.fake.waitForCall((c) => c.interactionId === ix.id && carriesFeedback(c), 10_000);
@@ -72,7 +72,7 @@ describe('streaming progress and graceful shutdown', () => {
   }, 20_000);
 
   it('on shutdown stops taking questions but finishes the answer in flight', async () => {
-    words = 12; // ~1.8 s
+    words = 12; // ~0.7 s
     const inFlight = await h.fake.interaction({ name: 'ask', options: { question: 'What is VaSSO?' } });
     await h.fake.waitForCall({ interactionId: inFlight.id });
     await sleep(100);
@@ -89,7 +89,7 @@ describe('streaming progress and graceful shutdown', () => {
 
   it('interrupts, with a notice, an answer that outlasts the grace period', async () => {
     const bot = await h.replaceBot({ shutdownGraceMs: 300 });
-    words = 200; // ~30 s: far longer than the grace period
+    words = 200; // ~12 s: far longer than the grace period
     const ix = await h.fake.interaction({ name: 'ask', options: { question: 'What does FaMUS approximate?' } });
     await h.fake.waitForCall({ interactionId: ix.id });
     await sleep(200);
