@@ -1,9 +1,14 @@
 /**
- * `npm start`: the composition root. Builds the index when there is none, then runs the Discord bot when
- * DISCORD_TOKEN is set, else the same assistant in the terminal.
+ * `npm start`: builds the index when there is none, then runs the Discord bot when DISCORD_TOKEN is set, else
+ * the same assistant in the terminal. The parts come from the one composition root, src/app.ts (through the
+ * command context).
  */
 import { runMain } from './cli/run-main.ts';
 import { chat } from './cli/chat-command.ts';
 import { botCommand } from './discord/run-bot.ts';
 
-await runMain((context) => (context.config.discord.token === undefined ? chat(context, { buildIfMissing: true }) : botCommand(context)));
+const isBot = (config: { discord: { token: string | undefined } }): boolean => config.discord.token !== undefined;
+
+await runMain((context) => (isBot(context.config) ? botCommand(context) : chat(context, { buildIfMissing: true })), {
+  defaultLogLevel: (config) => (isBot(config) ? 'info' : 'warn'),
+});

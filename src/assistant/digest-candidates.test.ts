@@ -9,23 +9,26 @@ import { parseConfig } from '../config.ts';
 import { silentLogger } from '../core/logger.ts';
 import { pickDigest } from '../core/digest/pick-papers.ts';
 import { makeWorkspace, type Workspace } from '../../tests/support/workspace.ts';
+import { createApp, type App } from '../app.ts';
 import type { Assistant } from './assistant.ts';
-import { startAssistant } from './start-assistant.ts';
 
 let ws: Workspace;
+let apps: App[] = [];
 let dense: Assistant;
 let lexical: Assistant;
 
 beforeAll(async () => {
   ws = await makeWorkspace();
-  dense = await startAssistant({ config: parseConfig(ws.env, ws.dir), logger: silentLogger, buildIfMissing: true });
   const lexicalEnv = { ...ws.env, EMBEDDINGS: 'lexical', DATA_DIR: `${ws.dataDir}-lexical` };
-  lexical = await startAssistant({ config: parseConfig(lexicalEnv, ws.dir), logger: silentLogger, buildIfMissing: true });
+  const denseApp = createApp(parseConfig(ws.env, ws.dir), { logger: silentLogger });
+  const lexicalApp = createApp(parseConfig(lexicalEnv, ws.dir), { logger: silentLogger });
+  apps = [denseApp, lexicalApp];
+  dense = await denseApp.assistant({ buildIfMissing: true });
+  lexical = await lexicalApp.assistant({ buildIfMissing: true });
 }, 120_000);
 
 afterAll(async () => {
-  dense?.close();
-  lexical?.close();
+  for (const app of apps) await app.close();
   await ws?.cleanup();
 });
 

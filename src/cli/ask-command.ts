@@ -2,7 +2,6 @@
  * `npm run ask -- [--json] "question"`: one answer with its numbered sources, or with --json exactly one
  * JSON object on stdout ({question, mode, answer, citations, passages, warnings}).
  */
-import { startAssistant } from '../assistant/start-assistant.ts';
 import { defineCommandLine, parseCommandLine, printHelp } from './command-line.ts';
 import { renderAnswer } from './render-answer.ts';
 import type { CommandContext } from './run-main.ts';
@@ -16,17 +15,13 @@ export const ASK_COMMAND_LINE = defineCommandLine({
   positionals: { name: 'question', description: 'the question, in quotes (several words are joined with spaces)', required: true, several: true },
 });
 
-export async function askCommand({ argv, config, logger, stdout, stderr }: CommandContext): Promise<number> {
+export async function askCommand({ argv, app, stdout, stderr }: CommandContext): Promise<number> {
   const line = parseCommandLine(ASK_COMMAND_LINE, argv);
   if (line.help) return printHelp(ASK_COMMAND_LINE, stdout);
   const question = line.positionals.join(' ');
 
-  const assistant = await startAssistant({ config, logger, notify: (text) => stderr.write(`${text}\n`) });
-  try {
-    const result = await assistant.ask(question);
-    stdout.write(line.options.json ? `${JSON.stringify(result)}\n` : `${renderAnswer(result)}\n`);
-    return 0;
-  } finally {
-    assistant.close();
-  }
+  const assistant = await app.assistant({ notify: (text) => stderr.write(`${text}\n`) });
+  const result = await assistant.ask(question);
+  stdout.write(line.options.json ? `${JSON.stringify(result)}\n` : `${renderAnswer(result)}\n`);
+  return 0;
 }

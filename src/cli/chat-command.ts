@@ -4,10 +4,9 @@
  * terminal it answers each line and exits at end of input, so it can be scripted.
  */
 import { createInterface } from 'node:readline';
-import type { ChatMessage } from '../core/answering/chat-model.ts';
+import { HISTORY_TURNS, type ChatMessage } from '../core/answering/chat-model.ts';
 import { isUserError } from '../core/errors.ts';
 import type { Assistant } from '../assistant/assistant.ts';
-import { startAssistant } from '../assistant/start-assistant.ts';
 import { defineCommandLine, parseCommandLine, printHelp } from './command-line.ts';
 import { progressReporter } from './progress-bar.ts';
 import { renderAnswer, renderPaper, renderSimilar } from './render-answer.ts';
@@ -20,8 +19,6 @@ const HELP = `Ask a question about the papers, or:
   /help              this text
   /quit              leave (or Ctrl-D)`;
 
-/** Turns kept as context for follow-up questions. */
-const HISTORY_TURNS = 3;
 
 export const CHAT_COMMAND_LINE = defineCommandLine({
   command: 'npm run chat --',
@@ -39,42 +36,36 @@ export async function chatCommand(context: CommandContext): Promise<number> {
 
 /** The session itself; `npm start` without a Discord token runs it with `buildIfMissing`. */
 export async function chat(context: CommandContext, options: { buildIfMissing?: boolean } = {}): Promise<number> {
-  const { config, logger, stdin, stdout, stderr } = context;
+  const { app, stdin, stdout, stderr } = context;
   const interactive = stdin.isTTY === true;
-  const assistant = await startAssistant({
-    config,
-    logger,
+  const assistant = await app.assistant({
     buildIfMissing: options.buildIfMissing ?? false,
     notify: (line) => stderr.write(`${line}\n`),
     onProgress: progressReporter(stderr),
   });
-  try {
-    if (interactive) {
-      const about = assistant.about();
-      stdout.write(`paperbot: ${about.papers} papers, ${about.retrieval} retrieval, ${about.llm === null ? 'extractive answers (no LLM configured)' : `answers by ${about.llm}`}.\n${HELP}\n\n`);
-    }
-    const rl = createInterface({ input: stdin, output: interactive ? stdout : undefined, terminal: interactive });
-    const history: ChatMessage[] = [];
-    if (interactive) rl.setPrompt('> ');
-    if (interactive) rl.prompt();
-    for await (const raw of rl) {
-      const line = raw.trim();
-      if (line === '/quit' || line === '/exit') break;
-      if (line !== '') {
-        try {
-          stdout.write(`${await respond(assistant, line, history)}\n\n`);
-        } catch (error) {
-          if (!isUserError(error)) throw error;
-          stdout.write(`${error.message}\n\n`);
-        }
-      }
-      if (interactive) rl.prompt();
-    }
-    rl.close();
-    return 0;
-  } finally {
-    assistant.close();
+  if (interactive) {
+    const about = assistant.about();
+    stdout.write(`paperbot: ${about.papers} papers, ${about.retrieval} retrieval, ${about.llm === null ? 'extractive answers (no LLM configured)' : `answers by ${about.llm}`}.\n${HELP}\n\n`);
   }
+  const rl = createInterface({ input: stdin, output: interactive ? stdout : undefined, terminal: interactive });
+  const history: ChatMessage[] = [];
+  if (interactive) rl.setPrompt('> ');
+  if (interactive) rl.prompt();
+  for await (const raw of rl) {
+    const line = raw.trim();
+    if (line === '/quit' || line === '/exit') break;
+    if (line !== '') {
+      try {
+        stdout.write(`${await respond(assistant, line, history)}\n\n`);
+      } catch (error) {
+        if (!isUserError(error)) throw error;
+        stdout.write(`${error.message}\n\n`);
+      }
+    }
+    if (interactive) rl.prompt();
+  }
+  rl.close();
+  return 0;
 }
 
 async function respond(assistant: Assistant, line: string, history: ChatMessage[]): Promise<string> {

@@ -51,10 +51,10 @@ export function parseEvalArgs(argv: readonly string[]): (EvaluationRequest & { j
   };
 }
 
-export async function evalCommand({ argv, config, logger, stdout, stderr }: CommandContext): Promise<number> {
+export async function evalCommand({ argv, app, stdout, stderr }: CommandContext): Promise<number> {
   const args = parseEvalArgs(argv);
   if (args === null) return printHelp(EVAL_COMMAND_LINE, stdout);
-  const report = await runEvaluation(args, { config, logger, notify: (line) => stderr.write(`${line}\n`), onProgress: progressReporter(stderr) });
+  const report = await runEvaluation(args, { app, notify: (line) => stderr.write(`${line}\n`), onProgress: progressReporter(stderr) });
   stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${renderEvalReport(report)}\n`);
   return 0;
 }

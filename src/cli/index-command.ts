@@ -1,10 +1,7 @@
 /**
  * `npm run index [-- --strict]`: build or update the index from the corpus folder.
  */
-import { buildIndex } from '../indexing/build-index.ts';
-import { createIndexBackend } from '../adapters/sqlite-hnsw-backend.ts';
-import { loadEmbedder } from '../assistant/load-embedder.ts';
-import { describeBuild } from '../assistant/start-assistant.ts';
+import { describeBuild } from '../indexing/describe-build.ts';
 import { defineCommandLine, parseCommandLine, printHelp } from './command-line.ts';
 import { progressReporter } from './progress-bar.ts';
 import type { CommandContext } from './run-main.ts';
@@ -17,26 +14,14 @@ export const INDEX_COMMAND_LINE = defineCommandLine({
   },
 });
 
-export async function indexCommand({ argv, config, logger, stderr, stdout }: CommandContext): Promise<number> {
+export async function indexCommand({ argv, config, app, stderr, stdout }: CommandContext): Promise<number> {
   const line = parseCommandLine(INDEX_COMMAND_LINE, argv);
   if (line.help) return printHelp(INDEX_COMMAND_LINE, stdout);
   const strict = line.options.strict || config.corpusStrict;
 
-  const { embedder, warning } = await loadEmbedder(config.embeddings, logger);
+  const { warning } = await app.embedder();
   if (warning !== null) stderr.write(`${warning}\n`);
-  try {
-    const report = await buildIndex({
-      corpusDir: config.corpusDir,
-      indexDir: config.indexDir,
-      embedder,
-      backend: createIndexBackend(config),
-      strict,
-      logger,
-      onProgress: progressReporter(stderr),
-    });
-    for (const text of describeBuild(report)) (text.startsWith('skipped') ? stderr : stdout).write(`${text}\n`);
-    return 0;
-  } finally {
-    await embedder?.dispose();
-  }
+  const report = await app.buildIndex({ strict, onProgress: progressReporter(stderr) });
+  for (const text of describeBuild(report)) (text.startsWith('skipped') ? stderr : stdout).write(`${text}\n`);
+  return 0;
 }

@@ -25,7 +25,7 @@ import { handleMessage } from './conversation.ts';
 import { buttonKind } from './custom-ids.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
 import { userFacingMessage } from './errors.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import type { RateLimiter } from './rate-limiter.ts';
 import { currentRequestId, newRequestId, runWithRequest } from '../core/request-context.ts';
 import { SHUTTING_DOWN_NOTICE } from './render/info-messages.ts';
 import { NO_PINGS } from './render/outgoing-message.ts';
@@ -37,6 +37,8 @@ export interface PaperBotOptions {
   settings: BotSettings;
   assistant: BotAssistant;
   feedback: BotFeedback;
+  /** Questions per user per window (built by the caller so a second process could share one). */
+  limiter: RateLimiter;
   logger: Logger;
   /** How long answers in flight may take to finish at shutdown. */
   shutdownGraceMs: number;
@@ -69,6 +71,8 @@ export class PaperBot {
   private readonly abort = new AbortController();
   private stopping = false;
   private stopped: Promise<void> | null = null;
+  /** Resolves when the gateway session is ready (guilds received). */
+  private readonly ready: Promise<void>;
 
   constructor(private readonly options: PaperBotOptions) {
     const { logger, settings } = options;
@@ -85,7 +89,7 @@ export class PaperBot {
     this.services = {
       assistant: options.assistant,
       feedback: options.feedback,
-      limiter: new RateLimiter(settings.rateLimit, options.now),
+      limiter: options.limiter,
       settings,
       logger,
       llmConfigured: options.assistant.about().llm !== null,
@@ -101,9 +105,12 @@ export class PaperBot {
     this.client.on(Events.MessageCreate, (message) => {
       if (!this.stopping && !message.author.bot) this.track(() => this.onMessage(message));
     });
-    this.client.once(Events.ClientReady, (client) => {
-      logger.info({ user: client.user.tag, userId: client.user.id, guilds: client.guilds.cache.size, intents: settings.messageContent ? 'with Message Content' : 'without Message Content' }, 'connected to Discord');
-    });
+    this.ready = new Promise<void>((resolve) =>
+      this.client.once(Events.ClientReady, (client) => {
+        logger.info({ user: client.user.tag, userId: client.user.id, guilds: client.guilds.cache.size, intents: settings.messageContent ? 'with Message Content' : 'without Message Content' }, 'connected to Discord');
+        resolve();
+      }),
+    );
     this.client.on(Events.Error, (error) => logger.error({ err: describeForLog(error, this.services.secrets) }, 'Discord client error'));
     this.client.on(Events.Warn, (message) => logger.warn({ message }, 'Discord client warning'));
     this.client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'disconnected from the Discord gateway'));
@@ -115,9 +122,8 @@ export class PaperBot {
    * digests due today and not yet posted are posted (the catch-up runs in the background).
    */
   async start(): Promise<void> {
-    const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
     await this.client.login(this.options.token);
-    await ready;
+    await this.ready;
     if (!this.stopping) await this.options.digest?.start();
   }
 

@@ -3,7 +3,7 @@
  * (instant; for development) or globally (every server the bot is in). Separate from start-up on purpose:
  * registering is rate-limited by Discord and only needed when the commands change.
  */
-import { DiscordAPIError, REST, Routes, type RESTGetCurrentApplicationResult } from 'discord.js';
+import { DiscordAPIError, Routes, type RESTGetCurrentApplicationResult } from 'discord.js';
 import { UserError } from '../core/errors.ts';
 import type { CommandContext } from '../cli/run-main.ts';
 import { defineCommandLine, parseCommandLine, printHelp, usageError } from '../cli/command-line.ts';
@@ -29,12 +29,12 @@ export function parseDeployArgs(argv: readonly string[]): { guildId: string | nu
   return { guildId };
 }
 
-export async function deployCommandsCommand({ argv, config, stdout }: CommandContext): Promise<number> {
+export async function deployCommandsCommand({ argv, config, app, stdout }: CommandContext): Promise<number> {
   const args = parseDeployArgs(argv);
   if ('help' in args) return printHelp(DEPLOY_COMMAND_LINE, stdout);
   const token = config.discord.token;
   if (token === undefined) throw new UserError('E_DISCORD_TOKEN', 'DISCORD_TOKEN is not set: registering commands needs the bot token (see "Discord" in the README).');
-  const rest = new REST({ api: config.discord.apiUrl, timeout: 15_000 }).setToken(token);
+  const rest = app.discordRest();
   const definitions = commandDefinitions();
   try {
     const application = (await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult;

@@ -1,29 +1,16 @@
 /**
- * `npm start` with DISCORD_TOKEN set: opens the assistant (building the index when there is none) and the
- * state database, logs the bot in (daily digests then post on schedule), and runs until SIGINT/SIGTERM; then shuts down gracefully (no new work,
- * answers in flight finish within SHUTDOWN_GRACE_MS, databases closed) and returns exit code 0. A second
- * Ctrl-C kills at once, as usual. Unhandled promise rejections are logged (scrubbed), never fatal.
+ * `npm start` with DISCORD_TOKEN set: asks the app for the bot (the assistant first, building the index when
+ * there is none), logs it in (daily digests then post on schedule), and runs until SIGINT/SIGTERM; then
+ * shuts down gracefully (no new work, answers in flight finish within SHUTDOWN_GRACE_MS, databases closed by
+ * the app) and returns exit code 0. A second Ctrl-C kills at once, as usual. Unhandled promise rejections are
+ * logged (scrubbed), never fatal.
  */
-import { REST } from 'discord.js';
-import type { ChatModel } from '../core/answering/chat-model.ts';
+import type { App } from '../app.ts';
 import { UserError, isUserError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
-import type { Config } from '../config.ts';
-import { createLogger } from '../adapters/logger.ts';
-import { StateDatabase } from '../adapters/store/state-database.ts';
-import type { Assistant } from '../assistant/assistant.ts';
-import { createChatModel, startAssistant } from '../assistant/start-assistant.ts';
 import type { CommandContext } from '../cli/run-main.ts';
-import { DigestService } from '../digest/digest-service.ts';
-import { PaperBot } from './bot.ts';
 import { describeForLog, scrubSecrets } from '../core/redact-secrets.ts';
+import type { PaperBot } from './bot.ts';
 import { inviteUrl } from './invite.ts';
-import { RestDigestSender } from './rest-digest-sender.ts';
-import { withRequestIds } from '../core/request-context.ts';
-
-/** The settings not worth a variable: how often progress edits may come, how much context a follow-up gets. */
-export const PROGRESS_INTERVAL_MS = 1_500;
-export const HISTORY_TURNS = 3;
 
 /** The parts of `process` the bot command uses (tests pass a stand-in). */
 export interface BotProcess {
@@ -33,19 +20,16 @@ export interface BotProcess {
 }
 
 export interface RunBotOptions {
-  config: Config;
-  logger: Logger;
+  app: App;
   /** Aborted to shut down (the signal handlers abort it). */
   stop: AbortSignal;
-  /** Tests inject a chat model; otherwise it comes from the config. */
-  chatModel?: ChatModel;
   /** Called once the bot is connected. */
   onReady?: (bot: PaperBot) => void;
 }
 
-export async function botCommand(context: CommandContext, proc: BotProcess = process): Promise<number> {
-  const token = context.config.discord.token ?? '';
-  const logger = withRequestIds(createLogger({ level: context.config.logLevel ?? 'info' }));
+export async function botCommand({ app }: CommandContext, proc: BotProcess = process): Promise<number> {
+  const { logger } = app;
+  const secrets = app.config.discord.token === undefined ? [] : [app.config.discord.token];
   const stop = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     proc.once(signal, () => {
@@ -53,60 +37,23 @@ export async function botCommand(context: CommandContext, proc: BotProcess = pro
       stop.abort();
     });
   }
-  const onRejection = (reason: unknown): void => logger.error({ err: describeForLog(reason, [token]) }, 'unhandled promise rejection');
+  const onRejection = (reason: unknown): void => logger.error({ err: describeForLog(reason, secrets) }, 'unhandled promise rejection');
   proc.on('unhandledRejection', onRejection);
   try {
-    return await runBot({ config: context.config, logger, stop: stop.signal });
+    return await runBot({ app, stop: stop.signal });
   } finally {
     proc.off('unhandledRejection', onRejection);
   }
 }
 
-export async function runBot({ config, logger, stop, chatModel, onReady }: RunBotOptions): Promise<number> {
-  const token = config.discord.token;
+export async function runBot({ app, stop, onReady }: RunBotOptions): Promise<number> {
+  const { logger } = app;
+  const token = app.config.discord.token;
   if (token === undefined) throw new UserError('E_DISCORD_TOKEN', 'DISCORD_TOKEN is not set: the Discord bot needs its token (see "Discord" in the README).');
-
-  let assistant: Assistant | undefined;
-  let state: StateDatabase | undefined;
-  let bot: PaperBot | undefined;
+  const assistant = await app.assistant({ buildIfMissing: true, notify: (line) => logger.info({}, line) });
+  if (stop.aborted) return 0;
+  const bot = await app.bot();
   try {
-    // One model for answers and digest TL;DRs.
-    const llm = chatModel ?? createChatModel(config, logger);
-    assistant = await startAssistant({
-      config,
-      logger,
-      buildIfMissing: true,
-      notify: (line) => logger.info({}, line),
-      ...(llm ? { chatModel: llm } : {}),
-    });
-    state = StateDatabase.open(config.stateFile);
-    if (stop.aborted) return 0;
-
-    bot = new PaperBot({
-      token,
-      apiUrl: config.discord.apiUrl,
-      settings: {
-        messageContent: config.discord.messageContent,
-        rateLimit: config.discord.rateLimit,
-        maxQuestionLength: config.retrieval.maxQuestionLength,
-        progressIntervalMs: PROGRESS_INTERVAL_MS,
-        historyTurns: HISTORY_TURNS,
-      },
-      assistant,
-      feedback: state.feedback,
-      logger,
-      shutdownGraceMs: config.discord.shutdownGraceMs,
-      digest: new DigestService({
-        store: state.digests,
-        candidates: assistant,
-        // Its own REST client on the same API and token: digests post without going through the gateway client.
-        sender: new RestDigestSender(new REST({ api: config.discord.apiUrl }).setToken(token)),
-        chatModel: llm,
-        logger: logger.child({ component: 'digest' }),
-        now: () => new Date(),
-        secrets: [token],
-      }),
-    });
     const stopped = new Promise<void>((resolve) => {
       if (stop.aborted) resolve();
       else stop.addEventListener('abort', () => resolve(), { once: true });
@@ -123,12 +70,9 @@ export async function runBot({ config, logger, stop, chatModel, onReady }: RunBo
       onReady?.(bot);
       await stopped;
     }
-    await bot.shutdown();
     return 0;
   } finally {
-    if (bot !== undefined) await bot.shutdown().catch((error: unknown) => logger.error({ err: describeForLog(error, [token]) }, 'shutdown failed'));
-    state?.close();
-    assistant?.close();
+    await bot.shutdown().catch((error: unknown) => logger.error({ err: describeForLog(error, [token]) }, 'shutdown failed'));
   }
 }
 

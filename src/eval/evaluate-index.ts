@@ -6,7 +6,6 @@
  * replayed for a grid of other thresholds.
  */
 import type { Config } from '../config.ts';
-import type { Logger } from '../core/logger.ts';
 import type { Embedder } from '../core/retrieval/embedder.ts';
 import { decideGate, type RetrievalMode } from '../core/retrieval/hybrid-search.ts';
 import {
@@ -20,7 +19,7 @@ import {
   type GateSample,
   type QuestionOutcome,
 } from '../core/retrieval/evaluate-retrieval.ts';
-import { Assistant } from '../assistant/assistant.ts';
+import type { Assistant } from '../assistant/assistant.ts';
 import type { IndexHandle } from '../indexing/open-index.ts';
 import { describeEmbeddings } from '../indexing/manifest.ts';
 import { EVAL_MODES, type EvalReport, type ModeReport, type QuestionDetail } from './eval-report.ts';
@@ -35,9 +34,10 @@ export interface EvaluateIndexOptions {
   /** As given, for messages and the report. */
   questionsFile: string;
   index: IndexHandle;
+  /** The assistant on that index: the questions go through its retrieve, as a user's would. */
+  assistant: Pick<Assistant, 'retrieve'>;
   embedder: Embedder | null;
   config: Pick<Config, 'retrieval' | 'embeddings'>;
-  logger: Logger;
   /** What the index holds besides the corpus, and whether it was built for this evaluation. */
   corpus: Pick<EvalReport['corpus'], 'distractors' | 'distractorsFile' | 'index'>;
   /** Report each question's rank and gate decision. */
@@ -46,11 +46,10 @@ export interface EvaluateIndexOptions {
   sweep: boolean;
 }
 
-export async function evaluateIndex({ questions, questionsFile, index, embedder, config, logger, corpus, details: withDetails, sweep: withSweep }: EvaluateIndexOptions): Promise<EvalReport> {
+export async function evaluateIndex({ questions, questionsFile, index, assistant, embedder, config, corpus, details: withDetails, sweep: withSweep }: EvaluateIndexOptions): Promise<EvalReport> {
   const open = index.current();
   const expected = resolveReferences(questions, open.store.allPapers(), questionsFile);
   const retrieval = config.retrieval;
-  const assistant = new Assistant({ config, index, embedder, logger });
   // Recall measures finding the paper, not the gate: rank with the gate off and a deeper cut.
   const ungated = { topK: RANKING_DEPTH, gateMinCoverage: 0, gateMinSimilarity: undefined };
 

@@ -7,14 +7,10 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Config } from '../config.ts';
+import { createApp, type App } from '../app.ts';
 import { UserError } from '../core/errors.ts';
-import type { Logger } from '../core/logger.ts';
 import { parseQuestions } from '../core/retrieval/evaluate-retrieval.ts';
-import { loadEmbedder } from '../assistant/load-embedder.ts';
-import { createIndexBackend } from '../adapters/sqlite-hnsw-backend.ts';
-import { buildIndex, type BuildProgress } from '../indexing/build-index.ts';
-import { IndexHandle } from '../indexing/open-index.ts';
+import type { BuildProgress } from '../indexing/build-index.ts';
 import type { EvalReport } from './eval-report.ts';
 import { evaluateIndex } from './evaluate-index.ts';
 import { sampleLines } from './sample-lines.ts';
@@ -35,15 +31,16 @@ export interface EvaluationRequest {
 }
 
 export interface EvaluationContext {
-  config: Config;
-  logger: Logger;
+  /** The app of the configured corpus and index; the temporary index gets an app of its own. */
+  app: App;
   /** Lines a person should read while it runs (warnings, what is being built). */
   notify: (line: string) => void;
   /** The build's progress, reported only when distractors make the build long enough to watch. */
   onProgress?: (progress: BuildProgress) => void;
 }
 
-export async function runEvaluation(request: EvaluationRequest, { config, logger, notify, onProgress }: EvaluationContext): Promise<EvalReport> {
+export async function runEvaluation(request: EvaluationRequest, { app, notify, onProgress }: EvaluationContext): Promise<EvalReport> {
+  const { config, logger } = app;
   const questionsPath = path.resolve(request.questionsFile);
   if (!existsSync(questionsPath)) throw new UserError('E_EVAL_QUESTIONS', `There is no question file at ${questionsPath}: pass --questions FILE (JSONL, one {"question", "expected"} a line).`);
   const questions = parseQuestions(readFileSync(questionsPath, 'utf8'), request.questionsFile);
@@ -54,12 +51,9 @@ export async function runEvaluation(request: EvaluationRequest, { config, logger
     );
   }
 
-  const { embedder, warning } = await loadEmbedder(config.embeddings, logger);
-  if (warning !== null) notify(warning);
   const temp = request.useIndex ? null : mkdtempSync(path.join(os.tmpdir(), 'paperbot-eval-'));
-  let index: IndexHandle | null = null;
+  let evalApp = app;
   try {
-    let indexDir = config.indexDir;
     let distractors = 0;
     if (temp !== null) {
       const corpusDir = path.join(temp, 'corpus');
@@ -70,32 +64,28 @@ export async function runEvaluation(request: EvaluationRequest, { config, logger
         distractors = lines.length;
         writeFileSync(path.join(corpusDir, 'distractors.jsonl'), `${lines.join('\n')}\n`);
       }
-      indexDir = path.join(temp, 'index');
-      notify(`Building a temporary index of ${config.corpusDir}${request.distractors > 0 ? ` plus ${request.distractors} distractor abstracts` : ''} …`);
-      await buildIndex({
-        corpusDir,
-        indexDir,
-        embedder,
-        backend: createIndexBackend(config),
-        logger,
-        ...(onProgress !== undefined && request.distractors > 0 ? { onProgress } : {}),
-      });
+      // The same settings on the temporary corpus and index; retrieval is measured without a language model.
+      evalApp = createApp({ ...config, corpusDir, indexDir: path.join(temp, 'index') }, { logger, chatModel: null });
     }
-    index = new IndexHandle({ indexDir, embedder, backend: createIndexBackend(config), logger });
+    const { embedder, warning } = await evalApp.embedder();
+    if (warning !== null) notify(warning);
+    if (temp !== null) {
+      notify(`Building a temporary index of ${config.corpusDir}${request.distractors > 0 ? ` plus ${request.distractors} distractor abstracts` : ''} …`);
+      await evalApp.buildIndex(onProgress !== undefined && request.distractors > 0 ? { onProgress } : {});
+    }
     return await evaluateIndex({
       questions,
       questionsFile: request.questionsFile,
-      index,
+      index: await evalApp.index(),
+      assistant: await evalApp.assistant(),
       embedder,
       config,
-      logger,
       corpus: { distractors, distractorsFile: request.distractors > 0 ? request.distractorsFile : null, index: request.useIndex ? 'current' : 'temporary' },
       details: request.details,
       sweep: request.sweep,
     });
   } finally {
-    index?.close();
-    await embedder?.dispose();
+    if (evalApp !== app) await evalApp.close();
     if (temp !== null) rmSync(temp, { recursive: true, force: true });
   }
 }

@@ -7,24 +7,19 @@
  */
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PermissionFlagsBits, REST, Routes } from 'discord.js';
+import { PermissionFlagsBits, Routes } from 'discord.js';
+import { createApp, type App } from '../../src/app.ts';
 import { parseConfig, type Config } from '../../src/config.ts';
 import type { Logger } from '../../src/core/logger.ts';
 import type { Assistant } from '../../src/assistant/assistant.ts';
-import { loadEmbedder } from '../../src/assistant/load-embedder.ts';
-import { startAssistant } from '../../src/assistant/start-assistant.ts';
-import { createOpenAIChatModel } from '../../src/adapters/llm/openai-chat-model.ts';
 import type { SqliteDigestStore } from '../../src/adapters/store/sqlite-digest-store.ts';
-import { StateDatabase } from '../../src/adapters/store/state-database.ts';
-import { buildIndex, type BuildReport } from '../../src/indexing/build-index.ts';
-import { createIndexBackend } from '../../src/adapters/sqlite-hnsw-backend.ts';
-import { PaperBot } from '../../src/discord/bot.ts';
+import type { StateDatabase } from '../../src/adapters/store/state-database.ts';
+import type { BuildReport } from '../../src/indexing/build-index.ts';
+import type { PaperBot } from '../../src/discord/bot.ts';
 import { commandDefinitions } from '../../src/discord/commands/index.ts';
 import type { DigestRunResult, DigestScheduler } from '../../src/digest/digest-scheduler.ts';
-import { DigestService } from '../../src/digest/digest-service.ts';
-import { RestDigestSender } from '../../src/discord/rest-digest-sender.ts';
+import type { DigestService } from '../../src/digest/digest-service.ts';
 import { withRequestIds } from '../../src/core/request-context.ts';
-import { HISTORY_TURNS } from '../../src/discord/run-bot.ts';
 import { recordingLogger, TOKEN, type LogLine } from '../discord/harness.ts';
 import { startFakeDiscord, type FakeDiscord, type OptionValue, type RecordedCall } from '../support/fake-discord.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
@@ -88,59 +83,35 @@ export async function startDigestHarness(options: DigestHarnessOptions = {}): Pr
   const llm = options.llm ? await startFakeOpenAI() : null;
   const fake = await startFakeDiscord({ token: TOKEN, guilds: [{ id: '1', name: 'Paper Club', channels: [...CHANNELS] }] });
   const llmEnv: Record<string, string> = llm ? { OPENAI_BASE_URL: llm.url, OPENAI_MODEL: 'fake-model', LLM_TIMEOUT_MS: '5000', LLM_MAX_RETRIES: '0' } : {};
-  const config = parseConfig({ ...ws.env, ...llmEnv, DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl }, ws.dir);
+  const config = parseConfig({ ...ws.env, ...llmEnv, DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl, SHUTDOWN_GRACE_MS: '5000' }, ws.dir);
   const logs: LogLine[] = [];
   const logger = withRequestIds(recordingLogger(logs));
 
+  // Every part from the composition root, as in `npm start`, on the injected clock with paused croner jobs.
+  const apps: App[] = [];
+  const startApp = (): App => {
+    const app = createApp(config, { logger, now: () => clock, pauseDigestJobs: true, discordRest: { timeout: 5000, retries: 0 } });
+    apps.push(app);
+    return app;
+  };
+  const first = startApp();
   // The index is built here, at INDEXED_AT, so that every paper is older than the digests' clock.
-  const { embedder } = await loadEmbedder(config.embeddings, logger);
-  const build = (at: Date): Promise<BuildReport> =>
-    buildIndex({ corpusDir: config.corpusDir, indexDir: config.indexDir, embedder, backend: createIndexBackend(config), logger, now: () => at });
+  const build = (at: Date): Promise<BuildReport> => first.buildIndex({ now: () => at });
   await build(INDEXED_AT);
-  // As in run-bot.ts: one model for answers and digest TL;DRs.
-  const chatModel = config.llm.enabled ? createOpenAIChatModel({ ...config.llm, logger }) : undefined;
-  const assistant = await startAssistant({ config, logger, ...(chatModel ? { chatModel } : {}) });
-  const state = StateDatabase.open(config.stateFile);
-  const sender = new RestDigestSender(new REST({ api: fake.apiUrl, timeout: 5000, retries: 0 }).setToken(TOKEN));
-  const bots: PaperBot[] = [];
+  const assistant = await first.assistant();
+  const state = first.state();
   let digest: DigestService;
 
-  const startBot = async (): Promise<PaperBot> => {
-    digest = new DigestService({
-      store: state.digests,
-      candidates: assistant,
-      sender,
-      chatModel,
-      logger: logger.child({ component: 'digest' }),
-      now: () => clock,
-      secrets: [TOKEN],
-      pauseJobs: true,
-    });
-    const bot = new PaperBot({
-      token: TOKEN,
-      apiUrl: fake.apiUrl,
-      settings: {
-        messageContent: false,
-        rateLimit: config.discord.rateLimit,
-        maxQuestionLength: config.retrieval.maxQuestionLength,
-        progressIntervalMs: 1500,
-        historyTurns: HISTORY_TURNS,
-      },
-      assistant,
-      feedback: state.feedback,
-      logger,
-      shutdownGraceMs: 5000,
-      now: () => clock.getTime(),
-      rest: { timeout: 5000, retries: 0 },
-      digest,
-    });
-    bots.push(bot);
-    await bot.start();
+  /** Logs the app's bot in and waits for its catch-up; a restart is a new app on the same files. */
+  const startBot = async (app: App): Promise<PaperBot> => {
+    digest = await app.digest();
+    const started = await app.bot();
+    await started.start();
     await digest.scheduler.idle();
-    return bot;
+    return started;
   };
 
-  let bot = await startBot();
+  let bot = await startBot(first);
   await bot.client.rest.put(Routes.applicationGuildCommands(fake.applicationId, '1'), { body: commandDefinitions() });
 
   const channel = (name: ChannelName): string => fake.channel(name).id;
@@ -192,7 +163,7 @@ export async function startDigestHarness(options: DigestHarnessOptions = {}): Pr
     },
     async restart() {
       await bot.shutdown();
-      bot = await startBot();
+      bot = await startBot(startApp());
       return bot;
     },
     async reindex(lines) {
@@ -201,10 +172,7 @@ export async function startDigestHarness(options: DigestHarnessOptions = {}): Pr
     },
     async close() {
       await fake.close();
-      for (const b of bots) await b.shutdown();
-      state.close();
-      assistant.close();
-      await embedder?.dispose();
+      for (const app of apps) await app.close();
       await llm?.close();
       await ws.cleanup();
     },

@@ -1,8 +1,9 @@
 /**
  * Test harness for the Discord bot: a temp workspace (shipped corpus, test model, index built), the fake
  * Discord and, optionally, the fake OpenAI server on 127.0.0.1, and the real PaperBot (real discord.js
- * Client) logged in against them, with a recording logger. Commands are registered with the fake the way
- * `npm run deploy-commands` does, so option types come from the real definitions.
+ * Client) logged in against them, with a recording logger. Every part comes from the composition root
+ * (`createApp`, src/app.ts) as in `npm start`; the harness only passes overrides. Commands are registered
+ * with the fake the way `npm run deploy-commands` does, so option types come from the real definitions.
  */
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,14 +12,13 @@ import { Events, Routes } from 'discord.js';
 import { parseConfig, type Config } from '../../src/config.ts';
 import type { ChatModel } from '../../src/core/answering/chat-model.ts';
 import type { Logger } from '../../src/core/logger.ts';
+import { createApp, type App } from '../../src/app.ts';
 import type { Assistant } from '../../src/assistant/assistant.ts';
-import { startAssistant } from '../../src/assistant/start-assistant.ts';
-import { StateDatabase } from '../../src/adapters/store/state-database.ts';
-import { PaperBot } from '../../src/discord/bot.ts';
+import type { StateDatabase } from '../../src/adapters/store/state-database.ts';
+import type { PaperBot } from '../../src/discord/bot.ts';
 import type { BotAssistant } from '../../src/discord/command.ts';
 import { commandDefinitions } from '../../src/discord/commands/index.ts';
 import { withRequestIds } from '../../src/core/request-context.ts';
-import { HISTORY_TURNS } from '../../src/discord/run-bot.ts';
 import { startFakeDiscord, type FakeDiscord, type InteractionOptions, type RecordedCall } from '../support/fake-discord.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
 import { makeWorkspace, type Workspace } from '../support/workspace.ts';
@@ -89,30 +89,37 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const config = parseConfig({ ...ws.env, ...llmEnv, DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl, ...options.env }, ws.dir);
   const logs: LogLine[] = [];
   const logger = withRequestIds(recordingLogger(logs));
-  const assistant = await startAssistant({ config, logger, buildIfMissing: true, ...(options.chatModel ? { chatModel: options.chatModel } : {}) });
-  const state = StateDatabase.open(config.stateFile);
-  const bots: PaperBot[] = [];
+  const apps: App[] = [];
   /** The ids of the messages each bot's client has received (MESSAGE_CREATE), for settle(). */
   const received = new Map<PaperBot, Set<string>>();
 
-  const startBot = async (overrides: BotOverrides = {}): Promise<PaperBot> => {
-    const bot = new PaperBot({
-      token: TOKEN,
-      apiUrl: fake.apiUrl,
-      settings: {
-        messageContent: overrides.messageContent ?? config.discord.messageContent,
-        rateLimit: config.discord.rateLimit,
-        maxQuestionLength: config.retrieval.maxQuestionLength,
-        progressIntervalMs: options.progressIntervalMs ?? 1500,
-        historyTurns: HISTORY_TURNS,
-      },
-      assistant: options.wrapAssistant ? options.wrapAssistant(assistant) : assistant,
-      feedback: state.feedback,
-      logger,
+  /** A whole app, as `npm start` makes one, with the test's overrides; each bot gets its own (same files). */
+  const startApp = (overrides: BotOverrides = {}): App => {
+    const discord = {
+      ...config.discord,
+      messageContent: overrides.messageContent ?? config.discord.messageContent,
       shutdownGraceMs: overrides.shutdownGraceMs ?? options.shutdownGraceMs ?? config.discord.shutdownGraceMs,
-      rest: { timeout: 5000, retries: 0 },
-    });
-    bots.push(bot);
+    };
+    const app = createApp(
+      { ...config, discord },
+      {
+        logger,
+        ...(options.chatModel ? { chatModel: options.chatModel } : {}),
+        ...(options.progressIntervalMs === undefined ? {} : { botSettings: { progressIntervalMs: options.progressIntervalMs } }),
+        ...(options.wrapAssistant ? { wrapBotAssistant: options.wrapAssistant } : {}),
+        discordRest: { timeout: 5000, retries: 0 },
+      },
+    );
+    apps.push(app);
+    return app;
+  };
+
+  const first = startApp();
+  const assistant = await first.assistant({ buildIfMissing: true });
+  const state = first.state();
+
+  const startBot = async (overrides: BotOverrides = {}, app: App = startApp(overrides)): Promise<PaperBot> => {
+    const bot = await app.bot();
     const ids = new Set<string>();
     received.set(bot, ids);
     // Added after PaperBot's own listener, so by the time an id is here the bot has taken up (or ignored) the message.
@@ -121,7 +128,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     return bot;
   };
 
-  const bot = await startBot();
+  const bot = await startBot({}, first);
   await bot.client.rest.put(Routes.applicationGuildCommands(fake.applicationId, '1'), { body: commandDefinitions() });
 
   const harness: Harness = {
@@ -153,9 +160,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async close() {
       await fake.close();
-      for (const b of bots) await b.shutdown();
-      state.close();
-      assistant.close();
+      for (const app of apps) await app.close();
       await llm?.close();
       await ws.cleanup();
     },

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InteractionResponseType } from 'discord.js';
+import { createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { deployCommandsCommand } from '../../src/discord/deploy-commands.ts';
@@ -144,8 +145,13 @@ describe('npm run deploy-commands', () => {
     const run = async (argv: string[], env: Record<string, string> = { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl }) => {
       let stdout = '';
       const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => ((stdout += chunk.toString()), done()) });
-      const context = { argv, config: parseConfig(env, os.tmpdir()), logger: silentLogger, stdout: sink, stderr: sink, stdin: process.stdin };
-      return { code: await deployCommandsCommand(context), stdout };
+      const config = parseConfig(env, os.tmpdir());
+      const app = createApp(config, { logger: silentLogger });
+      try {
+        return { code: await deployCommandsCommand({ argv, config, logger: silentLogger, app, stdout: sink, stderr: sink, stdin: process.stdin }), stdout };
+      } finally {
+        await app.close();
+      }
     };
     const global = await run([]);
     expect(global).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Registered 6 commands globally/) });

@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { isUserError } from '../../src/core/errors.ts';
 import { silentLogger } from '../../src/core/logger.ts';
@@ -87,7 +88,9 @@ describe('npm run eval', () => {
 
   it('explains how to fix a missing distractor dataset instead of crashing', async () => {
     const args = request(['--questions', QUESTIONS, '--distractors', '10', '--distractors-file', path.join(ws.dir, 'missing.jsonl.gz')]);
-    const error = await runEvaluation(args, { config: parseConfig(ws.env, ws.dir), logger: silentLogger, notify: () => {} }).catch((e: unknown) => e);
+    const app = createApp(parseConfig(ws.env, ws.dir), { logger: silentLogger });
+    const error = await runEvaluation(args, { app, notify: () => {} }).catch((e: unknown) => e);
+    await app.close();
     expect(isUserError(error)).toBe(true);
     expect((error as Error).message).toContain('missing.jsonl.gz is not there');
   });
@@ -101,7 +104,9 @@ describe('npm run eval', () => {
     const file = path.join(ws.dir, 'bad-questions.jsonl');
     await writeFile(file, '{"question":"What is VaSSO?","expected":["seed-papers.jsonl:1"]}\n{"question":"x?","expected":["seed-papers.jsonl:99"]}\n');
     const config = parseConfig({ ...ws.env, EMBEDDINGS: 'lexical' }, ws.dir);
-    const error = await runEvaluation(request(['--questions', file]), { config, logger: silentLogger, notify: () => {} }).catch((e: unknown) => e);
+    const app = createApp(config, { logger: silentLogger });
+    const error = await runEvaluation(request(['--questions', file]), { app, notify: () => {} }).catch((e: unknown) => e);
+    await app.close();
     expect(isUserError(error)).toBe(true);
     expect((error as Error).message).toContain('bad-questions.jsonl:2: "seed-papers.jsonl:99" matches no paper');
   });

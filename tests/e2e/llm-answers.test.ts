@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/core/logger.ts';
+import { createApp, type App } from '../../src/app.ts';
 import type { Assistant } from '../../src/assistant/assistant.ts';
-import { startAssistant } from '../../src/assistant/start-assistant.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
 import { makeWorkspace, type Workspace } from '../support/workspace.ts';
 
@@ -16,17 +16,19 @@ const FAMUS = 'What does FaMUS approximate to save training time?';
 describe('answers from an OpenAI-compatible server', () => {
   let ws: Workspace;
   let llm: FakeOpenAI;
+  let app: App;
   let assistant: Assistant;
 
   beforeAll(async () => {
     ws = await makeWorkspace();
     llm = await startFakeOpenAI();
     const config = parseConfig({ ...ws.env, OPENAI_BASE_URL: llm.url, OPENAI_MODEL: 'fake-model', LLM_TIMEOUT_MS: '6000', LLM_MAX_RETRIES: '2' }, ws.dir);
-    assistant = await startAssistant({ config, logger: silentLogger, buildIfMissing: true });
+    app = createApp(config, { logger: silentLogger });
+    assistant = await app.assistant({ buildIfMissing: true });
   }, 120_000);
 
   afterAll(async () => {
-    assistant.close();
+    await app?.close();
     await llm.close();
     await ws.cleanup();
   });

@@ -2,6 +2,9 @@
  * The language model as the core sees it: messages in, text out (whole or streamed). The OpenAI-compatible
  * adapter lives in src/adapters/llm/; it owns timeouts and retries and throws LlmError.
  */
+/** Earlier exchanges (question + answer) given as context to a follow-up, in the terminal and on Discord. */
+export const HISTORY_TURNS = 3;
+
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;

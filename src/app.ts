@@ -1,0 +1,228 @@
+/**
+ * The one place where paperbot's parts are built: from a Config, `createApp` makes each service once, when
+ * it is first asked for (the embedder, the index backend and the open index, the language model, the state
+ * stores, the assistant, the digest service, the Discord bot) and closes what it made in `close()`.
+ * `npm start`, every terminal command, `deploy-commands` and the test harnesses all get their parts here;
+ * tests pass overrides (fakes, a clock), they do not wire parts themselves. A second backend (PostgreSQL)
+ * is one more branch here and in the adapters, nowhere else.
+ */
+import { REST } from 'discord.js';
+import type { Config } from './config.ts';
+import type { ChatModel } from './core/answering/chat-model.ts';
+import { HISTORY_TURNS } from './core/answering/chat-model.ts';
+import { UserError } from './core/errors.ts';
+import type { Logger } from './core/logger.ts';
+import { createOpenAIChatModel } from './adapters/llm/openai-chat-model.ts';
+import { createIndexBackend } from './adapters/sqlite-hnsw-backend.ts';
+import { StateDatabase } from './adapters/store/state-database.ts';
+import { Assistant } from './assistant/assistant.ts';
+import { loadEmbedder, type LoadedEmbedder } from './assistant/load-embedder.ts';
+import { DigestService } from './digest/digest-service.ts';
+import { PaperBot } from './discord/bot.ts';
+import type { BotAssistant, BotSettings } from './discord/command.ts';
+import { RateLimiter } from './discord/rate-limiter.ts';
+import { RestDigestSender } from './discord/rest-digest-sender.ts';
+import { buildIndex, type BuildProgress, type BuildReport } from './indexing/build-index.ts';
+import { describeBuild } from './indexing/describe-build.ts';
+import type { IndexBackend } from './indexing/index-backend.ts';
+import { currentBuildDir, indexLayout } from './indexing/index-layout.ts';
+import { IndexHandle } from './indexing/open-index.ts';
+
+/** How often an answer's progress edits may come (Discord allows about 5 edits per 5 s per channel). */
+export const PROGRESS_INTERVAL_MS = 1_500;
+
+/** What tests (and only tests) replace. Everything else comes from the Config. */
+export interface AppOverrides {
+  /** A chat model instead of the configured one; null: none (extractive answers). */
+  chatModel?: ChatModel | null;
+  /** The clock of the bot (rate limits) and the digests. */
+  now?: () => Date;
+  /** Create the digests' croner jobs paused: time moves only with `digest.scheduler.tick()`. */
+  pauseDigestJobs?: boolean;
+  /** Discord REST tuning (tests lower the timeout and turn retries off). */
+  discordRest?: { timeout?: number; retries?: number };
+  /** Bot settings that are constants in production (the progress interval, for instance). */
+  botSettings?: Partial<BotSettings>;
+  /** Wraps the assistant the bot talks to (tests inject failures). */
+  wrapBotAssistant?: (assistant: Assistant) => BotAssistant;
+}
+
+export interface AssistantStart {
+  /** Build the index first when there is none (`npm start`). */
+  buildIfMissing?: boolean;
+  /** Shown to the person: warnings, build reports. */
+  notify?: (line: string) => void;
+  onProgress?: (progress: BuildProgress) => void;
+}
+
+export interface BuildOptions {
+  strict?: boolean;
+  onProgress?: (progress: BuildProgress) => void;
+  /** When the papers entered the index (tests of the digest's notion of "new"). */
+  now?: () => Date;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** The configured language model; undefined: extractive answers. */
+  readonly chatModel: ChatModel | undefined;
+  readonly indexBackend: IndexBackend;
+  /** The embedding model per EMBEDDINGS, loaded once (null embedder: lexical only, with the warning why). */
+  embedder(): Promise<LoadedEmbedder>;
+  /** Builds or updates the index from the corpus folder. */
+  buildIndex(options?: BuildOptions): Promise<BuildReport>;
+  /** The current index build (following `npm run index`'s new builds), opened once; built first with `buildIfMissing`. */
+  index(start?: AssistantStart): Promise<IndexHandle>;
+  /** The assistant on that index, made once. */
+  assistant(start?: AssistantStart): Promise<Assistant>;
+  /** The precious state (feedback, digests), opened once. */
+  state(): StateDatabase;
+  /** Discord's REST API with the bot token (registering commands, posting digests). */
+  discordRest(): REST;
+  /** The daily digests, posting through Discord's REST API. */
+  digest(): Promise<DigestService>;
+  /** The Discord bot with every service it needs, built once (not logged in: `start()` does that). */
+  bot(): Promise<PaperBot>;
+  /** Shuts the bot down (when built) and closes everything that was opened. Idempotent. */
+  close(): Promise<void>;
+}
+
+export function createApp(config: Config, { logger, ...overrides }: AppOverrides & { logger: Logger }): App {
+  const chatModel = overrides.chatModel === undefined ? createChatModel(config, logger) : (overrides.chatModel ?? undefined);
+  const indexBackend = createIndexBackend(config);
+  const now = overrides.now ?? (() => new Date());
+  const once = <T>(make: () => T): (() => T) => {
+    let made: { value: T } | undefined;
+    return () => (made ??= { value: make() }).value;
+  };
+
+  let embedderLoaded: Promise<LoadedEmbedder> | undefined;
+  const embedder = (): Promise<LoadedEmbedder> => (embedderLoaded ??= loadEmbedder(config.embeddings, logger));
+  let indexOpened: Promise<IndexHandle> | undefined;
+  let assistantStarted: Promise<Assistant> | undefined;
+  let stateOpened: StateDatabase | undefined;
+  let botBuilt: PaperBot | undefined;
+  let closed: Promise<void> | undefined;
+
+  const build = async ({ strict = config.corpusStrict, onProgress, now: buildNow }: BuildOptions = {}): Promise<BuildReport> => {
+    const { embedder: model } = await embedder();
+    return buildIndex({
+      corpusDir: config.corpusDir,
+      indexDir: config.indexDir,
+      embedder: model,
+      backend: indexBackend,
+      strict,
+      logger,
+      ...(onProgress ? { onProgress } : {}),
+      ...(buildNow ? { now: buildNow } : {}),
+    });
+  };
+
+  const openIndex = async ({ buildIfMissing = false, notify = () => {}, onProgress }: AssistantStart): Promise<IndexHandle> => {
+    const { embedder: model, warning } = await embedder();
+    if (warning !== null) notify(warning);
+    if (buildIfMissing && currentBuildDir(indexLayout(config.indexDir)) === null) {
+      notify(`No index yet: building it from ${config.corpusDir} …`);
+      for (const line of describeBuild(await build(onProgress ? { onProgress } : {}))) notify(line);
+    }
+    return new IndexHandle({ indexDir: config.indexDir, embedder: model, backend: indexBackend, logger });
+  };
+
+  const startAssistant = async (start: AssistantStart): Promise<Assistant> => {
+    const index = await app.index(start);
+    const { embedder: model } = await embedder();
+    const assistant = new Assistant({ config, index, embedder: model, chatModel, logger });
+    for (const note of assistant.startupNotes()) (start.notify ?? (() => {}))(note);
+    return assistant;
+  };
+
+  const discordToken = (): string => {
+    const token = config.discord.token;
+    if (token === undefined) throw new UserError('E_DISCORD_TOKEN', 'DISCORD_TOKEN is not set: the Discord bot needs its token (see "Discord" in the README).');
+    return token;
+  };
+
+  const app: App = {
+    config,
+    logger,
+    chatModel,
+    indexBackend,
+    embedder,
+    buildIndex: build,
+    index(start = {}) {
+      indexOpened ??= openIndex(start);
+      return indexOpened;
+    },
+    assistant(start = {}) {
+      assistantStarted ??= startAssistant(start);
+      return assistantStarted;
+    },
+    state() {
+      stateOpened ??= StateDatabase.open(config.stateFile);
+      return stateOpened;
+    },
+    discordRest: once(() => new REST({ api: config.discord.apiUrl, timeout: 15_000, ...overrides.discordRest }).setToken(discordToken())),
+    digest: once(async () => {
+      const token = discordToken();
+      return new DigestService({
+        store: app.state().digests,
+        candidates: await app.assistant(),
+        // Its own REST client on the same API and token: digests post without going through the gateway client.
+        sender: new RestDigestSender(app.discordRest()),
+        chatModel,
+        logger: logger.child({ component: 'digest' }),
+        now,
+        secrets: [token],
+        pauseJobs: overrides.pauseDigestJobs,
+      });
+    }),
+    bot: once(async () => {
+      const token = discordToken();
+      const assistant = await app.assistant();
+      const settings: BotSettings = {
+        messageContent: config.discord.messageContent,
+        rateLimit: config.discord.rateLimit,
+        maxQuestionLength: config.retrieval.maxQuestionLength,
+        progressIntervalMs: PROGRESS_INTERVAL_MS,
+        historyTurns: HISTORY_TURNS,
+        ...overrides.botSettings,
+      };
+      botBuilt = new PaperBot({
+        token,
+        apiUrl: config.discord.apiUrl,
+        settings,
+        assistant: overrides.wrapBotAssistant ? overrides.wrapBotAssistant(assistant) : assistant,
+        feedback: app.state().feedback,
+        limiter: new RateLimiter(settings.rateLimit, () => now().getTime()),
+        digest: await app.digest(),
+        logger,
+        shutdownGraceMs: config.discord.shutdownGraceMs,
+        now: () => now().getTime(),
+        ...(overrides.discordRest ? { rest: overrides.discordRest } : {}),
+      });
+      return botBuilt;
+    }),
+    close() {
+      closed ??= (async () => {
+        try {
+          await botBuilt?.shutdown();
+        } finally {
+          stateOpened?.close();
+          // A part that failed to start was reported to whoever asked for it; here there is only nothing to close.
+          const index = await indexOpened?.catch(() => undefined);
+          index?.close();
+          const loaded = await embedderLoaded?.catch(() => undefined);
+          await loaded?.embedder?.dispose();
+        }
+      })();
+      return closed;
+    },
+  };
+  return app;
+}
+
+/** The configured language model, or undefined when none is configured (extractive answers). */
+export function createChatModel(config: Pick<Config, 'llm'>, logger: Logger): ChatModel | undefined {
+  return config.llm.enabled ? createOpenAIChatModel({ ...config.llm, logger }) : undefined;
+}
