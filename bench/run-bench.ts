@@ -25,14 +25,12 @@ import { parseConfig, type Config } from '../src/config.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { retrieve } from '../src/core/retrieval/hybrid-search.ts';
 import type { Embedder } from '../src/core/retrieval/embedder.ts';
-import { Assistant } from '../src/assistant/assistant.ts';
-import { loadEmbedder } from '../src/assistant/load-embedder.ts';
-import { buildIndex, type BuildProgress } from '../src/indexing/build-index.ts';
-import { IndexHandle } from '../src/indexing/open-index.ts';
+import { createApp, type App } from '../src/app.ts';
+import type { BuildProgress } from '../src/indexing/build-index.ts';
 import { createTransformersEmbedder } from '../src/adapters/embeddings/transformers-embedder.ts';
 import { createWorkerPoolEmbedder } from '../src/adapters/embeddings/worker-pool-embedder.ts';
 import { HnswVectorIndex } from '../src/adapters/vector-index/hnsw-vector-index.ts';
-import { createIndexBackend, SQLITE_HNSW_FILES } from '../src/adapters/sqlite-hnsw-backend.ts';
+import { SQLITE_HNSW_FILES } from '../src/adapters/sqlite-hnsw-backend.ts';
 import { makeModel, makeTestModel } from '../src/dev/test-model.ts';
 import { benchCorpus, benchQueries, shuffled, type BenchCorpus } from './bench-corpus.ts';
 import { BruteForceIndex } from './brute-force-index.ts';
@@ -198,8 +196,10 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
           : `${args.model} (given with --model)`
         : `the project's generated test model (${args.model} not found): a tiny bag-of-words model, so embedding times are far below a real model's`;
     const config = parseConfig({ DATA_DIR: path.join(tmp, 'data'), CORPUS_DIR: corpusDir, EMBEDDINGS: 'dense', EMBEDDING_MODEL_DIR: modelDir, EMBEDDING_ALLOW_REMOTE: 'false' }, tmp);
-    // EMBEDDINGS=dense: loadEmbedder throws when the model cannot be loaded, it never returns none.
-    const embedder = (await loadEmbedder(config.embeddings, silentLogger)).embedder as Embedder;
+    // The parts as the product builds them (src/app.ts), without a language model (answers are extractive).
+    const app = createApp(config, { logger: silentLogger, chatModel: null });
+    // EMBEDDINGS=dense: loading throws when the model cannot be loaded, it never returns none.
+    const embedder = (await app.embedder()).embedder as Embedder;
     try {
       // 1. Full build.
       step(`full build with ${config.embeddings.workers >= 2 ? `${config.embeddings.workers} embedding workers` : 'the in-process embedder'}`);
@@ -212,7 +212,7 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
           step(`embedded ${p.done}/${p.total} passages, ${p.rate.toFixed(1)}/s`);
         }
       };
-      const full = await timed(() => buildIndex({ corpusDir, indexDir: config.indexDir, embedder, backend: createIndexBackend(config), onProgress }));
+      const full = await timed(() => app.buildIndex({ onProgress }));
       const passages = full.value.manifest.counts.passages;
       const buildRate = n / (full.ms / 1000);
       step(`built in ${(full.ms / 1000).toFixed(1)} s: ${buildRate.toFixed(1)} abstracts/s`);
@@ -235,15 +235,15 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
 
       // 3. Incremental rebuilds.
       step('incremental rebuild, nothing changed');
-      const unchanged = await timed(() => buildIndex({ corpusDir, indexDir: config.indexDir, embedder, backend: createIndexBackend(config) }));
+      const unchanged = await timed(() => app.buildIndex());
       if (!unchanged.value.upToDate) throw new Error('the unchanged rebuild was not up to date');
       step('incremental rebuild, one abstract added');
       appendFileSync(corpusFile, `${JSON.stringify({ abstract: `${corpus.records[0]?.abstract ?? ''} (A revised version, added for the incremental benchmark.)` })}\n`);
-      const oneAdded = await timed(() => buildIndex({ corpusDir, indexDir: config.indexDir, embedder, backend: createIndexBackend(config) }));
+      const oneAdded = await timed(() => app.buildIndex());
 
       // 4. Queries.
       const queries = benchQueries(corpus, args.queries);
-      const query = await measureQueries(config, embedder, queries, step);
+      const query = await measureQueries(config, app, embedder, queries, step);
       step('HNSW on text-like vectors of the same abstracts');
       const textLike = textLikeModel
         ? { note: TEXT_LIKE_NOTE, meanCosine: query.meanCosine, hnswSearch: query.hnswSearch, bruteForceSearch: query.bruteForceSearch, searchRatio: query.searchRatio, recallAt10: query.recallAt10, efSweep: query.efSweep }
@@ -251,10 +251,8 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
 
       // 5. Time to an extractive answer.
       step('time to first answer (extractive)');
-      const index = new IndexHandle({ indexDir: config.indexDir, embedder, backend: createIndexBackend(config), logger: silentLogger });
-      const assistant = new Assistant({ config, index, embedder, logger: silentLogger });
+      const assistant = await app.assistant();
       const firstAnswer = latency(await timeEach(queries, (q) => assistant.ask(q)));
-      index.close();
 
       // 6. Memory, in a process of its own.
       step('memory of a process holding the model and the index');
@@ -292,7 +290,7 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
         memory: { ...probe, indexBytes: vectorsBytes + storeBytes, bytesPerPassage: Math.round((vectorsBytes + storeBytes) / (passages + 1)), vectorsBytes, storeBytes },
       };
     } finally {
-      await embedder.dispose();
+      await app.close();
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -344,54 +342,50 @@ async function compareEmbedding(config: Config, modelDir: string, project: Embed
   }
 }
 
-async function measureQueries(config: Config, embedder: Embedder, queries: readonly string[], step: (text: string) => void): Promise<Omit<SizeResult['query'], 'textLike'>> {
-  const index = new IndexHandle({ indexDir: config.indexDir, embedder, backend: createIndexBackend(config), logger: silentLogger });
-  try {
-    const open = index.current();
-    // The ef sweep needs hnswlib's own handle, not the core port the open index gives: load the same file.
-    const vectors = HnswVectorIndex.load(open.dir, { dims: open.vectors?.dims ?? 0, efSearch: config.hnsw.efSearch, live: open.manifest.counts.vectors });
-    if (open.vectors === null || vectors === null) throw new Error('the benchmark index has no vectors');
-    const assistant = new Assistant({ config, index, embedder, logger: silentLogger });
-    const r = config.retrieval;
-    const options = { topK: r.topK, maxPassagesPerPaper: r.maxPassagesPerPaper, gateMinCoverage: r.gateMinCoverage, gateMinSimilarity: r.gateMinSimilarity };
+async function measureQueries(config: Config, app: App, embedder: Embedder, queries: readonly string[], step: (text: string) => void): Promise<Omit<SizeResult['query'], 'textLike'>> {
+  const index = await app.index();
+  const open = index.current();
+  // The ef sweep needs hnswlib's own handle, not the core port the open index gives: load the same file.
+  const vectors = HnswVectorIndex.load(open.dir, { dims: open.vectors?.dims ?? 0, efSearch: config.hnsw.efSearch, live: open.manifest.counts.vectors });
+  if (open.vectors === null || vectors === null) throw new Error('the benchmark index has no vectors');
+  const assistant = await app.assistant();
+  const r = config.retrieval;
+  const options = { topK: r.topK, maxPassagesPerPaper: r.maxPassagesPerPaper, gateMinCoverage: r.gateMinCoverage, gateMinSimilarity: r.gateMinSimilarity };
 
-    step('exact index of the same vectors');
-    const labels = open.store.allPapers().flatMap((p) => open.store.passageIdsOf(p.id));
-    const brute = new BruteForceIndex(
-      vectors.dims,
-      labels.flatMap((label) => {
-        const vector = vectors.getVector(label);
-        return vector === undefined ? [] : [{ label, vector }];
-      }),
-    );
+  step('exact index of the same vectors');
+  const labels = open.store.allPapers().flatMap((p) => open.store.passageIdsOf(p.id));
+  const brute = new BruteForceIndex(
+    vectors.dims,
+    labels.flatMap((label) => {
+      const vector = vectors.getVector(label);
+      return vector === undefined ? [] : [{ label, vector }];
+    }),
+  );
 
-    step(`retrieval latency over ${queries.length} questions (HNSW, then brute force)`);
-    const retrieval = latency(await timeEach(queries, (q) => assistant.retrieve(q)));
-    const retrievalBruteForce = latency(await timeEach(queries, (q) => retrieve(q, { store: open.store, vectors: brute, embedder }, options)));
-    const lexicalOnly = latency(await timeEach(queries, (q) => assistant.retrieve(q, { mode: 'lexical' })));
-    const queryEmbedding = latency(await timeEach(queries, (q) => embedder.embedQuery(q)));
+  step(`retrieval latency over ${queries.length} questions (HNSW, then brute force)`);
+  const retrieval = latency(await timeEach(queries, (q) => assistant.retrieve(q)));
+  const retrievalBruteForce = latency(await timeEach(queries, (q) => retrieve(q, { store: open.store, vectors: brute, embedder }, options)));
+  const lexicalOnly = latency(await timeEach(queries, (q) => assistant.retrieve(q, { mode: 'lexical' })));
+  const queryEmbedding = latency(await timeEach(queries, (q) => embedder.embedQuery(q)));
 
-    const queryVectors: number[][] = [];
-    for (const q of queries) queryVectors.push(await embedder.embedQuery(q));
-    step('HNSW recall@10 against the exact result for several ef');
-    const search = await compareSearch(vectors, brute, queryVectors, config.hnsw.efSearch);
-    const sample = labels.slice(0, 200).flatMap((label) => {
-      const vector = brute.getVector(label);
-      return vector === undefined ? [] : [vector];
-    });
-    return {
-      meanCosine: meanPairwiseCosine(sample),
-      queries: queries.length,
-      retrieval,
-      retrievalBruteForce,
-      retrievalRatio: round(retrievalBruteForce.p50 / retrieval.p50, 2),
-      lexicalOnly,
-      queryEmbedding,
-      ...search,
-    };
-  } finally {
-    index.close();
-  }
+  const queryVectors: number[][] = [];
+  for (const q of queries) queryVectors.push(await embedder.embedQuery(q));
+  step('HNSW recall@10 against the exact result for several ef');
+  const search = await compareSearch(vectors, brute, queryVectors, config.hnsw.efSearch);
+  const sample = labels.slice(0, 200).flatMap((label) => {
+    const vector = brute.getVector(label);
+    return vector === undefined ? [] : [vector];
+  });
+  return {
+    meanCosine: meanPairwiseCosine(sample),
+    queries: queries.length,
+    retrieval,
+    retrievalBruteForce,
+    retrievalRatio: round(retrievalBruteForce.p50 / retrieval.p50, 2),
+    lexicalOnly,
+    queryEmbedding,
+    ...search,
+  };
 }
 
 /** HNSW against exact search over the same vectors: latency (k=20) and recall@10, for several ef. */
