@@ -23,6 +23,7 @@ export const SHIPPED_CORPUS = path.join(PROJECT_ROOT, 'corpus', 'seed-papers.jso
 /** The commands `run` runs in process, each what `scripts/<name>.ts` passes to runMain (loaded when first run). */
 const COMMANDS = {
   index: async () => (await import('../../src/cli/index-command.ts')).indexCommand,
+  import: async () => (await import('../../src/cli/import-command.ts')).importCommand,
   ask: async () => (await import('../../src/cli/ask-command.ts')).askCommand,
   chat: async () => (await import('../../src/cli/chat-command.ts')).chatCommand,
   eval: async () => (await import('../../src/cli/eval-command.ts')).evalCommand,
