@@ -86,6 +86,19 @@ const schema = z.object({
   RATE_LIMIT_WINDOW_S: optional(int(1, 86_400)),
   SHUTDOWN_GRACE_MS: optional(int(0, 600_000)),
 
+  ARXIV_RSS_URL: optional(url),
+  ARXIV_API_URL: optional(url),
+  ARXIV_MIN_INTERVAL_MS: optional(int(0, 600_000)),
+  ARXIV_CONTACT: optional(z.string().trim()),
+  ARXIV_CATEGORIES: optional(
+    z
+      .string()
+      .transform((v) => v.split(',').map((c) => c.trim()).filter((c) => c !== ''))
+      .refine((list) => list.every((c) => /^[a-z-]+(\.[A-Za-z-]+)?$/.test(c)), { message: 'expected arXiv categories separated by commas, e.g. cs.LG,stat.ML' }),
+  ),
+  ARXIV_FETCH_TIME: optional(z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'expected a time of day as HH:MM, e.g. 00:30' })),
+  ARXIV_FETCH_TIMEZONE: optional(z.string().trim().refine(isTimeZone, { message: 'expected an IANA time zone, e.g. America/New_York' })),
+
   LOG_LEVEL: optional(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { message: 'expected trace, debug, info, warn, error, fatal or silent' })),
 });
 
@@ -142,6 +155,19 @@ export interface Config {
     rateLimit: { questions: number; windowMs: number };
     /** On SIGINT/SIGTERM, how long answers in flight may take to finish before they are cut short. */
     shutdownGraceMs: number;
+  };
+  arxiv: {
+    rssUrl: string;
+    apiUrl: string;
+    /** At least this long between two requests to arXiv (its terms ask for 3 s). */
+    minIntervalMs: number;
+    /** Added to the User-Agent so arXiv can reach whoever runs the bot. */
+    contact: string | undefined;
+    /** The running bot fetches these every day; empty: it does not fetch. */
+    categories: string[];
+    /** When the bot fetches (HH:MM in `fetchTimeZone`): after arXiv's feed updates, around midnight US Eastern. */
+    fetchTime: string;
+    fetchTimeZone: string;
   };
   /** Unset: each entry point's default (terminal commands: warn, the bot: info). */
   logLevel: string | undefined;
@@ -207,6 +233,15 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
       rateLimit: { questions: e.RATE_LIMIT_QUESTIONS ?? 5, windowMs: (e.RATE_LIMIT_WINDOW_S ?? 60) * 1000 },
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? 10_000,
     },
+    arxiv: {
+      rssUrl: e.ARXIV_RSS_URL ?? 'https://rss.arxiv.org/rss',
+      apiUrl: e.ARXIV_API_URL ?? 'https://export.arxiv.org/api/query',
+      minIntervalMs: e.ARXIV_MIN_INTERVAL_MS ?? 3_000,
+      contact: e.ARXIV_CONTACT || undefined,
+      categories: e.ARXIV_CATEGORIES ?? [],
+      fetchTime: e.ARXIV_FETCH_TIME ?? '00:30',
+      fetchTimeZone: e.ARXIV_FETCH_TIMEZONE ?? 'America/New_York',
+    },
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -216,6 +251,16 @@ export function loadConfig(cwd: string = process.cwd()): Config {
   const fromFile: Record<string, string> = {};
   loadDotenv({ path: path.join(cwd, '.env'), processEnv: fromFile, quiet: true });
   return parseConfig({ ...fromFile, ...process.env }, cwd);
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    // Intl throws a RangeError for an unknown zone: that is the answer, not a failure to report.
+    return false;
+  }
 }
 
 function mask(name: string, value: string): string {
