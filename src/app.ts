@@ -27,6 +27,8 @@ import { describeBuild } from './indexing/describe-build.ts';
 import type { IndexBackend } from './indexing/index-backend.ts';
 import { currentBuildDir, indexLayout } from './indexing/index-layout.ts';
 import { IndexHandle } from './indexing/open-index.ts';
+import { ArxivClient, type ArxivClientOptions } from './sources/arxiv/arxiv-client.ts';
+import { ArxivService } from './sources/arxiv/arxiv-service.ts';
 
 /** How often an answer's progress edits may come (Discord allows about 5 edits per 5 s per channel). */
 export const PROGRESS_INTERVAL_MS = 1_500;
@@ -45,6 +47,8 @@ export interface AppOverrides {
   botSettings?: Partial<BotSettings>;
   /** Wraps the assistant the bot talks to (tests inject failures). */
   wrapBotAssistant?: (assistant: Assistant) => BotAssistant;
+  /** The arXiv client's clock, sleep and limits (tests keep waits short). */
+  arxivClient?: Partial<ArxivClientOptions>;
 }
 
 export interface AssistantStart {
@@ -82,6 +86,8 @@ export interface App {
   discordRest(): REST;
   /** The daily digests, posting through Discord's REST API. */
   digest(): Promise<DigestService>;
+  /** arXiv as a paper source (`npm run fetch`, `/add`, the daily fetch), through one polite client. */
+  arxiv(): ArxivService;
   /** The Discord bot with every service it needs, built once (not logged in: `start()` does that). */
   bot(): Promise<PaperBot>;
   /** Shuts the bot down (when built) and closes everything that was opened. Idempotent. */
@@ -177,6 +183,20 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
         pauseJobs: overrides.pauseDigestJobs,
       });
     }),
+    arxiv: once(
+      () =>
+        new ArxivService({
+          corpusDir: config.corpusDir,
+          dataDir: config.dataDir,
+          // One client for the whole process: arXiv's limit is per requester, whatever asks.
+          client: new ArxivClient({ minIntervalMs: config.arxiv.minIntervalMs, contact: config.arxiv.contact, ...overrides.arxivClient }),
+          rssUrl: config.arxiv.rssUrl,
+          apiUrl: config.arxiv.apiUrl,
+          now,
+          logger: logger.child({ component: 'arxiv' }),
+          buildIndex: () => build(),
+        }),
+    ),
     bot: once(async () => {
       const token = discordToken();
       const assistant = await app.assistant();

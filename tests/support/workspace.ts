@@ -24,6 +24,7 @@ export const SHIPPED_CORPUS = path.join(PROJECT_ROOT, 'corpus', 'seed-papers.jso
 const COMMANDS = {
   index: async () => (await import('../../src/cli/index-command.ts')).indexCommand,
   import: async () => (await import('../../src/cli/import-command.ts')).importCommand,
+  fetch: async () => (await import('../../src/cli/fetch-command.ts')).fetchCommand,
   ask: async () => (await import('../../src/cli/ask-command.ts')).askCommand,
   chat: async () => (await import('../../src/cli/chat-command.ts')).chatCommand,
   eval: async () => (await import('../../src/cli/eval-command.ts')).evalCommand,
