@@ -61,10 +61,10 @@ describe('Assistant.digestCandidates', () => {
   it('scores a topic by retrieval, and the pick leads with the matching paper', async () => {
     for (const assistant of [dense, lexical]) {
       const { papers, embeddings, relevance } = await assistant.digestCandidates('generative adversarial networks for adversarial examples');
-      const advgan = papers.find((p) => p.label === 'AdvGAN');
+      const advgan = papers.find((p) => p.aliases.includes('AdvGAN'));
       expect(relevance?.get(advgan?.id ?? '')).toBeGreaterThan(0);
       const pick = pickDigest({ papers, history: [], count: 3, now: new Date(), lastPostAt: null, topic: 'adversarial examples', embeddings, relevance });
-      expect(pick.entries[0]).toMatchObject({ paper: { label: 'AdvGAN' }, reason: 'topic' });
+      expect(pick.entries[0]).toMatchObject({ paper: { id: advgan?.id }, reason: 'topic' });
     }
   });
 

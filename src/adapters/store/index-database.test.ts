@@ -63,7 +63,7 @@ describe('IndexDatabase on the question path', () => {
   it('finds which terms each passage contains, stemmed as the search stems them', () => {
     const store = IndexDatabase.open(file);
     try {
-      const advgan = PAPERS.find((p) => p.label === 'AdvGAN');
+      const advgan = PAPERS.find((p) => p.aliases.includes('AdvGAN'));
       const [passage] = store.passageIdsOf(advgan?.id ?? '');
       const other = store.passageIdsOf(PAPERS[0]?.id ?? '')[0] ?? -1;
       const matched = store.matchedTerms(['adversarial', 'network', 'tapestry'], [passage ?? -1, other, 999_999]);

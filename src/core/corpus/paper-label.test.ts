@@ -104,9 +104,10 @@ describe('the shipped corpus', () => {
     expect(papers).toHaveLength(11);
   });
 
-  it('labels its untitled papers by the method they name, else their first words', () => {
-    const untitled = papers.filter((p) => p.title === null).map((p) => [p.source, p.label]);
-    expect(untitled).toEqual([
+  it('without their titles, labels the papers by the method they name, else their first words', () => {
+    // Every shipped paper has its title now; a file of bare abstracts is labelled from the text alone.
+    const untitled = papers.map((p) => [p.source, paperLabel({ title: null, abstract: p.abstract })]);
+    expect(untitled.filter(([source]) => ['2', '4', '5', '6', '11'].includes(source?.split(':')[1] ?? ''))).toEqual([
       ['seed-papers.jsonl:2', 'Intra-Fusion'],
       ['seed-papers.jsonl:4', 'Image research has shown substantial attention in deblurring…'],
       ['seed-papers.jsonl:5', 'While neural network approaches have made significant strides…'],

@@ -47,7 +47,7 @@ describe('buildDigestMessage', () => {
       isNew: true,
       tldr: expect.stringMatching(/^We introduce a novel Faster Meta Update Strategy \(FaMUS\)/),
     });
-    expect(message.entries[1]).toMatchObject({ n: 2, label: 'Intra-Fusion', url: null, source: 'seed-papers.jsonl:2', isNew: false });
+    expect(message.entries[1]).toMatchObject({ n: 2, label: 'Towards Meta-Pruning via Optimal Transport', url: 'https://openreview.net/forum?id=sMoifbuxjB', source: 'seed-papers.jsonl:2', isNew: false });
   });
 
   it('uses a given TL;DR (the LLM’s) and falls back to the extractive one per paper', () => {
