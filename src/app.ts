@@ -173,6 +173,7 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
       const token = discordToken();
       return new DigestService({
         store: app.state().digests,
+        votes: app.state().digestVotes,
         candidates: await app.assistant(),
         // Its own REST client on the same API and token: digests post without going through the gateway client.
         sender: new RestDigestSender(app.discordRest()),

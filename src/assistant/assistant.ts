@@ -137,6 +137,7 @@ export class Assistant {
       };
     }
     let relevance: Map<string, number> | undefined;
+    let topicMatch: Map<string, number> | undefined;
     const query = topic?.trim();
     if (query) {
       const r = this.options.config.retrieval;
@@ -147,8 +148,10 @@ export class Assistant {
         { topK: 100, candidates: 100, maxPassagesPerPaper: 1, gateMinCoverage: r.gateMinCoverage, gateMinSimilarity: r.gateMinSimilarity },
       );
       relevance = new Map(found.passages.map((p) => [p.paper.id, p.score]));
+      // Absolute, unlike the fused score: the share of the topic's (IDF-weighted) words the paper has.
+      topicMatch = new Map(found.passages.map((p) => [p.paper.id, p.coverage]));
     }
-    return { papers: store.allPapers(), embeddings, relevance };
+    return { papers: store.allPapers(), embeddings, relevance, topicMatch };
   }
 }
 
@@ -158,4 +161,6 @@ export interface DigestCandidates {
   embeddings: ((paperId: string) => number[] | undefined) | undefined;
   /** Topic relevance by paper id (only papers that pass the gate); undefined without a topic. */
   relevance: Map<string, number> | undefined;
+  /** Each of those papers' topic match, 0..1 (retrieval's coverage), for the digest's floor on new papers. */
+  topicMatch: Map<string, number> | undefined;
 }

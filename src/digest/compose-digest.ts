@@ -7,6 +7,7 @@
  */
 import { buildDigestMessage, type DigestMessage, type DigestPaper } from '../core/digest/digest-message.ts';
 import type { DigestStore, DigestSubscriptionSettings } from '../core/digest/digest-store.ts';
+import type { DigestVoteStore } from '../core/digest/digest-votes.ts';
 import { pickDigest, type DigestPick, type PaperEmbeddings, type PaperScores } from '../core/digest/pick-papers.ts';
 import { localDate as localDateOf } from '../core/digest/schedule.ts';
 import type { TldrPaper, TldrWriter } from './tldr-writer.ts';
@@ -22,6 +23,8 @@ export interface DigestCandidates {
   embeddings?: PaperEmbeddings | undefined;
   /** For a topic, each relevant paper's score. */
   relevance?: PaperScores | undefined;
+  /** For a topic, each relevant paper's absolute match (0..1): new papers below the floor are not featured as new. */
+  topicMatch?: PaperScores | undefined;
 }
 
 /** Where the candidates come from: the index current now. */
@@ -49,6 +52,8 @@ export interface ComposeDigestOptions {
   settings: DigestSettings;
   candidates: DigestCandidateSource;
   history: Pick<DigestStore, 'history'>;
+  /** The channel's 👍/👎 on earlier entries, which shape the pick; none when not given (previews of a channel without votes). */
+  votes?: Pick<DigestVoteStore, 'channelVotes'> | undefined;
   tldrs: TldrWriter;
   now: Date;
   /** Default: the local date of `now` in the settings' zone. */
@@ -56,10 +61,11 @@ export interface ComposeDigestOptions {
   signal?: AbortSignal;
 }
 
-export async function composeDigest({ settings, candidates, history, tldrs, now, localDate, signal }: ComposeDigestOptions): Promise<ComposedDigest> {
+export async function composeDigest({ settings, candidates, history, votes, tldrs, now, localDate, signal }: ComposeDigestOptions): Promise<ComposedDigest> {
   const day = localDate ?? localDateOf(now, settings.timeZone);
   const { posts, lastPostAt } = await history.history(settings.channelId);
   const found = await candidates.digestCandidates(settings.topic);
+  const channelVotes = votes === undefined ? [] : await votes.channelVotes(settings.channelId);
   const pick = pickDigest({
     papers: found.papers,
     history: posts,
@@ -69,6 +75,8 @@ export async function composeDigest({ settings, candidates, history, tldrs, now,
     lastPostAt,
     embeddings: found.embeddings,
     relevance: found.relevance,
+    topicMatch: found.topicMatch,
+    votes: channelVotes,
   });
   const written = await tldrs.write(
     pick.entries.map((e) => e.paper),

@@ -6,6 +6,7 @@
  */
 import type { ChatModel } from '../core/answering/chat-model.ts';
 import type { DigestStore, DigestSubscription, DigestSubscriptionInput } from '../core/digest/digest-store.ts';
+import type { DigestVoteStore } from '../core/digest/digest-votes.ts';
 import { localDate, nextRun } from '../core/digest/schedule.ts';
 import type { Logger } from '../core/logger.ts';
 import { composeDigest, type ComposedDigest, type DigestCandidateSource, type DigestSettings } from './compose-digest.ts';
@@ -15,6 +16,8 @@ import { TldrWriter } from './tldr-writer.ts';
 
 export interface DigestServiceOptions {
   store: DigestStore;
+  /** The channels' 👍/👎 on digest entries, which shape their next digests; none: votes play no part. */
+  votes?: DigestVoteStore | undefined;
   /** The papers to pick from (the Assistant). */
   candidates: DigestCandidateSource;
   sender: DigestSender;
@@ -46,7 +49,7 @@ export class DigestService {
   constructor(private readonly options: DigestServiceOptions) {
     const tldrs = new TldrWriter(options.chatModel, options.logger);
     this.compose = (settings, { now, localDate: day }) =>
-      composeDigest({ settings, candidates: options.candidates, history: options.store, tldrs, now, ...(day === undefined ? {} : { localDate: day }), signal: this.abort.signal });
+      composeDigest({ settings, candidates: options.candidates, history: options.store, votes: options.votes, tldrs, now, ...(day === undefined ? {} : { localDate: day }), signal: this.abort.signal });
     this.scheduler = new DigestScheduler({
       store: options.store,
       compose: this.compose,

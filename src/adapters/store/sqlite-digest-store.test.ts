@@ -37,8 +37,8 @@ describe('SqliteDigestStore', () => {
     v1.close();
 
     const db = StateDatabase.open(file);
-    expect(db.schemaVersion()).toBe(2);
-    expect(db.appliedMigrations().map((m) => m.name)).toEqual(['answers and feedback', 'digest subscriptions and posts']);
+    expect(db.schemaVersion()).toBe(STATE_MIGRATIONS.length);
+    expect(db.appliedMigrations().map((m) => m.name).slice(0, 2)).toEqual(['answers and feedback', 'digest subscriptions and posts']);
     expect(db.feedback.getAnswer('a1')?.question).toBe('q');
     db.digests.saveSubscription(input());
     expect(db.digests.subscriptions()).toHaveLength(1);

@@ -69,8 +69,8 @@ describe('StateDatabase', () => {
     const old = path.join(dir, 'old.sqlite');
     writeFileOfTheOldCode(old);
     const db = StateDatabase.open(old);
-    expect(db.schemaVersion()).toBe(2);
-    expect(db.appliedMigrations().map((m) => m.appliedAt)).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z']);
+    expect(db.schemaVersion()).toBe(STATE_MIGRATIONS.length);
+    expect(db.appliedMigrations().map((m) => m.appliedAt).slice(0, 2)).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z']);
     expect(db.feedback.getAnswer('a1')).toMatchObject({ question: 'What is VaSSO?', paperIds: ['p1'] });
     expect(db.feedback.feedbackSummary('a1')).toEqual({ up: 1, down: 0 });
     expect(db.digests.subscription('c1')).toMatchObject({ time: '09:00', timeZone: 'Europe/Berlin', count: 3, activeSince: '2026-02-01T00:00:00.000Z' });

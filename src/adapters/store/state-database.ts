@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteDigestStore } from './sqlite-digest-store.ts';
+import { SqliteDigestVoteStore } from './sqlite-digest-vote-store.ts';
 import { SqliteFeedbackStore } from './sqlite-feedback-store.ts';
 import { appliedMigrations, migrate, schemaVersion, type Migration } from './sqlite-migrations.ts';
 import { STATE_MIGRATIONS } from './state-migrations.ts';
@@ -23,6 +24,7 @@ export interface StateDatabaseOptions {
 export class StateDatabase {
   private feedbackStore: SqliteFeedbackStore | undefined;
   private digestStore: SqliteDigestStore | undefined;
+  private digestVoteStore: SqliteDigestVoteStore | undefined;
 
   private constructor(private readonly db: Database.Database) {}
 
@@ -62,6 +64,12 @@ export class StateDatabase {
   get digests(): SqliteDigestStore {
     this.digestStore ??= new SqliteDigestStore(this.db);
     return this.digestStore;
+  }
+
+  /** 👍/👎 on digest entries, per channel. */
+  get digestVotes(): SqliteDigestVoteStore {
+    this.digestVoteStore ??= new SqliteDigestVoteStore(this.db);
+    return this.digestVoteStore;
   }
 
   /** The highest migration applied. */

@@ -70,4 +70,21 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
         CREATE INDEX digest_posts_by_time ON digest_posts(channel_id, picked_at);
       `),
   },
+  {
+    version: 3,
+    name: 'votes on digest entries',
+    // One vote per person per paper per channel (a second replaces the first): a channel's verdict on a
+    // paper shapes that channel's next digests, so the channel is part of the key, not the message.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE digest_votes (
+          channel_id TEXT NOT NULL,
+          paper_id TEXT NOT NULL,
+          user_id TEXT NOT NULL,
+          vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
+          voted_at TEXT NOT NULL,
+          PRIMARY KEY (channel_id, paper_id, user_id)
+        );
+      `),
+  },
 ];

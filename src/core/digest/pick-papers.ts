@@ -6,7 +6,10 @@
  * the abstracts when there are none. No paper is featured twice in a round; when every paper has been, a new
  * round starts and the result says so. Equal inputs give equal picks: every tie is broken by corpus position.
  */
-import { contentTerms } from '../text.ts';
+import type { ChannelVote } from './digest-votes.ts';
+import { voteAffinity, type Affinity } from './digest-votes.ts';
+import { paperSimilarity, selectMmr, type MmrCandidate } from './mmr.ts';
+import { scoreLookup, TOPIC_FLOOR, topicRelevance } from './topic-match.ts';
 
 /** What the picker needs of a paper (StoredPaper from the index database has all of it). */
 export interface DigestCandidate {
@@ -14,6 +17,9 @@ export interface DigestCandidate {
   abstract: string;
   /** When the paper first entered the index (ISO time). */
   addedAt: string;
+  /** How the "why" line names a paper the channel upvoted (title, else label, else id). */
+  title?: string | null;
+  label?: string;
 }
 
 /** One earlier digest of this channel. */
@@ -57,13 +63,23 @@ export interface PickDigestOptions<P extends DigestCandidate> {
   embeddings?: PaperEmbeddings | undefined;
   /** Topic relevance; without it (and with a topic), the share of the topic's words found in the abstract. */
   relevance?: PaperScores | undefined;
+  /**
+   * With a topic, how strongly each paper matches it, on an absolute 0..1 scale (retrieval's coverage): a new
+   * paper is featured for being new only at `topicFloor` or above. Without it, the lexical share of the
+   * topic's words when `relevance` is not given either, else the relevance divided by the best one.
+   */
+  topicMatch?: PaperScores | undefined;
+  /** Default TOPIC_FLOOR (topic-match.ts, where it is measured). */
+  topicFloor?: number | undefined;
+  /** The channel's votes: papers like its upvoted ones rank higher, like its downvoted ones lower. */
+  votes?: readonly ChannelVote[] | undefined;
   /** MMR trade-off: 1 = relevance only, 0 = diversity only. Default 0.7. */
   lambda?: number | undefined;
   /** At most this many candidates (the most relevant, else the first in corpus order) enter MMR. Default 200. */
   poolSize?: number | undefined;
 }
 
-export type DigestReason = 'new' | 'topic' | 'diverse';
+export type DigestReason = 'new' | 'topic' | 'liked' | 'diverse';
 
 export interface DigestEntry<P extends DigestCandidate> {
   paper: P;
@@ -85,10 +101,11 @@ export const DEFAULT_POOL_SIZE = 200;
 
 export const WHY_NEW = 'added since the last digest';
 
-interface Candidate<P> {
-  paper: P;
-  position: number;
+interface Candidate<P> extends MmrCandidate<P> {
+  /** Topic relevance divided by the best (0..1); `score` adds the vote affinity to it. */
   relevance: number;
+  match: number;
+  affinity: Affinity;
 }
 
 export function pickDigest<P extends DigestCandidate>(options: PickDigestOptions<P>): DigestPick<P> {
@@ -107,10 +124,21 @@ export function pickDigest<P extends DigestCandidate>(options: PickDigestOptions
 
   const relevanceOf = topicRelevance(topic, options.relevance);
   const similarity = paperSimilarity(options.embeddings);
-  const candidates: Candidate<P>[] = eligible.map((paper, position) => ({ paper, position, relevance: relevanceOf(paper) }));
+  const affinityOf = voteAffinity(options.votes ?? [], eligible, similarity);
+  const candidates: Candidate<P>[] = eligible.map((paper, position) => ({ paper, position, relevance: relevanceOf(paper), match: 0, score: 0, affinity: affinityOf(paper) }));
   let best = 0;
   for (const c of candidates) best = Math.max(best, c.relevance);
-  for (const c of candidates) c.relevance = best > 0 ? c.relevance / best : 0;
+  const matchOf = options.topicMatch !== undefined ? scoreLookup(options.topicMatch) : undefined;
+  for (const c of candidates) {
+    const raw = c.relevance;
+    c.relevance = best > 0 ? raw / best : 0;
+    c.match = matchOf !== undefined ? matchOf(c.paper.id) : options.relevance === undefined ? raw : c.relevance;
+    c.score = c.relevance + c.affinity.boost;
+  }
+  const floor = options.topicFloor ?? TOPIC_FLOOR;
+  // With a topic, a new paper is featured first only when it is on the topic; the others compete like any paper.
+  const featuredAsNew = (c: Candidate<P>) => isNew(c.paper) && (topic === null || c.match >= floor);
+  const ranked = topic !== null || (options.votes?.length ?? 0) > 0;
 
   let cycleRestarted = false;
   let unfeatured = candidates.filter((c) => !round.has(c.paper.id));
@@ -122,15 +150,15 @@ export function pickDigest<P extends DigestCandidate>(options: PickDigestOptions
   const picked: Candidate<P>[] = [];
   const entries: DigestEntry<P>[] = [];
   const take = (pool: Candidate<P>[], restarted: boolean, fresh: boolean) => {
-    const chosen = selectMmr(rankedPool(pool, topic !== null, poolSize), count - entries.length, picked, lambda, similarity);
+    const chosen = selectMmr(rankedPool(pool, ranked, poolSize), count - entries.length, picked, lambda, similarity);
     for (const c of chosen) {
       entries.push({ paper: c.paper, ...explain(c, { fresh, topic, restarted, seenBefore: everFeatured.has(c.paper.id), hasOthers: picked.length > 0 }) });
       picked.push(c);
     }
   };
 
-  take(unfeatured.filter((c) => isNew(c.paper)), cycleRestarted, true);
-  take(unfeatured.filter((c) => !isNew(c.paper)), cycleRestarted, false);
+  take(unfeatured.filter(featuredAsNew), cycleRestarted, true);
+  take(unfeatured.filter((c) => !featuredAsNew(c)), cycleRestarted, false);
   if (entries.length < count && !cycleRestarted) {
     // The round ran out part way: finish it with what was left and fill up from a new round.
     const shown = new Set(picked.map((c) => c.paper.id));
@@ -160,127 +188,21 @@ function currentRound(history: readonly DigestHistoryPost[]): Set<string> {
   return round;
 }
 
-function topicRelevance<P extends DigestCandidate>(topic: string | null, scores: PaperScores | undefined): (paper: P) => number {
-  if (topic === null) return () => 0;
-  if (scores !== undefined) {
-    const lookup = typeof scores === 'function' ? scores : (id: string) => scores.get(id);
-    return (paper) => {
-      const s = lookup(paper.id);
-      return s !== undefined && Number.isFinite(s) && s > 0 ? s : 0;
-    };
-  }
-  // One regex per topic word, matching words that start with its stem ("adversarial" ~ "adversary").
-  // Tokenizing every abstract, or lower-casing it for a Unicode regex, costs seconds at 100k papers, so ASCII
-  // stems (nearly all) use a plain case-insensitive \b regex; other scripts take the slower exact path.
-  const stems = contentTerms(topic).map((t) => {
-    const stem = t.length < 4 ? t : t.slice(0, Math.max(4, Math.ceil(t.length * 0.7)));
-    if (/^[a-z0-9]+$/.test(stem)) return { ascii: true, re: new RegExp(`\\b${stem}${t.length < 4 ? '\\b' : ''}`, 'i') };
-    return { ascii: false, re: new RegExp(`(?<![\\p{L}\\p{N}])${stem}${t.length < 4 ? '(?![\\p{L}\\p{N}])' : ''}`, 'u') };
-  });
-  if (stems.length === 0) return () => 0;
-  const needsLower = stems.some((s) => !s.ascii);
-  return (paper) => {
-    const lower = needsLower ? paper.abstract.toLowerCase() : '';
-    return stems.filter((s) => s.re.test(s.ascii ? paper.abstract : lower)).length / stems.length;
-  };
-}
-
-/** Cosine of the paper vectors when both exist, else Jaccard overlap of the abstracts' content words. */
-function paperSimilarity(embeddings: PaperEmbeddings | undefined): (a: DigestCandidate, b: DigestCandidate) => number {
-  const vectorOf = embeddings === undefined ? () => undefined : typeof embeddings === 'function' ? embeddings : (id: string) => embeddings.get(id);
-  const vectors = new Map<string, readonly number[] | undefined>();
-  const words = new Map<string, Set<string>>();
-  const vector = (p: DigestCandidate) => {
-    if (!vectors.has(p.id)) vectors.set(p.id, vectorOf(p.id));
-    return vectors.get(p.id);
-  };
-  const wordsOf = (p: DigestCandidate) => {
-    let set = words.get(p.id);
-    if (set === undefined) words.set(p.id, (set = new Set(contentTerms(p.abstract))));
-    return set;
-  };
-  return (a, b) => {
-    const va = vector(a);
-    const vb = vector(b);
-    if (va !== undefined && vb !== undefined && va.length === vb.length && va.length > 0) return cosine(va, vb);
-    return jaccard(wordsOf(a), wordsOf(b));
-  };
-}
-
-/** The candidates MMR looks at: all of them if few, else the most relevant (with a topic) or the first in corpus order. */
-function rankedPool<P>(pool: Candidate<P>[], byRelevance: boolean, poolSize: number): Candidate<P>[] {
-  const ordered = byRelevance ? [...pool].sort((a, b) => b.relevance - a.relevance || a.position - b.position) : pool;
+/** The candidates MMR looks at: all of them if few, else the best scored (topic, votes) or the first in corpus order. */
+function rankedPool<P>(pool: Candidate<P>[], byScore: boolean, poolSize: number): Candidate<P>[] {
+  const ordered = byScore ? [...pool].sort((a, b) => b.score - a.score || a.position - b.position) : pool;
   return ordered.slice(0, poolSize);
-}
-
-/**
- * Greedy MMR: repeatedly the candidate maximizing λ·relevance − (1−λ)·(max similarity to anything picked
- * so far, today's earlier picks included). Ties go to the earlier corpus position.
- */
-function selectMmr<P extends DigestCandidate>(
-  pool: Candidate<P>[],
-  k: number,
-  alreadyPicked: readonly Candidate<P>[],
-  lambda: number,
-  similarity: (a: DigestCandidate, b: DigestCandidate) => number,
-): Candidate<P>[] {
-  const remaining = [...pool];
-  const chosen: Candidate<P>[] = [];
-  // Each candidate's highest similarity to the picks so far (0 while there are none), updated as picks are made.
-  const maxSim = new Map<string, number>();
-  for (const c of remaining) {
-    let sim = -Infinity;
-    for (const p of alreadyPicked) sim = Math.max(sim, similarity(c.paper, p.paper));
-    maxSim.set(c.paper.id, sim);
-  }
-  while (chosen.length < k && remaining.length > 0) {
-    let bestIndex = 0;
-    let bestScore = -Infinity;
-    remaining.forEach((c, i) => {
-      const sim = maxSim.get(c.paper.id) ?? -Infinity;
-      const score = lambda * c.relevance - (1 - lambda) * (sim === -Infinity ? 0 : sim);
-      const bestSoFar = remaining[bestIndex];
-      // Scores within rounding of each other are a tie: the earlier corpus position wins.
-      if (score > bestScore + 1e-12 || (Math.abs(score - bestScore) <= 1e-12 && bestSoFar !== undefined && c.position < bestSoFar.position)) {
-        bestIndex = i;
-        bestScore = score;
-      }
-    });
-    const [next] = remaining.splice(bestIndex, 1);
-    if (next === undefined) break;
-    chosen.push(next);
-    for (const c of remaining) maxSim.set(c.paper.id, Math.max(maxSim.get(c.paper.id) ?? -Infinity, similarity(c.paper, next.paper)));
-  }
-  return chosen;
 }
 
 function explain(
   c: Candidate<unknown>,
   { fresh, topic, restarted, seenBefore, hasOthers }: { fresh: boolean; topic: string | null; restarted: boolean; seenBefore: boolean; hasOthers: boolean },
 ): { reason: DigestReason; why: string } {
-  if (fresh) return { reason: 'new', why: WHY_NEW };
-  if (topic !== null && c.relevance > 0) return { reason: 'topic', why: `relevant to the topic “${topic}”` };
+  const like = c.affinity.likeTitle === null ? '' : `; like papers this channel upvoted: ${c.affinity.likeTitle}`;
+  if (fresh) return { reason: 'new', why: `${topic === null ? WHY_NEW : `${WHY_NEW}, on the topic “${topic}”`}${like}` };
+  if (topic !== null && c.relevance > 0) return { reason: 'topic', why: `relevant to the topic “${topic}”${like}` };
+  if (like !== '') return { reason: 'liked', why: like.slice(2) };
   const notYet = restarted || seenBefore ? 'not featured in this round yet' : 'not featured in this channel yet';
   return { reason: 'diverse', why: hasOthers ? `${notYet}, and unlike the papers above` : notYet };
 }
 
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
-
-function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
-  if (a.size === 0 && b.size === 0) return 0;
-  let shared = 0;
-  for (const t of a) if (b.has(t)) shared++;
-  return shared / (a.size + b.size - shared);
-}

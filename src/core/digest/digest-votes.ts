@@ -1,0 +1,74 @@
+/**
+ * 👍/👎 on a channel's digest entries, and how they shape that channel's next digests: a paper like the ones
+ * the channel upvoted ranks higher, one like those it downvoted lower ("like" = the picker's similarity:
+ * the cosine of paper vectors, or the overlap of the abstracts' words in lexical mode). `DigestVoteStore`
+ * is the port (SQLite: src/adapters/store/sqlite-digest-vote-store.ts); `voteAffinity` is pure.
+ */
+import type { Awaitable } from '../awaitable.ts';
+import type { Vote } from '../feedback/feedback-store.ts';
+import type { PaperSimilarity } from './mmr.ts';
+import type { DigestCandidate } from './pick-papers.ts';
+
+export interface DigestVoteInput {
+  channelId: string;
+  paperId: string;
+  userId: string;
+  vote: Vote;
+  votedAt: string;
+}
+
+/** A channel's verdict on a paper: its 👍 minus its 👎 (papers at 0 are left out). */
+export interface ChannelVote {
+  paperId: string;
+  score: number;
+}
+
+export interface DigestVoteStore {
+  /** The papers of the channel's digest for that local date, in entry order; undefined when there was none. */
+  postedPapers(channelId: string, localDate: string): Awaitable<string[] | undefined>;
+  /** One vote per person per paper per channel: a second vote replaces the first. */
+  recordVote(vote: DigestVoteInput): Awaitable<{ previous: Vote | null }>;
+  channelVotes(channelId: string): Awaitable<ChannelVote[]>;
+}
+
+/** How much a vote moves a paper, against topic relevance on a 0..1 scale: a near-copy of an upvoted paper gains half the range. */
+export const VOTE_WEIGHT = 0.5;
+/** The boost (in relevance units) from which the entry's "why" names the upvoted paper it is like. */
+export const LIKE_MARGIN = 0.05;
+
+export interface Affinity {
+  /** Added to the paper's relevance: VOTE_WEIGHT × (similarity to the closest upvoted − to the closest downvoted). */
+  boost: number;
+  /** The upvoted paper it is most like, when that is why it ranks higher. */
+  likeTitle: string | null;
+}
+
+const NONE: Affinity = { boost: 0, likeTitle: null };
+
+/**
+ * The affinity of each paper to the channel's votes. Votes on papers no longer in `papers` are ignored; a
+ * voted paper gets no affinity to itself.
+ */
+export function voteAffinity<P extends DigestCandidate>(votes: readonly ChannelVote[], papers: readonly P[], similarity: PaperSimilarity): (paper: P) => Affinity {
+  const byId = new Map(papers.map((p) => [p.id, p]));
+  const up: P[] = [];
+  const down: P[] = [];
+  for (const v of votes) {
+    const paper = byId.get(v.paperId);
+    if (paper !== undefined && v.score !== 0) (v.score > 0 ? up : down).push(paper);
+  }
+  if (up.length === 0 && down.length === 0) return () => NONE;
+  return (paper) => {
+    let bestUp = 0;
+    let liked: P | undefined;
+    for (const u of up) {
+      if (u.id === paper.id) continue;
+      const sim = similarity(paper, u);
+      if (sim > bestUp) [bestUp, liked] = [sim, u];
+    }
+    let bestDown = 0;
+    for (const d of down) if (d.id !== paper.id) bestDown = Math.max(bestDown, similarity(paper, d));
+    const boost = VOTE_WEIGHT * (bestUp - bestDown);
+    return { boost, likeTitle: liked !== undefined && boost >= LIKE_MARGIN ? (liked.title ?? liked.label ?? liked.id) : null };
+  };
+}
