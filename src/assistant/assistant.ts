@@ -27,6 +27,12 @@ export interface AskOptions {
 /** Per-call retrieval settings; each one left out is the configured value. */
 export type RetrievalOverrides = Partial<RetrievalOptions>;
 
+/** What a lookup found, and whether it was by the abstracts' words because no title, name, author or id matched. */
+export interface PaperLookup {
+  papers: Paper[];
+  byContent: boolean;
+}
+
 export interface About {
   papers: number;
   passages: number;
@@ -85,6 +91,29 @@ export class Assistant {
   resolvePaper(query: string): Paper | undefined {
     const store = this.options.index.current().store;
     return store.getPaper(query.trim()) ?? store.findPapers(query, 1)[0];
+  }
+
+  /**
+   * `findPapers`, and when no title, label, method name, author or id matches, the papers whose abstracts
+   * do: "pruning" or "label noise" name a topic, not a paper. The abstracts are searched lexically and
+   * through the relevance gate, so a lookup of words no abstract is about still finds nothing.
+   */
+  async lookupPapers(query: string, limit: number = 25): Promise<PaperLookup> {
+    const byMetadata = this.findPapers(query, limit);
+    if (byMetadata.length > 0 || query.trim() === '') return { papers: byMetadata, byContent: false };
+    const found = await this.retrieve(query, { mode: 'lexical', topK: limit, candidates: Math.max(20, limit * 2), maxPassagesPerPaper: 1 });
+    return { papers: found.passages.map((p) => p.paper), byContent: found.passages.length > 0 };
+  }
+
+  /**
+   * `resolvePaper`, falling back to the best paper by content like `lookupPapers`; `others` are the next
+   * papers found by content (a topic usually has several), empty for a match by title, name, author or id.
+   */
+  async lookupPaper(query: string, others: number = 4): Promise<{ paper: Paper; byContent: boolean; others: Paper[] } | undefined> {
+    const exact = this.resolvePaper(query);
+    if (exact !== undefined) return { paper: exact, byContent: false, others: [] };
+    const { papers: [best, ...rest], byContent } = await this.lookupPapers(query, others + 1);
+    return best === undefined ? undefined : { paper: best, byContent, others: rest };
   }
 
   /** The k nearest papers to `paperId` (never itself): by vectors when there are any, else by its distinctive words. */

@@ -84,16 +84,16 @@ async function respond(assistant: Assistant, line: string, history: ChatMessage[
     }
     case '/paper': {
       if (argument === '') return 'Usage: /paper <title, method name, author or id>';
-      const [best, ...others] = assistant.findPapers(argument, 6);
-      if (best === undefined) return `No paper matches "${argument}".`;
-      const more = others.length > 0 ? `\n\nAlso matching: ${others.map((p) => p.label).join('; ')}` : '';
-      return renderPaper(best) + more;
+      const { papers: [best, ...others], byContent } = await assistant.lookupPapers(argument, 6);
+      if (best === undefined) return noPaper(argument);
+      const more = others.length > 0 ? `\n\nAlso matching${byContent ? ' by content' : ''}: ${others.map((p) => p.label).join('; ')}` : '';
+      return (byContent ? `${byContentNote(argument)}\n\n` : '') + renderPaper(best) + more;
     }
     case '/similar': {
       if (argument === '') return 'Usage: /similar <title, method name or id>';
-      const paper = assistant.resolvePaper(argument);
-      if (paper === undefined) return `No paper matches "${argument}".`;
-      return renderSimilar(paper, assistant.similar(paper.id, 5));
+      const found = await assistant.lookupPaper(argument, 0);
+      if (found === undefined) return noPaper(argument);
+      return (found.byContent ? `${byContentNote(argument)}\n\n` : '') + renderSimilar(found.paper, assistant.similar(found.paper.id, 5));
     }
     default: {
       if (line.startsWith('/')) return `Unknown command ${command}. ${HELP}`;
@@ -102,4 +102,13 @@ async function respond(assistant: Assistant, line: string, history: ChatMessage[
       return renderAnswer(result);
     }
   }
+}
+
+function noPaper(query: string): string {
+  return `No paper matches "${query}", by title, method name, author, id or abstract.`;
+}
+
+/** Said before papers found by their abstracts, so nobody takes them for a match of the title or the authors. */
+function byContentNote(query: string): string {
+  return `No title, method name, author or id matches "${query}"; matched by the content of the abstracts:`;
 }

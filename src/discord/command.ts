@@ -16,7 +16,7 @@ import type { DigestService } from '../digest/digest-service.ts';
 import type { RateLimit, RateLimiter } from './rate-limiter.ts';
 
 /** The part of the Assistant the bot uses. */
-export type BotAssistant = Pick<Assistant, 'stream' | 'findPapers' | 'resolvePaper' | 'similar' | 'about'>;
+export type BotAssistant = Pick<Assistant, 'stream' | 'findPapers' | 'resolvePaper' | 'lookupPapers' | 'lookupPaper' | 'similar' | 'about'>;
 
 /** What the bot keeps of its answers and their votes. */
 export type BotFeedback = Pick<FeedbackStore, 'recordAnswer' | 'recordVote'>;

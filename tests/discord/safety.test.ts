@@ -27,6 +27,8 @@ function crashOn(marker: string) {
     },
     findPapers: (query, limit) => assistant.findPapers(query, limit),
     resolvePaper: (query) => assistant.resolvePaper(query),
+    lookupPapers: (query, limit) => assistant.lookupPapers(query, limit),
+    lookupPaper: (query, others) => assistant.lookupPaper(query, others),
     similar: (id, k) => assistant.similar(id, k),
     about: () => assistant.about(),
   });

@@ -143,6 +143,35 @@ describe('slash commands against the fake Discord', () => {
     expect(reply.message).toMatchObject({ flags: MessageFlags.Ephemeral, content: expect.stringMatching(/^No paper matches “zzzzqqqq”/) });
   });
 
+  it('/paper falls back to the abstracts when no title, name, author or id matches, and says so', async () => {
+    const ix = await h.fake.interaction({ name: 'paper', options: { query: 'label noise' } });
+    const reply = await h.fake.waitForCall({ interactionId: ix.id });
+    const shown = reply.message?.embeds?.[0]?.title;
+    const titles = ['Faster Meta Update Strategy for Noise-Robust Deep Learning', 'Enhancing Sharpness-Aware Optimization Through Variance Suppression'];
+    expect(titles).toContain(shown);
+    expect(reply.message?.content).toMatch(/No title, method name, author or id matches “label noise”; this paper matched by the content of its abstract/);
+    expect(reply.message?.content).toContain(`Also matching by content: **${titles.find((t) => t !== shown)}**`);
+    expect(reply.message?.flags ?? 0).not.toBe(MessageFlags.Ephemeral);
+  });
+
+  it('/paper autocomplete marks papers found by their abstracts', async () => {
+    const ix = await h.fake.interaction({ type: InteractionType.ApplicationCommandAutocomplete, name: 'paper', options: { query: 'label noise' }, focused: 'query' });
+    const choices = (await h.fake.waitForCall({ interactionId: ix.id })).callback?.data?.choices ?? [];
+    expect(choices.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['Faster Meta Update Strategy for Noise-Robust Deep Learning (2021) · abstract', 'Enhancing Sharpness-Aware Optimization Through Variance Suppression (2023) · abstract']),
+    );
+    for (const c of choices) expect(c.name.length).toBeLessThanOrEqual(100);
+    const byTitle = await h.fake.interaction({ type: InteractionType.ApplicationCommandAutocomplete, name: 'paper', options: { query: 'pruning' }, focused: 'query' });
+    const titled = (await h.fake.waitForCall({ interactionId: byTitle.id })).callback?.data?.choices ?? [];
+    expect(titled.map((c) => c.name)).toEqual(['Towards Meta-Pruning via Optimal Transport (2024)']);
+  });
+
+  it('/similar takes a topic too, saying the paper was found by its abstract', async () => {
+    const ix = await h.fake.interaction({ name: 'similar', options: { paper: 'permutation loss' } });
+    const reply = await h.fake.waitForCall({ interactionId: ix.id });
+    expect(reply.message?.content).toMatch(/^-# No title, method name, author or id matches “permutation loss”; this paper matched by the content of its abstract\.\n\*\*Papers similar to Sound Source Separation/);
+  });
+
   it('/similar lists five other papers, never the paper itself', async () => {
     const famus = h.assistant.findPapers('FaMUS', 1)[0]!;
     const ix = await h.fake.interaction({ name: 'similar', options: { paper: famus.id } });

@@ -109,6 +109,18 @@ describe('index and ask on the shipped corpus', () => {
     expect(result.stdout).toMatch(/Papers similar to Faster Meta Update Strategy[^\n]*:\n(\s+\d\. .*\n){5}/);
     expect(result.stdout).toContain('Unknown command /nonsense');
   });
+
+  it('chat looks papers up by their abstracts when no title, name, author or id matches, and says so', async () => {
+    const result = await ws.run('chat', [], { stdin: '/paper label noise\n/similar permutation loss\n/paper zzzzqqqq\n' });
+    expect(result.code, result.stderr).toBe(0);
+    const [labelNoise, permutation, nothing] = result.stdout.split(/\n(?=No title|No paper)/);
+    expect(labelNoise).toMatch(/^No title, method name, author or id matches "label noise"; matched by the content of the abstracts:/);
+    expect(labelNoise).toContain('Faster Meta Update Strategy for Noise-Robust Deep Learning');
+    expect(labelNoise).toContain('Enhancing Sharpness-Aware Optimization Through Variance Suppression');
+    expect(labelNoise).toMatch(/Also matching by content: /);
+    expect(permutation).toMatch(/^No title, method name, author or id matches "permutation loss"; matched by the content of the abstracts:\n\nPapers similar to Sound Source Separation/);
+    expect(nothing).toMatch(/^No paper matches "zzzzqqqq", by title, method name, author, id or abstract\./);
+  });
 });
 
 describe('npm start without a Discord token (smoke test: a real process)', () => {

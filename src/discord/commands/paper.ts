@@ -1,12 +1,14 @@
 /**
  * `/paper query`: autocomplete over titles, labels, method names, authors and ids (FTS5 prefix search), then
- * the paper as an embed with a "Similar papers" button. The paper option and its lookup serve /similar too.
+ * the paper as an embed with a "Similar papers" button. When nothing of that matches, the abstracts are
+ * searched instead ("pruning", "label noise"), and the reply says the match was by content. The paper
+ * option and its lookup serve /similar too.
  */
-import type { AutocompleteInteraction, ChatInputCommandInteraction, SlashCommandStringOption } from 'discord.js';
+import { escapeMarkdown, type AutocompleteInteraction, type ChatInputCommandInteraction, type SlashCommandStringOption } from 'discord.js';
 import type { Paper } from '../../core/corpus/paper.ts';
 import type { BotServices, Command } from '../command.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
-import { paperChoices, renderPaper } from '../render/paper-message.ts';
+import { paperChoices, paperTitle, renderPaper } from '../render/paper-message.ts';
 import { LIMITS, truncate } from '../render/limits.ts';
 import { replyPrivately, slashCommand } from './slash-command.ts';
 
@@ -15,22 +17,43 @@ export function paperOption(name: string): (option: SlashCommandStringOption) =>
   return (option) => option.setName(name).setDescription('Title, method name (e.g. FaMUS), author or id').setRequired(true).setAutocomplete(true);
 }
 
-/** The papers matching what has been typed so far into the paper option. */
+/** Marks autocomplete choices found by the abstracts' words, so nobody takes them for a title match. */
+const BY_CONTENT_CHOICE = ' · abstract';
+
+/** The papers matching what has been typed so far into the paper option (by their abstracts when nothing else matches). */
 export async function autocompletePapers(interaction: AutocompleteInteraction, services: BotServices): Promise<void> {
   const typed = String(interaction.options.getFocused()).slice(0, 200);
-  await interaction.respond(paperChoices(services.assistant.findPapers(typed, LIMITS.choices)));
+  const { papers, byContent } = await services.assistant.lookupPapers(typed, LIMITS.choices);
+  const choices = paperChoices(papers);
+  await interaction.respond(byContent ? choices.map((c) => ({ ...c, name: `${truncate(c.name, LIMITS.choiceName - BY_CONTENT_CHOICE.length)}${BY_CONTENT_CHOICE}` })) : choices);
+}
+
+function quoted(query: string): string {
+  return `“${truncate(query.replace(/\s+/g, ' ').trim(), 100)}”`;
 }
 
 export function noPaperNotice(query: string): string {
-  return `No paper matches “${truncate(query.replace(/\s+/g, ' ').trim(), 100)}”. Try a word of the title, a method name such as FaMUS, or an author.`;
+  return `No paper matches ${quoted(query)}, by title, method name, author, id or abstract. Try a word of the title, a method name such as FaMUS, or an author.`;
+}
+
+/** Said above a paper found by its abstract, since its title, names and authors do not contain the query; with the next papers found so. */
+export function byContentNotice(query: string, others: readonly Paper[] = []): string {
+  const notice = `-# No title, method name, author or id matches ${quoted(query)}; this paper matched by the content of its abstract.`;
+  if (others.length === 0) return notice;
+  const list = others.map((p) => `**${escapeMarkdown(truncate(paperTitle(p), 150))}**${p.year === null ? '' : ` (${p.year})`}`);
+  return truncate(`${notice}\nAlso matching by content: ${list.join('; ')}`, LIMITS.content);
 }
 
 /** The paper the option `name` names; undefined once the person has been told, privately, that none matches. */
-export async function paperFromOption(interaction: ChatInputCommandInteraction, services: BotServices, name: string): Promise<Paper | undefined> {
+export async function paperFromOption(
+  interaction: ChatInputCommandInteraction,
+  services: BotServices,
+  name: string,
+): Promise<{ paper: Paper; byContent: boolean; others: Paper[]; query: string } | undefined> {
   const query = interaction.options.getString(name, true);
-  const found = services.assistant.resolvePaper(query);
+  const found = await services.assistant.lookupPaper(query);
   if (found === undefined) await replyPrivately(interaction, noPaperNotice(query));
-  return found;
+  return found === undefined ? undefined : { ...found, query };
 }
 
 export const paper = {
@@ -40,6 +63,9 @@ export const paper = {
 
   async execute(interaction, services) {
     const found = await paperFromOption(interaction, services, 'query');
-    if (found !== undefined) await interaction.reply({ ...renderPaper(found), allowedMentions: NO_PINGS });
+    if (found === undefined) return;
+    const message = renderPaper(found.paper);
+    const content = found.byContent ? byContentNotice(found.query, found.others) : message.content;
+    await interaction.reply({ ...message, ...(content === undefined ? {} : { content }), allowedMentions: NO_PINGS });
   },
 } satisfies Command;
