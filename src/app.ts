@@ -29,6 +29,7 @@ import { currentBuildDir, indexLayout } from './indexing/index-layout.ts';
 import { IndexHandle } from './indexing/open-index.ts';
 import { ArxivClient, type ArxivClientOptions } from './sources/arxiv/arxiv-client.ts';
 import { ArxivService } from './sources/arxiv/arxiv-service.ts';
+import { DailyFetch } from './sources/daily-fetch.ts';
 
 /** How often an answer's progress edits may come (Discord allows about 5 edits per 5 s per channel). */
 export const PROGRESS_INTERVAL_MS = 1_500;
@@ -41,6 +42,8 @@ export interface AppOverrides {
   now?: () => Date;
   /** Create the digests' croner jobs paused: time moves only with `digest.scheduler.tick()`. */
   pauseDigestJobs?: boolean;
+  /** Create the daily arXiv fetch's job paused: it runs only with `dailyFetch().run()`. */
+  pauseFetchJobs?: boolean;
   /** Discord REST tuning (tests lower the timeout and turn retries off). */
   discordRest?: { timeout?: number; retries?: number };
   /** Bot settings that are constants in production (the progress interval, for instance). */
@@ -88,6 +91,8 @@ export interface App {
   digest(): Promise<DigestService>;
   /** arXiv as a paper source (`npm run fetch`, `/add`, the daily fetch), through one polite client. */
   arxiv(): ArxivService;
+  /** The bot's daily arXiv fetch; null when ARXIV_CATEGORIES is not set. */
+  dailyFetch(): DailyFetch | null;
   /** The Discord bot with every service it needs, built once (not logged in: `start()` does that). */
   bot(): Promise<PaperBot>;
   /** Shuts the bot down (when built) and closes everything that was opened. Idempotent. */
@@ -198,6 +203,19 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
           buildIndex: () => build(),
         }),
     ),
+    dailyFetch: once(() =>
+      config.arxiv.categories.length === 0
+        ? null
+        : new DailyFetch({
+            arxiv: app.arxiv(),
+            categories: config.arxiv.categories,
+            time: config.arxiv.fetchTime,
+            timeZone: config.arxiv.fetchTimeZone,
+            logger: logger.child({ component: 'daily-fetch' }),
+            now,
+            pauseJobs: overrides.pauseFetchJobs,
+          }),
+    ),
     bot: once(async () => {
       const token = discordToken();
       const assistant = await app.assistant();
@@ -217,6 +235,8 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
         feedback: app.state().feedback,
         limiter: new RateLimiter(settings.rateLimit, () => now().getTime()),
         digest: await app.digest(),
+        arxiv: { add: (reference) => app.arxiv().add(reference), status: () => app.arxiv().status(), dailyCategories: config.arxiv.categories },
+        ...dailyFetchOf(app.dailyFetch()),
         logger,
         shutdownGraceMs: config.discord.shutdownGraceMs,
         now: () => now().getTime(),
@@ -241,6 +261,10 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
     },
   };
   return app;
+}
+
+function dailyFetchOf(job: DailyFetch | null): { dailyFetch?: DailyFetch } {
+  return job === null ? {} : { dailyFetch: job };
 }
 
 /** The configured language model, or undefined when none is configured (extractive answers). */

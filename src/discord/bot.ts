@@ -17,7 +17,8 @@ import {
 } from 'discord.js';
 import type { Logger } from '../core/logger.ts';
 import type { DigestService } from '../digest/digest-service.ts';
-import type { BotAssistant, BotFeedback, BotServices, BotSettings, ButtonHandler, Command } from './command.ts';
+import type { BotArxiv, BotAssistant, BotFeedback, BotServices, BotSettings, ButtonHandler, Command } from './command.ts';
+import type { DailyFetch } from '../sources/daily-fetch.ts';
 import { commands as allCommands } from './commands/index.ts';
 import { feedbackButton } from './components/feedback-button.ts';
 import { similarButton } from './components/similar-button.ts';
@@ -50,6 +51,10 @@ export interface PaperBotOptions {
    * stopped at shutdown, and what `/digest` uses. None: `/digest` says digests are not running.
    */
   digest?: DigestService;
+  /** arXiv for `/add` and `/about`. None: `/add` says it is not available. */
+  arxiv?: BotArxiv;
+  /** The daily arXiv fetch (ARXIV_CATEGORIES), started once the bot is ready and stopped at shutdown. */
+  dailyFetch?: DailyFetch;
 }
 
 /** The gateway intents: guilds (channels, threads), guild messages and DMs (mentions, follow-ups), and Message Content only when enabled. */
@@ -97,6 +102,7 @@ export class PaperBot {
       secrets: [options.token],
       now,
       digest: options.digest ?? null,
+      arxiv: options.arxiv ?? null,
     };
     this.commands = new Map(allCommands.map((c) => [c.data.name, c]));
     this.buttons = new Map([feedbackButton, similarButton].map((b) => [b.kind, b]));
@@ -125,6 +131,7 @@ export class PaperBot {
     await this.client.login(this.options.token);
     await this.ready;
     if (!this.stopping) await this.options.digest?.start();
+    if (!this.stopping) this.options.dailyFetch?.start();
   }
 
   /** Answers being worked on now. */
@@ -148,7 +155,7 @@ export class PaperBot {
     logger.info({ inFlight: this.inFlight.size, graceMs: this.options.shutdownGraceMs }, 'shutting down: no new questions, finishing answers in flight');
     // No digest starts from now on; one being sent finishes within the same grace period (its day is
     // claimed, so if it is cut short it is not sent again after a restart).
-    const digestStopped = this.options.digest?.stop() ?? Promise.resolve();
+    const digestStopped = Promise.all([this.options.digest?.stop(), this.options.dailyFetch?.stop()]);
     const finished = await settleWithin([...this.inFlight, digestStopped], this.options.shutdownGraceMs);
     if (!finished) {
       logger.warn({ inFlight: this.inFlight.size }, 'grace period over: interrupting the answers still in flight');

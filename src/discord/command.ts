@@ -13,6 +13,7 @@ import type { Assistant } from '../assistant/assistant.ts';
 import type { FeedbackStore } from '../core/feedback/feedback-store.ts';
 import type { Logger } from '../core/logger.ts';
 import type { DigestService } from '../digest/digest-service.ts';
+import type { ArxivService } from '../sources/arxiv/arxiv-service.ts';
 import type { RateLimit, RateLimiter } from './rate-limiter.ts';
 
 /** The part of the Assistant the bot uses. */
@@ -47,6 +48,15 @@ export interface BotServices {
   now: () => number;
   /** The daily digests (`/digest`); null when this bot was started without them. */
   digest: DigestService | null;
+  /** arXiv for `/add` and `/about`'s fetch lines; null when this bot was started without it. */
+  arxiv: BotArxiv | null;
+}
+
+export interface BotArxiv {
+  add: ArxivService['add'];
+  status: ArxivService['status'];
+  /** ARXIV_CATEGORIES: what the bot fetches every day (empty: nothing). */
+  dailyCategories: readonly string[];
 }
 
 export interface Command {

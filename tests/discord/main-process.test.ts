@@ -134,7 +134,7 @@ describe('npm run deploy-commands', () => {
       expect(put?.params.guildId).toBe('1');
       expect(put?.authorization).toBe(`Bot ${TOKEN}`);
       expect(put?.status).toBe(200);
-      expect(fake.commands('1').map((c) => c.name)).toEqual(['ask', 'paper', 'similar', 'digest', 'help', 'about']);
+      expect(fake.commands('1').map((c) => c.name)).toEqual(['ask', 'paper', 'similar', 'digest', 'add', 'help', 'about']);
       const ask = fake.commands('1').find((c) => c.name === 'ask');
       expect(ask?.options?.map((o) => [o.name, o.required ?? false])).toEqual([['question', true], ['private', false]]);
       expect(fake.commands('1').find((c) => c.name === 'paper')?.options?.[0]).toMatchObject({ name: 'query', autocomplete: true });
@@ -155,7 +155,7 @@ describe('npm run deploy-commands', () => {
     };
     const global = await run([]);
     expect(global).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Registered 6 commands globally/) });
-    expect(fake.commands().map((c) => c.name)).toEqual(['ask', 'paper', 'similar', 'digest', 'help', 'about']);
+    expect(fake.commands().map((c) => c.name)).toEqual(['ask', 'paper', 'similar', 'digest', 'add', 'help', 'about']);
     await expect(run(['--guild', '999'])).rejects.toThrow(/not in server 999/);
     await expect(run(['--guild'])).rejects.toThrow(/--guild needs a server id/);
     await expect(run([], { DISCORD_API_URL: fake.apiUrl })).rejects.toThrow(/DISCORD_TOKEN is not set/);

@@ -96,6 +96,7 @@ export class IndexDatabaseWriter extends IndexDatabase implements WritablePaperS
       });
     }
     this.dfCache.clear();
+    this.countsCache = undefined;
     return removed;
   }
 
@@ -106,6 +107,7 @@ export class IndexDatabaseWriter extends IndexDatabase implements WritablePaperS
     this.write.deletePaperFts.run(rowid);
     this.write.deletePaper.run(id);
     this.dfCache.clear();
+    this.countsCache = undefined;
     return removed;
   }
 

@@ -43,6 +43,7 @@ export class IndexDatabase implements PaperStore {
   protected readonly db: Database.Database;
   /** Document frequencies only change when the build writes, which clears this. */
   protected readonly dfCache = new Map<string, number>();
+  protected countsCache: { papers: number; passages: number } | undefined;
   private readonly read;
 
   protected constructor(db: Database.Database) {
@@ -83,8 +84,10 @@ export class IndexDatabase implements PaperStore {
     if (this.db.open) this.db.close();
   }
 
+  /** Counting rows is a scan of the table, so it is done once (a reader's store never changes; writes clear it). */
   counts(): { papers: number; passages: number } {
-    return this.read.counts.get() as { papers: number; passages: number };
+    this.countsCache ??= this.read.counts.get() as { papers: number; passages: number };
+    return this.countsCache;
   }
 
   /** BM25 over passages for any of `terms` (OR), best first; `score` is positive, higher is better. */

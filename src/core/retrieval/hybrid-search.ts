@@ -7,6 +7,7 @@
 import type { Paper } from '../corpus/paper.ts';
 import { contentTerms } from '../text.ts';
 import type { Embedder } from './embedder.ts';
+import { lexicalMatchTerms } from './lexical-query.ts';
 import type { PaperStore, StoredPassage } from './paper-store.ts';
 import type { VectorIndex } from './vector-index.ts';
 
@@ -75,7 +76,7 @@ export async function retrieve(question: string, deps: SearchDependencies, optio
   if (mode !== 'lexical' && !denseAvailable) throw new Error(`retrieval mode ${mode} needs an embedder and a vector index`);
 
   const terms = contentTerms(question);
-  const lexical = mode === 'dense' ? [] : store.lexicalSearch(terms, candidates);
+  const lexical = mode === 'dense' ? [] : store.lexicalSearch(lexicalMatchTerms(question, terms, store), candidates);
   const dense = mode === 'lexical' || !denseAvailable ? [] : vectors.search(await embedder.embedQuery(question), candidates);
 
   const fused = new Map<number, { score: number; similarity: number | null; bm25: number | null }>();

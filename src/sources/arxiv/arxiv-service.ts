@@ -3,7 +3,7 @@
  * corpus, remember the fetch, update the index. Built once in src/app.ts. Index updates go one at a time
  * (the build lock allows one build; a second one in this process waits for the first instead of failing).
  */
-import { UserError, describeError } from '../../core/errors.ts';
+import { UserError, describeError, isUserError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { BuildReport } from '../../indexing/build-index.ts';
 import { arxivDay, feedKey, FetchLog, type FetchLogData } from '../fetch-log.ts';
@@ -47,6 +47,8 @@ export interface AddResult {
   arxivId: string;
   /** The paper's id in the corpus and the index (for its card). */
   paperId: string;
+  /** true: the index has it; else why not yet (another build is running, …). */
+  indexed: true | string;
 }
 
 export class ArxivService {
@@ -80,19 +82,34 @@ export class ArxivService {
   async add(reference: string): Promise<AddResult> {
     const arxivId = arxivIdOfReference(reference);
     const known = (await corpusPapers(this.options.corpusDir)).find((p) => p.arxivId !== null && p.arxivId.replace(/v\d+$/, '') === arxivId);
-    if (known !== undefined) return { status: 'known', arxivId, paperId: known.id };
+    if (known !== undefined) return { status: 'known', arxivId, paperId: known.id, indexed: true };
     const batch = await fetchArxivPapers([arxivId], this.options);
     if (batch.items.length === 0) throw new UserError('E_ARXIV_UNKNOWN', `arXiv has no paper ${arxivId}${batch.skipped.length > 0 ? ` (${batch.skipped.join('; ')})` : ''}; nothing was added.`);
     const merged = await this.merge(batch.items, () => ADDED_FILE);
     if (merged.problems.length > 0 && merged.added === 0) throw new UserError('E_ARXIV_UNUSABLE', `arXiv:${arxivId} cannot be added: ${merged.problems.join('; ')}.`);
-    await this.updateIndex();
+    let indexed: true | string = true;
+    try {
+      await this.updateIndex();
+    } catch (error) {
+      // The paper is in the corpus file either way; the next build (or the daily one) indexes it.
+      if (!isUserError(error)) throw error;
+      this.options.logger.warn({ arxivId, err: error.message }, 'added a paper but could not update the index');
+      indexed = error.code === 'E_BUILD_RUNNING' ? 'another index build is running' : error.message;
+    }
     const paper = (await corpusPapers(this.options.corpusDir)).find((p) => p.arxivId === arxivId);
-    return { status: merged.added > 0 ? 'added' : 'known', arxivId, paperId: paper?.id ?? `arxiv:${arxivId}` };
+    return { status: merged.added > 0 ? 'added' : 'known', arxivId, paperId: paper?.id ?? `arxiv:${arxivId}`, indexed };
   }
 
   /** When papers were last fetched, how many, and the last failure (for /about). */
   status(): FetchLogData {
     return this.log.read();
+  }
+
+  /** Keeps a failure for /about (the fetch's own failures are kept already; this is for the rest, e.g. the index update). */
+  async recordFailure(error: unknown): Promise<void> {
+    await this.log.update((data) => {
+      data.lastFailure = { at: this.options.now().toISOString(), message: describeError(error) };
+    });
   }
 
   /** Updates the index; one build at a time in this process. */
@@ -107,9 +124,7 @@ export class ArxivService {
     try {
       batch = await fetch();
     } catch (error) {
-      await this.log.update((data) => {
-        data.lastFailure = { at: this.options.now().toISOString(), message: describeError(error) };
-      });
+      await this.recordFailure(error);
       throw error;
     }
     if (batch.nothingToday !== undefined) return { ...empty(), requests: batch.requests, note: batch.nothingToday };

@@ -1,0 +1,37 @@
+/**
+ * What the bot says about where its papers come from: /add's replies and the fetch lines of /about. Pure.
+ */
+import { escapeMarkdown } from 'discord.js';
+import type { FetchLogData } from '../../sources/fetch-log.ts';
+
+export const ADD_GUILD_ONLY = 'Papers are added to a server’s paperbot: use `/add` in a server.';
+export const ADD_MANAGE_SERVER_NEEDED = '🔒 Adding papers needs the **Manage Server** permission in this server.';
+export const ADD_UNAVAILABLE = 'Adding papers from arXiv is not available in this paperbot process.';
+
+export function addedNotice(arxivId: string, status: 'added' | 'known'): string {
+  return status === 'added' ? `✅ Added arXiv:${arxivId} to the corpus and indexed it.` : `arXiv:${arxivId} is already in the corpus.`;
+}
+
+export function addedNotIndexedNotice(arxivId: string, status: 'added' | 'known', reason: string): string {
+  const what = status === 'added' ? `✅ Added arXiv:${arxivId} to the corpus` : `arXiv:${arxivId} is already in the corpus`;
+  return `${what}; it becomes searchable after the next index update (${reason}).`;
+}
+
+/** /about's lines on the arXiv fetches: when, how many, and the last failure when it is more recent than the last success. */
+export function renderFetchStatus(status: FetchLogData, categories: readonly string[]): string[] {
+  const lines: string[] = [];
+  const at = (iso: string): string => {
+    const ms = Date.parse(iso);
+    return Number.isNaN(ms) ? iso : `<t:${Math.floor(ms / 1000)}:f> (<t:${Math.floor(ms / 1000)}:R>)`;
+  };
+  const daily = categories.length > 0 ? `daily from arXiv ${escapeMarkdown(categories.join(', '))}` : 'no daily fetch (ARXIV_CATEGORIES is not set)';
+  const last = status.lastFetch;
+  lines.push(
+    last === null
+      ? `Papers fetched: never yet; ${daily}`
+      : `Papers fetched ${at(last.at)}: ${last.added} new, ${last.updated} updated (arXiv ${escapeMarkdown(last.categories.join(', '))}); ${daily}`,
+  );
+  const failure = status.lastFailure;
+  if (failure !== null && (last === null || failure.at > last.at)) lines.push(`⚠️ Last fetch failed ${at(failure.at)}: ${escapeMarkdown(failure.message)}`);
+  return lines;
+}

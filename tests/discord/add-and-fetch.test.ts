@@ -1,0 +1,112 @@
+/**
+ * `/add` and the daily arXiv fetch through the real bot (fake Discord, fake arXiv, createApp as `npm start`
+ * builds it): papers land in the corpus, the running bot finds them without a restart, /about tells.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MessageFlags, PermissionFlagsBits } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeArxiv, type FakeArxiv } from '../../src/dev/fake-arxiv.ts';
+import type { RecordedCall } from '../support/fake-discord.ts';
+import { ADMIN } from '../digest/digest-harness.ts';
+import { arxivPaper } from '../sources/arxiv-fixtures.ts';
+import { startHarness, type Harness } from './harness.ts';
+
+let arxiv: FakeArxiv;
+beforeAll(async () => {
+  arxiv = await startFakeArxiv();
+});
+afterAll(async () => arxiv.close());
+
+const arxivEnv = (): Record<string, string> => ({ ARXIV_RSS_URL: arxiv.rssUrl, ARXIV_API_URL: arxiv.apiUrl, ARXIV_MIN_INTERVAL_MS: '0' });
+
+const zebra = arxivPaper(1, {
+  title: 'Quasiperiodic Zebra Tokenizers',
+  abstract: 'We introduce quasiperiodic zebra tokenizers, a tokenization scheme that alternates stripes of characters and bytes, and evaluate it on machine translation.',
+});
+
+async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 8000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+describe('/add', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ llm: false, env: arxivEnv() });
+  }, 30_000);
+  afterAll(async () => h.close());
+
+  const add = async (paper: string, admin = true): Promise<RecordedCall> => {
+    const ix = await h.fake.interaction({ name: 'add', options: { paper }, ...(admin ? { memberPermissions: ADMIN } : {}) });
+    // The reply itself, or the edit of a deferred reply: the first call of this interaction with a message.
+    return h.fake.waitForCall((c) => c.interactionId === ix.id && c.message !== null, 8000);
+  };
+  const addedLines = (): string[] => {
+    const file = path.join(h.ws.corpusDir, 'added', 'arxiv.jsonl');
+    return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n') : [];
+  };
+
+  it('is registered for servers only, for members with Manage Server', () => {
+    const command = h.fake.commands('1').find((c) => c.name === 'add');
+    expect(command?.default_member_permissions).toBe(PermissionFlagsBits.ManageGuild.toString());
+    expect(command?.contexts).toEqual([0]);
+  });
+
+  it('refuses a member without Manage Server, privately, and writes nothing', async () => {
+    const reply = await add('2612.00001', false);
+    expect(reply.message).toMatchObject({ flags: MessageFlags.Ephemeral, content: '🔒 Adding papers needs the **Manage Server** permission in this server.' });
+    expect(addedLines()).toEqual([]);
+  });
+
+  it('fetches the paper by id, adds it to a file of its own, indexes it and shows its card; the bot finds it at once', async () => {
+    arxiv.setApiPapers([zebra]);
+    const reply = await add('https://arxiv.org/abs/2612.00001v1');
+    expect(reply.message?.content).toBe('✅ Added arXiv:2612.00001 to the corpus and indexed it.');
+    expect(reply.message?.embeds?.[0]?.title).toBe('Quasiperiodic Zebra Tokenizers');
+    expect(addedLines().map((l) => (JSON.parse(l) as { arxiv_id: string }).arxiv_id)).toEqual(['2612.00001']);
+    expect(h.assistant.resolvePaper('zebra tokenizers')?.id).toBe('arxiv:2612.00001');
+  });
+
+  it('says a paper is already there, with its card, without asking arXiv', async () => {
+    const asked = arxiv.requests.length;
+    const reply = await add('10.48550/arXiv.2612.00001');
+    expect(reply.message?.content).toBe('arXiv:2612.00001 is already in the corpus.');
+    expect(reply.message?.embeds?.[0]?.title).toBe('Quasiperiodic Zebra Tokenizers');
+    expect(arxiv.requests.length).toBe(asked);
+    expect(addedLines()).toHaveLength(1);
+  });
+
+  it('answers an unknown id, a DOI without arXiv, and a rate-limited arXiv in one sentence each, writing nothing', async () => {
+    expect((await add('2612.09999')).message?.content).toBe('arXiv has no paper 2612.09999 (arXiv does not know arXiv:2612.09999); nothing was added.');
+    expect((await add('10.1145/3292500.3330701')).message?.content).toBe("10.1145/3292500.3330701 is not an arXiv DOI (10.48550/arXiv.…): give the paper's arXiv id or URL instead.");
+    arxiv.script({ status: 429, headers: { 'retry-after': '3600' } });
+    expect((await add('2612.00002')).message?.content).toBe('arXiv is rate-limiting paperbot (429) and asks to wait 3600 s; try again later.');
+    expect(addedLines()).toHaveLength(1);
+  });
+});
+
+describe('the daily arXiv fetch in the bot', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    arxiv.setFeed('2026-12-02', [zebra, arxivPaper(2, { categories: ['stat.ML'] })]);
+    h = await startHarness({ llm: false, env: { ...arxivEnv(), ARXIV_CATEGORIES: 'cs.LG,stat.ML' } });
+  }, 30_000);
+  afterAll(async () => h.close());
+
+  it('fetches at start when it never has, indexes, and the running bot finds the papers; /about says when and how many', async () => {
+    await until(() => h.assistant.resolvePaper('zebra tokenizers'), 'the fetched paper in the index');
+    expect(arxiv.requests.some((r) => r.path === '/rss/cs.LG+stat.ML')).toBe(true);
+    expect(existsSync(path.join(h.ws.corpusDir, 'arxiv', 'stat.ML', '2026-12.jsonl'))).toBe(true);
+    const ix = await h.fake.interaction({ name: 'about' });
+    const about = (await h.fake.waitForCall({ interactionId: ix.id })).message?.content ?? '';
+    expect(about).toMatch(/^Papers fetched <t:\d+:f> \(<t:\d+:R>\): 2 new, 0 updated \(arXiv cs\.LG, stat\.ML\); daily from arXiv cs\.LG, stat\.ML$/m);
+    expect(about).toMatch(/^Corpus: 13 papers/m);
+  });
+});
