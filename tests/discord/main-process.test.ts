@@ -128,7 +128,7 @@ describe('npm run deploy-commands', () => {
       const result = await ws.runProcess('deploy-commands', ['--guild', '1'], { env: { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl } });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/^Registered 6 commands in server 1: \/ask, \/paper, \/similar, \/digest, \/help, \/about\./);
+      expect(result.stdout).toMatch(/^Registered 7 commands in server 1: \/ask, \/paper, \/similar, \/digest, \/add, \/help, \/about\./);
       expect(result.stdout).toMatch(/scope=bot%20applications\.commands&permissions=309237730304/);
       const put = fake.findCalls({ route: 'PUT /applications/:applicationId/guilds/:guildId/commands' }).at(-1);
       expect(put?.params.guildId).toBe('1');
@@ -154,7 +154,7 @@ describe('npm run deploy-commands', () => {
       }
     };
     const global = await run([]);
-    expect(global).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Registered 6 commands globally/) });
+    expect(global).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Registered 7 commands globally/) });
     expect(fake.commands().map((c) => c.name)).toEqual(['ask', 'paper', 'similar', 'digest', 'add', 'help', 'about']);
     await expect(run(['--guild', '999'])).rejects.toThrow(/not in server 999/);
     await expect(run(['--guild'])).rejects.toThrow(/--guild needs a server id/);
