@@ -20,7 +20,7 @@ describe('DigestScheduler', () => {
     f.clock.now = new Date('2026-03-02T08:00:00Z');
     const [result] = await s.scheduler.tick();
     expect(result).toMatchObject({ channelId: 'c1', outcome: 'posted', localDate: '2026-03-02', messageIds: ['m1'] });
-    expect(sender.sent).toEqual([{ channelId: 'c1', localDate: '2026-03-02', index: 0, content: expect.stringMatching(/^Paper digest · 2026-03-02\n1\. /) }]);
+    expect(sender.sent).toEqual([{ channelId: 'c1', localDate: '2026-03-02', index: 0, content: expect.stringMatching(/^Paper digest · 2026-03-02\n1\. /), entries: [1, 2, 3] }]);
     f.clock.now = new Date('2026-03-02T21:00:00Z');
     expect(await s.scheduler.tick()).toEqual([{ channelId: 'c1', outcome: 'not-due' }]);
     expect(f.state.digests.posts('c1')).toMatchObject([{ localDate: '2026-03-02', status: 'sent', messageIds: ['m1'] }]);

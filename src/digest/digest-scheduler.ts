@@ -26,7 +26,7 @@ import type { Logger } from '../core/logger.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
 import { newRequestId, runWithRequest } from '../core/request-context.ts';
 import type { ComposedDigest, DigestSettings } from './compose-digest.ts';
-import type { DigestSender } from './digest-sender.ts';
+import type { DigestSender, RenderedDigestPart } from './digest-sender.ts';
 
 /** Composes a channel's digest for `localDate` as of `now` (src/digest/compose-digest.ts, wired by the service). */
 export type ComposeDigest = (settings: DigestSettings, at: { now: Date; localDate?: string }) => Promise<ComposedDigest>;
@@ -229,13 +229,13 @@ export class DigestScheduler {
   }
 
   /** Sends a claimed digest, then marks its record sent, or failed with the sender's reason. */
-  private async send(subscription: DigestSubscription, digest: ComposedDigest, parts: readonly string[]): Promise<DigestRunResult> {
+  private async send(subscription: DigestSubscription, digest: ComposedDigest, parts: readonly RenderedDigestPart[]): Promise<DigestRunResult> {
     const { store, logger, sender } = this.options;
     const { channelId } = subscription;
     const { localDate } = digest;
     const messageIds: string[] = [];
     try {
-      for (const [index, content] of parts.entries()) messageIds.push((await sender.send({ channelId, localDate, index, content })).id);
+      for (const [index, part] of parts.entries()) messageIds.push((await sender.send({ channelId, localDate, index, ...part })).id);
     } catch (error) {
       const sentence = sender.describeFailure(error);
       await store.failPost({ channelId, localDate, at: this.options.now(), error: sentence, messageIds });

@@ -4,18 +4,24 @@
  */
 import type { DigestMessage } from '../core/digest/digest-message.ts';
 
-/** One message of a day's digest: which channel, which day, which part (0-based), and its text. */
-export interface DigestPart {
+/** One message of a day's digest as the platform renders it: its text and the entries it shows. */
+export interface RenderedDigestPart {
+  content: string;
+  /** The numbers (`n`) of the entries this message shows: their 👍/👎 go with it. */
+  entries: readonly number[];
+}
+
+/** One message of a day's digest: which channel, which day, which part (0-based), its text and entries. */
+export interface DigestPart extends RenderedDigestPart {
   channelId: string;
   /** The local date the digest is for: with `index`, the part's identity. */
   localDate: string;
   index: number;
-  content: string;
 }
 
 export interface DigestSender {
   /** The digest as the messages to send, in order (the platform's markup and length limit). */
-  render(message: DigestMessage): string[];
+  render(message: DigestMessage): RenderedDigestPart[];
   /**
    * Posts one part (pinging nobody) and resolves with the platform's message id. The same part sent again
    * soon after (an HTTP retry) must not post twice where the platform allows it (Discord: a nonce).

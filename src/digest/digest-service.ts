@@ -7,6 +7,7 @@
 import type { ChatModel } from '../core/answering/chat-model.ts';
 import type { DigestStore, DigestSubscription, DigestSubscriptionInput } from '../core/digest/digest-store.ts';
 import type { DigestVoteStore } from '../core/digest/digest-votes.ts';
+import type { Vote } from '../core/feedback/feedback-store.ts';
 import { localDate, nextRun } from '../core/digest/schedule.ts';
 import type { Logger } from '../core/logger.ts';
 import { composeDigest, type ComposedDigest, type DigestCandidateSource, type DigestSettings } from './compose-digest.ts';
@@ -99,6 +100,18 @@ export class DigestService {
   /** What would be posted in the channel now, without recording anything. */
   preview(settings: DigestSettings): Promise<ComposedDigest> {
     return this.compose(settings, { now: this.options.now() });
+  }
+
+  /**
+   * A 👍/👎 on entry `n` of the channel's digest of `localDate` (one per person per paper per channel; a
+   * second replaces the first). Null when that digest or entry is not known, or votes are not kept.
+   */
+  async vote({ channelId, localDate, n, userId, vote }: { channelId: string; localDate: string; n: number; userId: string; vote: Vote }): Promise<{ paperId: string; previous: Vote | null } | null> {
+    const votes = this.options.votes;
+    const paperId = votes === undefined ? undefined : (await votes.postedPapers(channelId, localDate))?.[n - 1];
+    if (votes === undefined || paperId === undefined) return null;
+    const { previous } = await votes.recordVote({ channelId, paperId, userId, vote, votedAt: this.options.now().toISOString() });
+    return { paperId, previous };
   }
 
   async subscription(channelId: string): Promise<DigestSubscription | undefined> {

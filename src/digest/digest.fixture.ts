@@ -13,7 +13,7 @@ import { parseCorpusFile } from '../core/corpus/parse-corpus-file.ts';
 import type { DigestMessage } from '../core/digest/digest-message.ts';
 import { silentLogger } from '../core/logger.ts';
 import type { DigestCandidates, DigestSourcePaper } from './compose-digest.ts';
-import type { DigestPart, DigestSender } from './digest-sender.ts';
+import type { DigestPart, DigestSender, RenderedDigestPart } from './digest-sender.ts';
 import { DigestService, type DigestServiceOptions } from './digest-service.ts';
 
 const SHIPPED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../corpus/seed-papers.jsonl');
@@ -22,10 +22,10 @@ export const PAPERS: DigestSourcePaper[] = parseCorpusFile('seed-papers.jsonl', 
 export const candidates = (): Promise<DigestCandidates> => Promise.resolve({ papers: PAPERS, embeddings: undefined, relevance: undefined });
 
 /** A platform of plain text: the title, then one line per entry; with `partPerEntry`, one message per entry. */
-function plainRender(message: DigestMessage, partPerEntry = false): string[] {
+function plainRender(message: DigestMessage, partPerEntry = false): RenderedDigestPart[] {
   const head = [message.title, ...message.notes, ...(message.emptyText === null ? [] : [message.emptyText])].join('\n');
-  const entries = message.entries.map((e) => `${e.n}. ${e.label} | TL;DR: ${e.tldr}`);
-  return partPerEntry ? [head, ...entries] : [[head, ...entries].join('\n')];
+  const entries = message.entries.map((e) => ({ content: `${e.n}. ${e.label} | TL;DR: ${e.tldr}`, entries: [e.n] }));
+  return partPerEntry ? [{ content: head, entries: [] }, ...entries] : [{ content: [head, ...entries.map((e) => e.content)].join('\n'), entries: message.entries.map((e) => e.n) }];
 }
 
 export interface RecordingSender extends DigestSender {

@@ -22,6 +22,7 @@ import type { DailyFetch } from '../sources/daily-fetch.ts';
 import { commands as allCommands } from './commands/index.ts';
 import { feedbackButton } from './components/feedback-button.ts';
 import { similarButton } from './components/similar-button.ts';
+import { digestVoteButton } from './components/digest-vote-button.ts';
 import { handleMessage } from './conversation.ts';
 import { buttonKind } from './custom-ids.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
@@ -105,7 +106,7 @@ export class PaperBot {
       arxiv: options.arxiv ?? null,
     };
     this.commands = new Map(allCommands.map((c) => [c.data.name, c]));
-    this.buttons = new Map([feedbackButton, similarButton].map((b) => [b.kind, b]));
+    this.buttons = new Map([feedbackButton, similarButton, digestVoteButton].map((b) => [b.kind, b]));
 
     this.client.on(Events.InteractionCreate, (interaction) => this.track(() => this.onInteraction(interaction)));
     this.client.on(Events.MessageCreate, (message) => {

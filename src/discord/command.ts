@@ -66,6 +66,6 @@ export interface Command {
 }
 
 export interface ButtonHandler {
-  kind: 'feedback' | 'similar';
+  kind: 'feedback' | 'similar' | 'digest-vote';
   execute(interaction: ButtonInteraction, services: BotServices): Promise<void>;
 }

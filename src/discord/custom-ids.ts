@@ -7,6 +7,7 @@ import type { Vote } from '../core/feedback/feedback-store.ts';
 
 const FEEDBACK = 'feedback';
 const SIMILAR = 'similar';
+const DIGEST_VOTE = 'dvote';
 
 export function feedbackId(vote: Vote, answerId: string): string {
   return `${FEEDBACK}:${vote}:${answerId}`;
@@ -27,9 +28,24 @@ export function parseSimilarId(customId: string): { paperId: string } | null {
   return customId.startsWith(`${SIMILAR}:`) && customId.length > SIMILAR.length + 1 ? { paperId: customId.slice(SIMILAR.length + 1) } : null;
 }
 
+/**
+ * A vote on entry `n` of a channel's digest of `localDate`: the channel comes with the press, the paper from
+ * the post record, so the id stays short (about 22 characters) however long the paper's id is.
+ */
+export function digestVoteId(vote: Vote, localDate: string, n: number): string {
+  return `${DIGEST_VOTE}:${vote}:${localDate}:${n}`;
+}
+
+export function parseDigestVoteId(customId: string): { vote: Vote; localDate: string; n: number } | null {
+  const match = /^dvote:(up|down):(\d{4}-\d{2}-\d{2}):(\d{1,2})$/.exec(customId);
+  if (match?.[1] === undefined || match[2] === undefined || match[3] === undefined) return null;
+  return { vote: match[1] as Vote, localDate: match[2], n: Number(match[3]) };
+}
+
 /** Which handler a press belongs to. */
-export function buttonKind(customId: string): 'feedback' | 'similar' | null {
+export function buttonKind(customId: string): 'feedback' | 'similar' | 'digest-vote' | null {
   if (customId.startsWith(`${FEEDBACK}:`)) return 'feedback';
   if (customId.startsWith(`${SIMILAR}:`)) return 'similar';
+  if (customId.startsWith(`${DIGEST_VOTE}:`)) return 'digest-vote';
   return null;
 }

@@ -22,8 +22,8 @@ describe('RestDigestSender', () => {
         return { id: `m${posts.length}` };
       },
     });
-    expect(await sender.send({ channelId: 'c1', localDate: '2026-03-02', index: 0, content: 'hello @everyone' })).toEqual({ id: 'm1' });
-    expect(await sender.send({ channelId: 'c1', localDate: '2026-03-02', index: 1, content: 'part two' })).toEqual({ id: 'm2' });
+    expect(await sender.send({ channelId: 'c1', localDate: '2026-03-02', index: 0, content: 'hello @everyone', entries: [] })).toEqual({ id: 'm1' });
+    expect(await sender.send({ channelId: 'c1', localDate: '2026-03-02', index: 1, content: 'part two', entries: [] })).toEqual({ id: 'm2' });
     expect(posts[0]).toEqual({
       route: Routes.channelMessages('c1'),
       body: { content: 'hello @everyone', allowed_mentions: { parse: [] }, nonce: digestNonce('c1', '2026-03-02', 0), enforce_nonce: true },
@@ -39,7 +39,7 @@ describe('RestDigestSender', () => {
   it('renders a digest as Discord messages', () => {
     const sender = new RestDigestSender({ post: async () => ({ id: 'm' }) });
     const message = { localDate: '2026-03-02', title: 'Paper digest · 2026-03-02', topic: null, notes: [], entries: [], emptyText: NOTHING_NEW_TEXT };
-    expect(sender.render(message)).toEqual([`📚 **Paper digest · 2026-03-02**\n${NOTHING_NEW_TEXT}`]);
+    expect(sender.render(message)).toEqual([{ content: `📚 **Paper digest · 2026-03-02**\n${NOTHING_NEW_TEXT}`, entries: [] }]);
   });
 
   it('says why a post failed in words a server admin can act on', () => {

@@ -7,20 +7,22 @@
 import { createHash } from 'node:crypto';
 import { DiscordAPIError, HTTPError, Routes, type APIMessage, type REST } from 'discord.js';
 import type { DigestMessage } from '../core/digest/digest-message.ts';
-import type { DigestPart, DigestSender } from '../digest/digest-sender.ts';
-import { renderDigestPost } from './render/digest-post.ts';
+import type { DigestPart, DigestSender, RenderedDigestPart } from '../digest/digest-sender.ts';
+import { digestVoteRows, renderDigestParts } from './render/digest-post.ts';
 
 export class RestDigestSender implements DigestSender {
   /** `rest`: a discord.js REST client with the bot's token (the bot's own, or one made for digests). */
   constructor(private readonly rest: Pick<REST, 'post'>) {}
 
-  render(message: DigestMessage): string[] {
-    return renderDigestPost(message);
+  render(message: DigestMessage): RenderedDigestPart[] {
+    return renderDigestParts(message);
   }
 
-  async send({ channelId, localDate, index, content }: DigestPart): Promise<{ id: string }> {
+  /** Each message carries the 👍/👎 of the entries it shows (render/digest-post.ts says how they are laid out). */
+  async send({ channelId, localDate, index, content, entries }: DigestPart): Promise<{ id: string }> {
+    const components = digestVoteRows(localDate, entries);
     const message = (await this.rest.post(Routes.channelMessages(channelId), {
-      body: { content, allowed_mentions: { parse: [] }, nonce: digestNonce(channelId, localDate, index), enforce_nonce: true },
+      body: { content, allowed_mentions: { parse: [] }, nonce: digestNonce(channelId, localDate, index), enforce_nonce: true, ...(components.length > 0 ? { components } : {}) },
     })) as APIMessage;
     return { id: message.id };
   }

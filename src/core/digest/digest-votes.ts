@@ -46,10 +46,12 @@ export interface Affinity {
 const NONE: Affinity = { boost: 0, likeTitle: null };
 
 /**
- * The affinity of each paper to the channel's votes. Votes on papers no longer in `papers` are ignored; a
- * voted paper gets no affinity to itself.
+ * The affinity of each paper of `pool` (the candidates MMR looks at; computed for them only, so a large
+ * corpus is not compared whole) to the channel's votes. Votes on papers no longer in `papers` are ignored;
+ * a voted paper gets no affinity to itself. The "why" names the upvoted paper only for the papers it lifts
+ * most: a boost of at least LIKE_MARGIN and at least half the pool's largest.
  */
-export function voteAffinity<P extends DigestCandidate>(votes: readonly ChannelVote[], papers: readonly P[], similarity: PaperSimilarity): (paper: P) => Affinity {
+export function voteAffinities<P extends DigestCandidate>(votes: readonly ChannelVote[], papers: readonly P[], pool: readonly P[], similarity: PaperSimilarity): (paper: P) => Affinity {
   const byId = new Map(papers.map((p) => [p.id, p]));
   const up: P[] = [];
   const down: P[] = [];
@@ -58,17 +60,25 @@ export function voteAffinity<P extends DigestCandidate>(votes: readonly ChannelV
     if (paper !== undefined && v.score !== 0) (v.score > 0 ? up : down).push(paper);
   }
   if (up.length === 0 && down.length === 0) return () => NONE;
-  return (paper) => {
+  const raw = new Map<string, { boost: number; liked: P | undefined }>();
+  let largest = 0;
+  for (const paper of pool) {
     let bestUp = 0;
     let liked: P | undefined;
     for (const u of up) {
-      if (u.id === paper.id) continue;
-      const sim = similarity(paper, u);
+      const sim = u.id === paper.id ? 0 : similarity(paper, u);
       if (sim > bestUp) [bestUp, liked] = [sim, u];
     }
     let bestDown = 0;
     for (const d of down) if (d.id !== paper.id) bestDown = Math.max(bestDown, similarity(paper, d));
     const boost = VOTE_WEIGHT * (bestUp - bestDown);
-    return { boost, likeTitle: liked !== undefined && boost >= LIKE_MARGIN ? (liked.title ?? liked.label ?? liked.id) : null };
+    largest = Math.max(largest, boost);
+    raw.set(paper.id, { boost, liked });
+  }
+  return (paper) => {
+    const r = raw.get(paper.id);
+    if (r === undefined) return NONE;
+    const named = r.liked !== undefined && r.boost >= Math.max(LIKE_MARGIN, largest / 2);
+    return { boost: r.boost, likeTitle: named && r.liked !== undefined ? (r.liked.title ?? r.liked.label ?? r.liked.id) : null };
   };
 }

@@ -7,7 +7,7 @@
  * round starts and the result says so. Equal inputs give equal picks: every tie is broken by corpus position.
  */
 import type { ChannelVote } from './digest-votes.ts';
-import { voteAffinity, type Affinity } from './digest-votes.ts';
+import { voteAffinities, type Affinity } from './digest-votes.ts';
 import { paperSimilarity, selectMmr, type MmrCandidate } from './mmr.ts';
 import { scoreLookup, TOPIC_FLOOR, topicRelevance } from './topic-match.ts';
 
@@ -124,8 +124,8 @@ export function pickDigest<P extends DigestCandidate>(options: PickDigestOptions
 
   const relevanceOf = topicRelevance(topic, options.relevance);
   const similarity = paperSimilarity(options.embeddings);
-  const affinityOf = voteAffinity(options.votes ?? [], eligible, similarity);
-  const candidates: Candidate<P>[] = eligible.map((paper, position) => ({ paper, position, relevance: relevanceOf(paper), match: 0, score: 0, affinity: affinityOf(paper) }));
+  const votes = options.votes ?? [];
+  const candidates: Candidate<P>[] = eligible.map((paper, position) => ({ paper, position, relevance: relevanceOf(paper), match: 0, score: 0, affinity: NO_AFFINITY }));
   let best = 0;
   for (const c of candidates) best = Math.max(best, c.relevance);
   const matchOf = options.topicMatch !== undefined ? scoreLookup(options.topicMatch) : undefined;
@@ -133,12 +133,21 @@ export function pickDigest<P extends DigestCandidate>(options: PickDigestOptions
     const raw = c.relevance;
     c.relevance = best > 0 ? raw / best : 0;
     c.match = matchOf !== undefined ? matchOf(c.paper.id) : options.relevance === undefined ? raw : c.relevance;
-    c.score = c.relevance + c.affinity.boost;
+    c.score = c.relevance;
   }
   const floor = options.topicFloor ?? TOPIC_FLOOR;
   // With a topic, a new paper is featured first only when it is on the topic; the others compete like any paper.
   const featuredAsNew = (c: Candidate<P>) => isNew(c.paper) && (topic === null || c.match >= floor);
-  const ranked = topic !== null || (options.votes?.length ?? 0) > 0;
+  /** The pool MMR looks at, with the votes' affinity added to each one's score (computed for the pool only). */
+  const scoredPool = (pool: Candidate<P>[], fresh: boolean): Candidate<P>[] => {
+    const chosen = rankedPool(pool, topic !== null, fresh, poolSize);
+    if (votes.length === 0) return chosen;
+    const affinityOf = voteAffinities(votes, eligible, chosen.map((c) => c.paper), similarity);
+    return chosen.map((c) => {
+      const affinity = affinityOf(c.paper);
+      return { ...c, affinity, score: c.relevance + affinity.boost };
+    });
+  };
 
   let cycleRestarted = false;
   let unfeatured = candidates.filter((c) => !round.has(c.paper.id));
@@ -150,7 +159,7 @@ export function pickDigest<P extends DigestCandidate>(options: PickDigestOptions
   const picked: Candidate<P>[] = [];
   const entries: DigestEntry<P>[] = [];
   const take = (pool: Candidate<P>[], restarted: boolean, fresh: boolean) => {
-    const chosen = selectMmr(rankedPool(pool, ranked, poolSize), count - entries.length, picked, lambda, similarity);
+    const chosen = selectMmr(scoredPool(pool, fresh), count - entries.length, picked, lambda, similarity);
     for (const c of chosen) {
       entries.push({ paper: c.paper, ...explain(c, { fresh, topic, restarted, seenBefore: everFeatured.has(c.paper.id), hasOthers: picked.length > 0 }) });
       picked.push(c);
@@ -188,9 +197,19 @@ function currentRound(history: readonly DigestHistoryPost[]): Set<string> {
   return round;
 }
 
-/** The candidates MMR looks at: all of them if few, else the best scored (topic, votes) or the first in corpus order. */
-function rankedPool<P>(pool: Candidate<P>[], byScore: boolean, poolSize: number): Candidate<P>[] {
-  const ordered = byScore ? [...pool].sort((a, b) => b.score - a.score || a.position - b.position) : pool;
+const NO_AFFINITY: Affinity = { boost: 0, likeTitle: null };
+
+/**
+ * The candidates MMR looks at: all of them if few, else the most relevant (with a topic), the newest (new
+ * papers without a topic: a flood of them is read newest first) or the first in corpus order.
+ */
+function rankedPool<P extends DigestCandidate>(pool: Candidate<P>[], byRelevance: boolean, newestFirst: boolean, poolSize: number): Candidate<P>[] {
+  if (pool.length <= poolSize) return pool;
+  const ordered = byRelevance
+    ? [...pool].sort((a, b) => b.relevance - a.relevance || a.position - b.position)
+    : newestFirst
+      ? [...pool].sort((a, b) => Date.parse(b.paper.addedAt) - Date.parse(a.paper.addedAt) || a.position - b.position)
+      : pool;
   return ordered.slice(0, poolSize);
 }
 

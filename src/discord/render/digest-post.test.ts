@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CYCLE_RESTART_NOTE, NOTHING_NEW_TEXT, type DigestMessage, type DigestMessageEntry } from '../../core/digest/digest-message.ts';
-import { renderDigestPost } from './digest-post.ts';
+import { parseDigestVoteId } from '../custom-ids.ts';
+import { digestVoteRows, renderDigestParts, renderDigestPost } from './digest-post.ts';
 
 function entry(n: number, overrides: Partial<DigestMessageEntry> = {}): DigestMessageEntry {
   return {
@@ -92,5 +93,25 @@ describe('renderDigestPost', () => {
     const messages = renderDigestPost(digest([famus, intraFusion]), 400);
     expect(messages.length).toBeGreaterThanOrEqual(2);
     for (const m of messages) expect(m.length).toBeLessThanOrEqual(400);
+  });
+
+  it('gives each entry its 👍/👎 under the message that shows it: two entries a row, ten entries in five rows', () => {
+    const ten = Array.from({ length: 10 }, (_, i) => entry(i + 1, { tldr: 'x'.repeat(250) }));
+    const parts = renderDigestParts(digest(ten));
+    expect(parts.flatMap((p) => p.entries)).toEqual(ten.map((e) => e.n));
+    expect(parts.length).toBeGreaterThan(1);
+    for (const part of parts) for (const n of part.entries) expect(part.content).toContain(`**${n}. Paper number ${n}**`);
+
+    const rows = digestVoteRows('2025-06-02', ten.map((e) => e.n));
+    expect(rows).toHaveLength(5);
+    for (const row of rows) expect(row.components).toHaveLength(4);
+    const buttons = rows.flatMap((r) => r.components);
+    expect(buttons.map((b) => `${b.emoji?.name}${b.label}`).slice(0, 4)).toEqual(['👍1', '👎1', '👍2', '👎2']);
+    const ids = buttons.map((b) => b.custom_id);
+    for (const id of ids) expect(id.length).toBeLessThanOrEqual(100);
+    expect(parseDigestVoteId(ids[3] ?? '')).toEqual({ vote: 'down', localDate: '2025-06-02', n: 2 });
+    // An odd count leaves the last row half full; the header message alone has no buttons.
+    expect(digestVoteRows('2025-06-02', [1, 2, 3]).map((r) => r.components.length)).toEqual([4, 2]);
+    expect(digestVoteRows('2025-06-02', [])).toEqual([]);
   });
 });
