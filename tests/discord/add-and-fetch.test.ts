@@ -2,7 +2,7 @@
  * `/add` and the daily arXiv fetch through the real bot (fake Discord, fake arXiv, createApp as `npm start`
  * builds it): papers land in the corpus, the running bot finds them without a restart, /about tells.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MessageFlags, PermissionFlagsBits } from 'discord.js';
@@ -83,12 +83,26 @@ describe('/add', () => {
     expect(addedLines()).toHaveLength(1);
   });
 
+  it('writes the paper and says so when another process holds the index build lock', async () => {
+    arxiv.setApiPapers([zebra, arxivPaper(3)]);
+    const lock = path.join(h.config.indexDir, 'build.lock');
+    // A live process id (this one) holding the lock, as a running `npm run index` would.
+    writeFileSync(lock, String(process.pid));
+    try {
+      const reply = await add('2612.00003');
+      expect(reply.message?.content).toBe('✅ Added arXiv:2612.00003 to the corpus; it becomes searchable after the next index update (another index build is running).');
+    } finally {
+      rmSync(lock, { force: true });
+    }
+    expect(addedLines()).toHaveLength(2);
+  });
+
   it('answers an unknown id, a DOI without arXiv, and a rate-limited arXiv in one sentence each, writing nothing', async () => {
     expect((await add('2612.09999')).message?.content).toBe('arXiv has no paper 2612.09999 (arXiv does not know arXiv:2612.09999); nothing was added.');
     expect((await add('10.1145/3292500.3330701')).message?.content).toBe("10.1145/3292500.3330701 is not an arXiv DOI (10.48550/arXiv.…): give the paper's arXiv id or URL instead.");
     arxiv.script({ status: 429, headers: { 'retry-after': '3600' } });
     expect((await add('2612.00002')).message?.content).toBe('arXiv is rate-limiting paperbot (429) and asks to wait 3600 s; try again later.');
-    expect(addedLines()).toHaveLength(1);
+    expect(addedLines()).toHaveLength(2);
   });
 });
 
