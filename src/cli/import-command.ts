@@ -4,9 +4,9 @@
  * src/sources/bibtex/import-bibtex.ts; this reads the command line and says what happened.
  */
 import path from 'node:path';
-import { UserError } from '../core/errors.ts';
+import { UserError, isUserError } from '../core/errors.ts';
 import { describeBuild } from '../indexing/describe-build.ts';
-import { importBibtex, type ImportReport } from '../sources/bibtex/import-bibtex.ts';
+import { importBibtex, type FetchAbstracts, type ImportReport } from '../sources/bibtex/import-bibtex.ts';
 import { defineCommandLine, parseCommandLine, printHelp } from './command-line.ts';
 import { progressReporter } from './progress-bar.ts';
 import type { CommandContext } from './run-main.ts';
@@ -19,9 +19,10 @@ export const IMPORT_COMMAND_LINE = defineCommandLine({
     into: { type: 'string', value: 'file', description: 'the corpus file to write, inside the corpus folder (default: <corpus folder>/<name of the .bib file>.jsonl)' },
     json: { type: 'boolean', description: 'print exactly one JSON object on stdout: {imported, updated, removed, unchanged, withoutAbstract, problems}' },
     'no-index': { type: 'boolean', description: 'only write the corpus file; `npm run index` updates the index later' },
+    'fetch-missing': { type: 'boolean', description: 'get the abstracts the library lacks from the arXiv API, for entries with an arXiv id (ARXIV_API_URL)' },
   },
   positionals: { name: 'file.bib', description: 'the BibTeX file to import', required: true, several: false },
-  notes: ['Entries without an abstract are listed by citation key and line and left out: the corpus holds abstracts.'],
+  notes: ['Entries without an abstract are listed by citation key and line and left out (the corpus holds abstracts), unless --fetch-missing finds theirs on arXiv.'],
 });
 
 export async function importCommand({ argv, config, app, stdout, stderr }: CommandContext): Promise<number> {
@@ -34,7 +35,17 @@ export async function importCommand({ argv, config, app, stdout, stderr }: Comma
     throw new UserError('E_USAGE', `--into ${line.options.into ?? intoFile} must be a .jsonl file inside the corpus folder ${config.corpusDir} (CORPUS_DIR), or the index would not see it.`);
   }
 
-  const report = await importBibtex({ bibFile, intoFile });
+  const fetchAbstracts: FetchAbstracts = async (ids) => {
+    try {
+      const batch = await app.arxiv().papersByIds(ids);
+      return { papers: batch.items.flatMap(({ record }) => (record.arxiv_id === null ? [] : [{ arxivId: record.arxiv_id, abstract: record.abstract }])), problems: batch.skipped };
+    } catch (error) {
+      // arXiv down or rate-limited: the library is still imported, without the abstracts it lacks.
+      if (isUserError(error)) return { papers: [], problems: [`${error.message} The entries without an abstract were left out.`] };
+      throw error;
+    }
+  };
+  const report = await importBibtex({ bibFile, intoFile, ...(line.options['fetch-missing'] ? { fetchAbstracts } : {}) });
   const shown = path.relative(process.cwd(), intoFile) || intoFile;
   const notes = line.options.json ? stderr : stdout;
   if (!line.options.json) for (const text of describeImport(report, path.basename(bibFile), shown)) stdout.write(`${text}\n`);
@@ -47,14 +58,15 @@ export async function importCommand({ argv, config, app, stdout, stderr }: Comma
     for (const text of describeBuild(build)) (text.startsWith('skipped') ? stderr : notes).write(`${text}\n`);
   }
   if (line.options.json) {
-    const { imported, updated, removed, unchanged, withoutAbstract, problems } = report;
-    stdout.write(`${JSON.stringify({ imported, updated, removed, unchanged, withoutAbstract, problems })}\n`);
+    const { imported, updated, removed, unchanged, withoutAbstract, fetched, problems } = report;
+    stdout.write(`${JSON.stringify({ imported, updated, removed, unchanged, withoutAbstract, fetched, problems })}\n`);
   }
   return 0;
 }
 
 function describeImport(report: ImportReport, bibName: string, intoName: string): string[] {
-  const lines = [`${bibName} → ${intoName}: ${report.imported} imported, ${report.updated} updated, ${report.removed} removed, ${report.unchanged} unchanged.`];
+  const fetched = report.fetched > 0 ? ` (${report.fetched} with abstracts from arXiv)` : '';
+  const lines = [`${bibName} → ${intoName}: ${report.imported} imported, ${report.updated} updated, ${report.removed} removed, ${report.unchanged} unchanged${fetched}.`];
   if (report.withoutAbstractAt.length > 0) {
     const where = report.withoutAbstractAt.map(({ key, line }) => `${key} (line ${line})`).join(', ');
     lines.push(`${report.withoutAbstractAt.length} without an abstract, left out: ${where}.`);

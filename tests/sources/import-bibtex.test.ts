@@ -6,6 +6,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startFakeArxiv } from '../../src/dev/fake-arxiv.ts';
 import { useWorkspace } from '../support/workspace.ts';
 
 const abstract = (topic: string) =>
@@ -121,5 +122,47 @@ describe('npm run import', () => {
     const missing = await ws.run('import', [path.join(ws.dir, 'absent.bib'), '--no-index']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^Cannot read the BibTeX file .*absent\.bib \(ENOENT/);
+  });
+
+  it('--fetch-missing gets the missing abstracts from the arXiv API by the entries’ arXiv ids, and keeps them on the next import', async () => {
+    const ws = workspace();
+    const arxiv = await startFakeArxiv();
+    try {
+      const env = { ARXIV_API_URL: arxiv.apiUrl, ARXIV_MIN_INTERVAL_MS: '0' };
+      const fetchedAbstract = abstract('contrastive pretraining for satellite images');
+      arxiv.setApiPapers([{ id: '2401.01234', version: 3, title: 'Contrastive Pretraining for Satellite Images', abstract: fetchedAbstract, authors: ['Ada Lovelace'], categories: ['cs.CV'], published: '2024-01-03' }]);
+      const bib = path.join(ws.dir, 'missing.bib');
+      await writeFile(
+        bib,
+        [
+          '@misc{satellite2024, title = {Contrastive Pretraining for {Satellite} Images}, author = {Lovelace, Ada}, year = {2024}, eprint = {2401.01234v2}, archivePrefix = {arXiv}}',
+          '@misc{unknown2024, title = {Not On arXiv}, year = {2024}, eprint = {2401.09999}, archivePrefix = {arXiv}}',
+          '@misc{noId2024, title = {No Id At All}, year = {2024}}',
+        ].join('\n'),
+      );
+      const result = await ws.run('import', [bib, '--fetch-missing', '--json', '--no-index'], { env });
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout) as ImportJson & { fetched: number };
+      expect(report).toMatchObject({ imported: 1, fetched: 1, withoutAbstract: ['unknown2024', 'noId2024'] });
+      expect(report.problems).toEqual([{ line: 0, message: 'arXiv: arXiv does not know arXiv:2401.09999' }]);
+      // One request for both ids, by id, without versions.
+      expect(arxiv.requests.map((r) => r.query.get('id_list'))).toEqual(['2401.01234,2401.09999']);
+      const [line] = (await readFile(path.join(ws.corpusDir, 'missing.jsonl'), 'utf8')).trim().split('\n');
+      // The library's own fields, the abstract from arXiv.
+      expect(JSON.parse(line ?? '')).toEqual({ bibtex_key: 'satellite2024', title: 'Contrastive Pretraining for Satellite Images', authors: ['Ada Lovelace'], year: 2024, arxiv_id: '2401.01234', abstract: fetchedAbstract });
+
+      // Imported again without --fetch-missing: the paper stays, arXiv is not asked.
+      const again = await ws.run('import', [bib, '--json', '--no-index'], { env });
+      expect(JSON.parse(again.stdout)).toMatchObject({ imported: 0, updated: 0, removed: 0, unchanged: 1 });
+      expect(arxiv.requests).toHaveLength(1);
+
+      // arXiv down: the library is still imported, and the reason is said.
+      arxiv.script({ status: 400, body: 'bad' });
+      const down = await ws.run('import', [bib, '--fetch-missing', '--json', '--no-index'], { env });
+      expect(down.code, down.stderr).toBe(0);
+      expect((JSON.parse(down.stdout) as ImportJson).problems[0]?.message).toMatch(/^arXiv: .*The entries without an abstract were left out\.$/);
+    } finally {
+      await arxiv.close();
+    }
   });
 });

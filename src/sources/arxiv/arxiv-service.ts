@@ -78,6 +78,11 @@ export class ArxivService {
     return this.recorded(categories, () => fetchArxivSince(categories, since, this.options), index);
   }
 
+  /** The papers with these arXiv ids as the API has them now, nothing written (BibTeX's --fetch-missing). */
+  papersByIds(ids: readonly string[]): Promise<SourceBatch> {
+    return fetchArxivPapers(ids, this.options);
+  }
+
   /** One paper by arXiv id, abs/pdf URL or arXiv DOI (10.48550/arXiv.…), into its own file, then indexed. */
   async add(reference: string): Promise<AddResult> {
     const arxivId = arxivIdOfReference(reference);

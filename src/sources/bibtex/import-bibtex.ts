@@ -56,6 +56,14 @@ export async function importBibtex({ bibFile, intoFile, fetchAbstracts }: Import
   const { records, problems } = parseBibtex(text);
   const previous = await readPreviousImport(intoFile);
 
+  // An abstract an earlier --fetch-missing got stays: the .bib still lacks it, and arXiv is not asked again.
+  for (const record of records) {
+    if (hasAbstract(record) || record.arxiv_id === undefined) continue;
+    const before = previous.get(record.bibtex_key);
+    const earlier = before === undefined ? undefined : (JSON.parse(before) as BibtexRecord);
+    if (earlier?.abstract !== undefined && earlier.arxiv_id === record.arxiv_id) record.abstract = earlier.abstract;
+  }
+
   let fetched = 0;
   const missing = records.filter((record) => !hasAbstract(record));
   const wanted = [...new Set(missing.flatMap((record) => (record.arxiv_id === undefined ? [] : [record.arxiv_id])))];
