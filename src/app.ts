@@ -200,7 +200,8 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
           apiUrl: config.arxiv.apiUrl,
           now,
           logger: logger.child({ component: 'arxiv' }),
-          buildIndex: () => build(),
+          // On the app's clock: the digests decide what is new by when papers entered the index.
+          buildIndex: () => build({ now }),
         }),
     ),
     dailyFetch: once(() =>
