@@ -87,4 +87,13 @@ describe('parseBibtex', () => {
       'entry "odd": abstract is 10 characters, too short to be one (at least 100 expected); treated as missing',
     ]);
   });
+
+  it('turns rich text and math into plain text, keeping a "<" the entry wrote and dropping unknown commands but not their argument', () => {
+    const { records, problems } = parseBibtex(
+      String.raw`@article{rich, title = {\textsc{Bert} Is \textbf{Not} {\textless}All{\textgreater} You Need}, abstract = {${ABSTRACT} It runs in $\mathcal{O}(n^2)$ time with $p < 0.05$ and \emph{no} tuning.}}`,
+    );
+    expect(records[0]?.title).toBe('Bert Is Not <All> You Need');
+    expect(records[0]?.abstract).toBe(`${ABSTRACT} It runs in O(n²) time with p<0.05 and no tuning.`);
+    expect(problems).toEqual([{ line: 1, message: 'entry "rich": unknown LaTeX command \\mathcal left out (its argument kept)' }]);
+  });
 });

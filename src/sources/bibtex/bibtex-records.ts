@@ -43,11 +43,12 @@ export function parseBibtex(text: string): ParsedBibtex {
   const library = parse(source, {
     // Sentence-casing titles and venues would change what the authors wrote; we keep their casing.
     english: false,
-    // An unknown command is kept as written (and reported) rather than failing the whole entry.
+    // An unknown command (\mathcal, a package's macro) is dropped and its argument kept ("\mathcal{O}(n)" is
+    // "O(n)"), and reported, rather than failing the whole entry.
     unsupported: (_node, tex, entry) => {
       const seen = unsupported.get(entry.key) ?? new Set<string>();
       unsupported.set(entry.key, seen.add(tex));
-      return tex;
+      return '';
     },
   });
 
@@ -70,7 +71,7 @@ export function parseBibtex(text: string): ParsedBibtex {
       continue;
     }
     firstLine.set(entry.key, line);
-    for (const tex of unsupported.get(entry.key) ?? []) problems.push({ line, message: `entry "${entry.key}": unknown LaTeX command ${tex} kept as written` });
+    for (const tex of unsupported.get(entry.key) ?? []) problems.push({ line, message: `entry "${entry.key}": unknown LaTeX command ${tex} left out (its argument kept)` });
     const record = toRecord(entry, (message) => problems.push({ line, message: `entry "${entry.key}": ${message}` }));
     if (record !== null) records.push({ ...record, line });
   }
@@ -139,7 +140,9 @@ function personName(creator: Creator): string {
 function plain(value: string): string {
   return value
     .normalize('NFC')
-    .replace(/<\/?(?:i|b|sup|sub|sc|nc)>|<span(?: class="[^"]*"| style="[^"]*")?>|<\/span>/g, '')
+    // Exactly the parser's tags: a "<" the entry wrote ({\textless}) is text and stays.
+    .replace(/<\/?(?:p|br)>/g, ' ')
+    .replace(/<\/?(?:i|b|em|s|sub|sup|sc|code|tt|nc|ncx|enquote)>|<span(?: class="[^"]*"| style="[^"]*")?>|<\/span>/g, '')
     .replace(/\s+/g, ' ')
     .trim();
 }
