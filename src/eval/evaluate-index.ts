@@ -8,6 +8,7 @@
 import type { Config } from '../config.ts';
 import type { Embedder } from '../core/retrieval/embedder.ts';
 import { decideGate, type RetrievalMode } from '../core/retrieval/hybrid-search.ts';
+import { GATE_OFF } from '../core/retrieval/relevance-gate.ts';
 import {
   distinctPapers,
   firstHitRank,
@@ -51,7 +52,7 @@ export async function evaluateIndex({ questions, questionsFile, index, assistant
   const expected = resolveReferences(questions, open.store.allPapers(), questionsFile);
   const retrieval = config.retrieval;
   // Recall measures finding the paper, not the gate: rank with the gate off and a deeper cut.
-  const ungated = { topK: RANKING_DEPTH, gateMinCoverage: 0, gateMinSimilarity: undefined };
+  const ungated = { topK: RANKING_DEPTH, ...GATE_OFF };
 
   const denseReady = open.vectors !== null && embedder !== null;
   const notMeasured: EvalReport['notMeasured'] = {};
@@ -83,10 +84,10 @@ export async function evaluateIndex({ questions, questionsFile, index, assistant
       outcomes.push(outcome);
       // The gate judges the top k of the same ranking; replaying it must agree with the real decision.
       const top = ranking.passages.slice(0, retrieval.topK);
-      if (decideGate(top, retrieval).passed !== decision.gate.passed) {
+      if (decideGate(top, retrieval, decision.gate.question).passed !== decision.gate.passed) {
         throw new Error(`evaluation cannot replay the gate for "${q.question}" (${mode}): retrieval changed under it`);
       }
-      samples.push({ answerable: outcome.expected.length > 0, top });
+      samples.push({ answerable: outcome.expected.length > 0, top, question: decision.gate.question });
       const sourceOf = new Map(ranking.passages.map((p) => [p.paper.id, p.paper.source]));
       const detail = details[i];
       if (detail !== undefined) {

@@ -74,8 +74,11 @@ describe('npm run eval', () => {
     }
     // Keyword search finds the named methods and most rewordings among 11 papers.
     expect(report.modes.lexical?.recallAt5).toBeGreaterThanOrEqual(0.9);
-    // Off-topic questions are refused.
-    expect(report.modes.lexical?.refusalRecall).toBeGreaterThanOrEqual(0.8);
+    // Among 11 papers most off-topic questions are refused, and at most 10% of the answerable ones.
+    const kinds = report.modes.lexical?.byKind as Record<string, { answerable: number; refused: number; refusalRecall: number | null }>;
+    expect(kinds['off-topic']?.refusalRecall).toBeGreaterThanOrEqual(0.8);
+    const answerable = Object.values(kinds).filter((k) => k.answerable > 0);
+    expect(answerable.reduce((n, k) => n + k.refused, 0)).toBeLessThanOrEqual(0.1 * answerable.reduce((n, k) => n + k.answerable, 0));
   }, 120_000);
 
   it('measures lexical retrieval alone, and says why, when no embedding model is available', async () => {

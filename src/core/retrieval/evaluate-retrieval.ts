@@ -7,6 +7,7 @@
 import { UserError } from '../errors.ts';
 import type { Paper } from '../corpus/paper.ts';
 import { decideGate, type RetrievalOptions, type RetrievedPassage } from './hybrid-search.ts';
+import type { QuestionEvidence } from './relevance-gate.ts';
 
 export interface EvalQuestion {
   question: string;
@@ -153,7 +154,9 @@ function share(part: number, whole: number): number | null {
 /** One question as the gate sees it: the passages it would judge (the top k, gate ignored). */
 export interface GateSample {
   answerable: boolean;
-  top: readonly Pick<RetrievedPassage, 'coverage' | 'similarity'>[];
+  top: readonly Pick<RetrievedPassage, 'coverage' | 'similarity' | 'specificMatches'>[];
+  /** The question-level signals the gate saw (relevance-gate.ts). */
+  question?: QuestionEvidence | undefined;
 }
 
 export type GateThresholds = Pick<RetrievalOptions, 'gateMinCoverage' | 'gateMinSimilarity'>;
@@ -175,7 +178,7 @@ export function sweepGate(samples: readonly GateSample[], coverages: readonly nu
   for (const gateMinSimilarity of similarities) {
     for (const gateMinCoverage of coverages) {
       const thresholds = { gateMinCoverage, gateMinSimilarity };
-      const refused = samples.filter((s) => !decideGate(s.top, thresholds).passed);
+      const refused = samples.filter((s) => !decideGate(s.top, thresholds, s.question).passed);
       const right = refused.filter((s) => !s.answerable).length;
       points.push({ ...thresholds, refusalPrecision: share(right, refused.length), refusalRecall: share(right, unanswerable), falseRefusals: refused.length - right });
     }

@@ -10,10 +10,13 @@ import type { Embedder } from './embedder.ts';
 import { lexicalMatchTerms } from './lexical-query.ts';
 import type { PaperStore, StoredPassage } from './paper-store.ts';
 import type { VectorIndex } from './vector-index.ts';
+import { decideGate, questionEvidence, specificMaxDf, type GateDecision, type GateThresholdOptions } from './relevance-gate.ts';
+
+export { decideGate, type GateDecision } from './relevance-gate.ts';
 
 export type RetrievalMode = 'hybrid' | 'lexical' | 'dense';
 
-export interface RetrievalOptions {
+export interface RetrievalOptions extends GateThresholdOptions {
   /** Passages to keep (the prompt's [1]..[k]). */
   topK: number;
   maxPassagesPerPaper: number;
@@ -21,10 +24,6 @@ export interface RetrievalOptions {
   candidates?: number;
   /** The RRF constant: larger flattens the difference between ranks. */
   rrfK?: number;
-  /** Minimum IDF-weighted share of the question's terms found in the best passage. */
-  gateMinCoverage: number;
-  /** Minimum cosine similarity of the best dense hit; undefined: dense similarity alone never passes the gate. */
-  gateMinSimilarity: number | undefined;
   /** Restrict to one retriever (evaluation); default: hybrid when vectors exist, else lexical. */
   mode?: RetrievalMode;
 }
@@ -38,14 +37,8 @@ export interface RetrievedPassage {
   bm25: number | null;
   /** IDF-weighted share of the question's content terms this passage contains (0..1). */
   coverage: number;
-}
-
-export interface GateDecision {
-  passed: boolean;
-  bestCoverage: number;
-  bestSimilarity: number | null;
-  /** One sentence on why, for logs and evaluation. */
-  reason: string;
+  /** Question terms this passage contains that are specific in the corpus (relevance-gate.ts). */
+  specificMatches?: number;
 }
 
 export interface Retrieval {
@@ -100,7 +93,9 @@ export async function retrieve(question: string, deps: SearchDependencies, optio
   const storedById = new Map(store.getPassages(ranked.map(([id]) => id)).map((p) => [p.id, p]));
   const papers = store.getPapers([...storedById.values()].map((p) => p.paperId));
 
-  const idf = inverseDocumentFrequencies(terms, store);
+  const corpusPassages = store.counts().passages;
+  const frequencies = store.documentFrequencies(terms);
+  const idf = idfOf(terms, frequencies, corpusPassages);
   const chosen: RetrievedPassage[] = [];
   const perPaper = new Map<string, number>();
   const closest: Paper[] = [];
@@ -117,17 +112,35 @@ export async function retrieve(question: string, deps: SearchDependencies, optio
   }
 
   const matched = store.matchedTerms(terms, chosen.map((c) => c.passage.id));
-  for (const c of chosen) c.coverage = coverage(terms, matched.get(c.passage.id) ?? new Set(), idf);
+  const specificDf = specificMaxDf(corpusPassages);
+  let bestMatched: ReadonlySet<string> = new Set();
+  let best = -1;
+  for (const c of chosen) {
+    const found = matched.get(c.passage.id) ?? new Set<string>();
+    c.coverage = coverage(terms, found, idf);
+    c.specificMatches = [...found].filter((t) => (frequencies.get(t) ?? 0) <= specificDf).length;
+    if (c.coverage > best) [best, bestMatched] = [c.coverage, found];
+  }
 
-  const gate = decideGate(chosen, options);
-  const passages = gate.passed ? chosen.filter((c) => hasEvidence(c, options)) : [];
+  const evidence = questionEvidence({
+    terms,
+    documentFrequencies: frequencies,
+    corpusPassages,
+    bestMatched,
+    lexicalScores: lexical.map((h) => h.score),
+    denseSimilarities: dense.map((h) => h.similarity),
+  });
+  const gate = decideGate(chosen, options, evidence);
+  const passages = gate.passed ? chosen.filter((c) => hasEvidence(c, gate, options)) : [];
   return { question, mode, terms, passages, gate, closest, idf };
 }
 
 /** BM25-style IDF; a term the corpus has never seen gets the highest weight, which is what makes it count against coverage. */
 export function inverseDocumentFrequencies(terms: readonly string[], store: Pick<PaperStore, 'documentFrequencies' | 'counts'>): Map<string, number> {
-  const n = store.counts().passages;
-  const frequencies = store.documentFrequencies(terms);
+  return idfOf(terms, store.documentFrequencies(terms), store.counts().passages);
+}
+
+function idfOf(terms: readonly string[], frequencies: ReadonlyMap<string, number>, n: number): Map<string, number> {
   return new Map(terms.map((t) => {
     const df = frequencies.get(t) ?? 0;
     return [t, Math.log(1 + (n - df + 0.5) / (df + 0.5))];
@@ -145,27 +158,11 @@ export function coverage(terms: readonly string[], matched: ReadonlySet<string>,
   return total === 0 ? 0 : found / total;
 }
 
-export function decideGate(passages: readonly Pick<RetrievedPassage, 'coverage' | 'similarity'>[], options: Pick<RetrievalOptions, 'gateMinCoverage' | 'gateMinSimilarity'>): GateDecision {
-  const bestCoverage = Math.max(0, ...passages.map((p) => p.coverage));
-  const similarities = passages.map((p) => p.similarity).filter((s): s is number => s !== null);
-  const bestSimilarity = similarities.length > 0 ? Math.max(...similarities) : null;
-  if (passages.length === 0) return { passed: false, bestCoverage, bestSimilarity, reason: 'no passage matched the question' };
-  if (bestCoverage >= options.gateMinCoverage) {
-    return { passed: true, bestCoverage, bestSimilarity, reason: `coverage ${bestCoverage.toFixed(2)} ≥ ${options.gateMinCoverage}` };
-  }
-  if (options.gateMinSimilarity !== undefined && bestSimilarity !== null && bestSimilarity >= options.gateMinSimilarity) {
-    return { passed: true, bestCoverage, bestSimilarity, reason: `similarity ${bestSimilarity.toFixed(2)} ≥ ${options.gateMinSimilarity}` };
-  }
-  return {
-    passed: false,
-    bestCoverage,
-    bestSimilarity,
-    reason: `coverage ${bestCoverage.toFixed(2)} < ${options.gateMinCoverage}${bestSimilarity === null ? '' : `, similarity ${bestSimilarity.toFixed(2)} below the gate`}`,
-  };
-}
-
-/** After the gate passed, passages with no evidence of their own are noise for the prompt. */
-function hasEvidence(p: RetrievedPassage, options: Pick<RetrievalOptions, 'gateMinCoverage' | 'gateMinSimilarity'>): boolean {
-  if (p.coverage >= options.gateMinCoverage / 2) return true;
+/**
+ * After the gate passed, passages with no evidence of their own are noise for the prompt; the best-covering
+ * passage always stays (a paraphrase can pass on specific terms with less than half the coverage threshold).
+ */
+function hasEvidence(p: RetrievedPassage, gate: GateDecision, options: Pick<RetrievalOptions, 'gateMinCoverage' | 'gateMinSimilarity'>): boolean {
+  if (p.coverage >= options.gateMinCoverage / 2 || (p.coverage > 0 && p.coverage >= gate.bestCoverage)) return true;
   return options.gateMinSimilarity !== undefined && p.similarity !== null && p.similarity >= options.gateMinSimilarity - 0.05;
 }
