@@ -1,9 +1,10 @@
 /**
  * `npm run index`: corpus → passages → embeddings → HNSW + SQLite/FTS5 + manifest, incrementally and atomically.
  *
- * Incremental: the new build starts as a copy of the current one (when it was built with the same model and
- * HNSW parameters); only papers whose text changed are embedded, removed papers leave both indexes, and
- * metadata-only changes touch SQLite alone. Atomic: all writing happens in `builds/<id>.partial/`, which is
+ * Incremental: only corpus lines that changed since the current build are parsed (corpus-lines.ts); the new
+ * build starts as a copy of the current one (when it was built with the same model and HNSW parameters); only
+ * papers whose text changed are embedded, removed papers leave both indexes, and metadata-only changes touch
+ * SQLite alone. Atomic: all writing happens in `builds/<id>.partial/`, which is
  * renamed and then published through CURRENT only when complete (see index-layout.ts). Where the papers and
  * vectors are kept is the backend's business (index-backend.ts); the build sees only core's ports.
  */
@@ -11,14 +12,15 @@ import { mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { chunkText } from '../core/corpus/chunk-passages.ts';
-import { loadCorpus } from '../core/corpus/load-corpus.ts';
-import type { CorpusProblem, Paper } from '../core/corpus/paper.ts';
+import { listCorpusFiles, loadCorpus } from '../core/corpus/load-corpus.ts';
+import type { CorpusProblem, KnownPaper, Paper } from '../core/corpus/paper.ts';
 import type { Embedder } from '../core/retrieval/embedder.ts';
 import type { WritablePaperStore } from '../core/retrieval/paper-store.ts';
 import type { WritableVectorIndex } from '../core/retrieval/vector-index.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import { sha256 } from '../core/text.ts';
+import { CorpusLines } from './corpus-lines.ts';
 import type { IndexBackend } from './index-backend.ts';
 import { acquireBuildLock, currentBuildDir, FILES, indexLayout, publishBuild, readManifest, removeStaleBuilds, writeFileDurably } from './index-layout.ts';
 import { MANIFEST_VERSION, sameEmbeddings, type BuildStats, type Manifest } from './manifest.ts';
@@ -55,33 +57,44 @@ export interface BuildReport {
   manifest: Manifest;
   problems: CorpusProblem[];
   stats: BuildStats;
+  /** Corpus lines taken from the previous build instead of being parsed (unchanged, at the same place). */
+  reusedLines: number;
 }
 
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildReport> {
   const { corpusDir, indexDir, embedder, backend, strict = false, logger = silentLogger, onProgress, batchSize = 32, compactAbove = 0.2, now = () => new Date() } = options;
   const started = Date.now();
-  const corpus = await loadCorpus(corpusDir, { strict });
+  await listCorpusFiles(corpusDir); // a missing or empty corpus folder is reported before anything is written
   const layout = indexLayout(indexDir);
   const release = acquireBuildLock(layout);
   try {
     const previousDir = currentBuildDir(layout);
     const previous = previousDir === null ? null : readPreviousManifest(previousDir, logger);
+    // Lines unchanged since the current build are its papers: only the others are parsed.
+    const lines = previousDir === null || previous === null ? CorpusLines.none() : CorpusLines.of(previousDir, () => backend.papers.open(previousDir), logger);
     const embeddings: Manifest['embeddings'] =
       embedder === null ? null : { modelId: embedder.info.modelId, dims: embedder.info.dims, pooling: embedder.info.pooling, dtype: embedder.info.dtype, queryPrefix: embedder.info.queryPrefix };
     const vectorParams: Manifest['hnsw'] = embedder === null ? null : backend.vectors.params;
-    const corpusHash = sha256(corpus.papers.map((p) => p.contentHash).join('\n'));
 
     // Vectors made with the same model and parameters can be carried into the new build.
     const sameVectors =
       previous !== null && sameEmbeddings(previous.embeddings, embeddings) &&
       (vectorParams === null || (previous.hnsw?.m === vectorParams.m && previous.hnsw.efConstruction === vectorParams.efConstruction));
-
     // Up to date only when the build is whole: a lost vector file is rebuilt, not reported as current.
-    if (previousDir !== null && previous !== null && sameVectors && previous.corpusHash === corpusHash && (previous.embeddings === null || backend.vectors.exists(previousDir))) {
+    const whole = previousDir !== null && previous !== null && sameVectors && (previous.embeddings === null || backend.vectors.exists(previousDir));
+    const upToDate = (problems: CorpusProblem[], reusedLines: number): BuildReport => {
       const stats: BuildStats = { added: 0, updated: 0, removed: 0, embedded: 0, embeddedPapers: 0, durationMs: Date.now() - started, compacted: false };
       removeStaleBuilds(layout);
-      return { upToDate: true, buildDir: previousDir, manifest: previous, problems: corpus.problems, stats };
-    }
+      return { upToDate: true, buildDir: previousDir as string, manifest: previous as Manifest, problems, stats, reusedLines };
+    };
+
+    // Not one corpus file changed: nothing to read.
+    const unchanged = await lines.unchangedProblems(corpusDir);
+    if (whole && unchanged !== null && !(strict && unchanged.length > 0)) return upToDate(unchanged, 0);
+
+    let corpus = await loadCorpus(corpusDir, { strict, known: lines.lookup });
+    const corpusHash = sha256(corpus.papers.map((p) => p.contentHash).join('\n'));
+    if (whole && previous?.corpusHash === corpusHash) return upToDate(corpus.problems, lines.reused);
 
     removeStaleBuilds(layout); // leftovers of killed builds
     const buildId = `${now().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
@@ -90,6 +103,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
 
     const { store, copied } = startStore(backend, previousDir, partial, logger);
     try {
+      // The papers taken from the previous store are not in a new one: parse them after all.
+      if (!copied && lines.reused > 0) corpus = await loadCorpus(corpusDir, { strict });
       // Passage ids label the vectors, so vectors are carried only together with the store they label.
       let vectors: WritableVectorIndex | null =
         embedder !== null && copied && previousDir !== null && previous !== null && sameVectors ? previousVectors(backend, previousDir, previous, store, logger) : null;
@@ -140,6 +155,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
 
       // 4. Write everything, then publish.
       vectors?.save(partial);
+      lines.save(partial, corpus.papers, corpus.problems);
       const counts = store.counts();
       store.close();
       const stats: BuildStats = { ...diff.counts, embedded, embeddedPapers, durationMs: Date.now() - started, compacted };
@@ -159,7 +175,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
       publishBuild(layout, buildId);
       removeStaleBuilds(layout);
       logger.info({ buildId, ...stats }, 'index build published');
-      return { upToDate: false, buildDir: final, manifest, problems: corpus.problems, stats };
+      return { upToDate: false, buildDir: final, manifest, problems: corpus.problems, stats, reusedLines: copied ? lines.reused : 0 };
     } catch (error) {
       store.close();
       throw error;
@@ -224,7 +240,7 @@ interface CorpusDiff {
 }
 
 /** Adds new papers, updates changed ones (their passages only when the text changed) and removes the rest. */
-function applyCorpus(store: WritablePaperStore, papers: readonly Paper[], addedAt: string): CorpusDiff {
+function applyCorpus(store: WritablePaperStore, papers: readonly (Paper | KnownPaper)[], addedAt: string): CorpusDiff {
   const known = store.paperHashes();
   const counts = { added: 0, updated: 0, removed: 0 };
   const deletedLabels: number[] = [];
@@ -232,6 +248,7 @@ function applyCorpus(store: WritablePaperStore, papers: readonly Paper[], addedA
     const present = new Set<string>();
     papers.forEach((paper, position) => {
       present.add(paper.id);
+      if ('known' in paper) return; // the same line as in the store it came from: nothing changed
       const old = known.get(paper.id);
       if (old === undefined) {
         store.upsertPaper(paper, { addedAt, position, passages: chunkText(paper.abstract) });

@@ -11,6 +11,8 @@ import type { Manifest } from './manifest.ts';
 
 /** A finished build's store, open for questions. */
 export interface OpenPaperStore extends PaperStore {
+  /** Every paper's hashes and source line (`file:line`), for the next incremental build. */
+  paperHashes(): Map<string, { source: string; contentHash: string; textHash: string }>;
   close(): void;
 }
 

@@ -19,7 +19,6 @@ export class IndexDatabaseWriter extends IndexDatabase implements WritablePaperS
   private constructor(db: Database.Database) {
     super(db);
     this.write = {
-      hashes: db.prepare('SELECT id, content_hash AS contentHash, text_hash AS textHash FROM papers'),
       rowidOf: db.prepare('SELECT rowid FROM papers WHERE id = ?').pluck(),
       insertPaper: db.prepare(
         `INSERT INTO papers (id, label, title, authors, year, venue, url, doi, arxiv_id, abstract, aliases, source, content_hash, text_hash, added_at, position)
@@ -68,11 +67,6 @@ export class IndexDatabaseWriter extends IndexDatabase implements WritablePaperS
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
-  }
-
-  paperHashes(): Map<string, { contentHash: string; textHash: string }> {
-    const rows = this.write.hashes.all() as { id: string; contentHash: string; textHash: string }[];
-    return new Map(rows.map((r) => [r.id, { contentHash: r.contentHash, textHash: r.textHash }]));
   }
 
   upsertPaper(paper: Paper, { addedAt, position, passages }: { addedAt: string; position: number; passages?: readonly string[] }): number[] {

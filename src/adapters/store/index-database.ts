@@ -62,6 +62,7 @@ export class IndexDatabase implements PaperStore {
          WHERE f.rowid IN (SELECT value FROM json_each(?))`,
       ),
       passages: db.prepare('SELECT id, paper_id AS paperId, ord, text FROM passages WHERE id IN (SELECT value FROM json_each(?))'),
+      hashes: db.prepare('SELECT id, source, content_hash AS contentHash, text_hash AS textHash FROM papers'),
       passageIdsOf: db.prepare('SELECT id FROM passages WHERE paper_id = ? ORDER BY ord').pluck(),
       paper: db.prepare('SELECT * FROM papers WHERE id = ?'),
       papers: db.prepare('SELECT * FROM papers WHERE id IN (SELECT value FROM json_each(?))'),
@@ -113,6 +114,12 @@ export class IndexDatabase implements PaperStore {
     const rows = this.read.matchedTerms.all(JSON.stringify(terms.map((t) => orQuery([t]))), JSON.stringify(passageIds)) as { i: number; id: number }[];
     for (const { i, id } of rows) result.get(id)?.add(terms[i] as string);
     return result;
+  }
+
+  /** Every paper's hashes and source line, without its text: what an incremental build compares the corpus with. */
+  paperHashes(): Map<string, { source: string; contentHash: string; textHash: string }> {
+    const rows = this.read.hashes.all() as { id: string; source: string; contentHash: string; textHash: string }[];
+    return new Map(rows.map((r) => [r.id, { source: r.source, contentHash: r.contentHash, textHash: r.textHash }]));
   }
 
   getPassages(ids: readonly number[]): StoredPassage[] {

@@ -6,11 +6,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, describeError } from '../errors.ts';
-import { formatProblem, type CorpusProblem, type Paper } from './paper.ts';
-import { parseCorpusFile } from './parse-corpus-file.ts';
+import { formatProblem, type CorpusProblem, type KnownPaper, type Paper } from './paper.ts';
+import { parseCorpusFile, type KnownLine } from './parse-corpus-file.ts';
 
-export interface LoadedCorpus {
-  papers: Paper[];
+export interface LoadedCorpus<P = Paper> {
+  papers: P[];
   problems: CorpusProblem[];
   files: string[];
 }
@@ -20,26 +20,21 @@ export interface LoadCorpusOptions {
   strict?: boolean;
 }
 
+export interface IncrementalLoadOptions extends LoadCorpusOptions {
+  /** Lines the caller already holds as papers (see KnownLine): deduplicated with the rest, not parsed again. */
+  known: KnownLine;
+}
+
 const CORPUS_FILE = /\.(txt|jsonl)$/i;
 
-export async function loadCorpus(corpusDir: string, { strict = false }: LoadCorpusOptions = {}): Promise<LoadedCorpus> {
-  let files: string[];
-  try {
-    files = (await readdir(corpusDir, { recursive: true, withFileTypes: true }))
-      // Symlinks count: large corpora are often linked in from elsewhere; a bad link is reported when read.
-      .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && CORPUS_FILE.test(entry.name) && !entry.name.startsWith('.'))
-      .map((entry) => path.relative(corpusDir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-      .sort();
-  } catch (error) {
-    throw new UserError('E_CORPUS_MISSING', `Cannot read the corpus folder ${corpusDir}: set CORPUS_DIR to a folder of .txt or .jsonl files.`, { cause: error });
-  }
-  if (files.length === 0) {
-    throw new UserError('E_CORPUS_EMPTY', `The corpus folder ${corpusDir} has no .txt or .jsonl files: add papers there (see README, "Corpus").`);
-  }
+export async function loadCorpus(corpusDir: string, options?: LoadCorpusOptions): Promise<LoadedCorpus>;
+export async function loadCorpus(corpusDir: string, options: IncrementalLoadOptions): Promise<LoadedCorpus<Paper | KnownPaper>>;
+export async function loadCorpus(corpusDir: string, { strict = false, known }: LoadCorpusOptions & { known?: KnownLine } = {}): Promise<LoadedCorpus<Paper | KnownPaper>> {
+  const files = await listCorpusFiles(corpusDir);
 
   const problems: CorpusProblem[] = [];
-  const byId = new Map<string, Paper>();
-  const byText = new Map<string, Paper>();
+  const byId = new Map<string, Paper | KnownPaper>();
+  const byText = new Map<string, Paper | KnownPaper>();
   for (const file of files) {
     let text: string;
     try {
@@ -48,7 +43,7 @@ export async function loadCorpus(corpusDir: string, { strict = false }: LoadCorp
       problems.push({ file, line: 0, kind: 'unreadable', message: `cannot be read (${describeError(error)}); skipped` });
       continue;
     }
-    const parsed = parseCorpusFile(file, text);
+    const parsed = known === undefined ? parseCorpusFile(file, text) : parseCorpusFile(file, text, known);
     problems.push(...parsed.problems);
     for (const paper of parsed.papers) {
       const first = byId.get(paper.id) ?? byText.get(paper.textHash);
@@ -70,6 +65,24 @@ export async function loadCorpus(corpusDir: string, { strict = false }: LoadCorp
     );
   }
   return { papers: [...byId.values()], problems, files };
+}
+
+/** The corpus files of `corpusDir`, relative to it with `/`, in name order (the order papers are read in). */
+export async function listCorpusFiles(corpusDir: string): Promise<string[]> {
+  let files: string[];
+  try {
+    files = (await readdir(corpusDir, { recursive: true, withFileTypes: true }))
+      // Symlinks count: large corpora are often linked in from elsewhere; a bad link is reported when read.
+      .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && CORPUS_FILE.test(entry.name) && !entry.name.startsWith('.'))
+      .map((entry) => path.relative(corpusDir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+      .sort();
+  } catch (error) {
+    throw new UserError('E_CORPUS_MISSING', `Cannot read the corpus folder ${corpusDir}: set CORPUS_DIR to a folder of .txt or .jsonl files.`, { cause: error });
+  }
+  if (files.length === 0) {
+    throw new UserError('E_CORPUS_EMPTY', `The corpus folder ${corpusDir} has no .txt or .jsonl files: add papers there (see README, "Corpus").`);
+  }
+  return files;
 }
 
 function splitSource(source: string): [string, number] {

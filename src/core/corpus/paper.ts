@@ -25,6 +25,18 @@ export interface Paper {
   textHash: string;
 }
 
+/**
+ * A corpus line the caller already holds as a paper (an incremental index build: the same line at the same
+ * place as when it was indexed), so it is not parsed again; only what deduplication and the build's diff need.
+ */
+export interface KnownPaper {
+  known: true;
+  id: string;
+  source: string;
+  contentHash: string;
+  textHash: string;
+}
+
 export interface Passage {
   paperId: string;
   /** 0-based position of the passage within its paper. */

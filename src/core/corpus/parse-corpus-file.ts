@@ -5,7 +5,7 @@
  * - `.jsonl`: one JSON object per line, `{id?, title?, authors?, year?, venue?, url?, arxiv_id?, doi?, abstract}`.
  * Empty lines are skipped. Every other line either becomes a paper or a problem naming `file:line`.
  */
-import type { CorpusProblem, Paper } from './paper.ts';
+import type { CorpusProblem, KnownPaper, Paper } from './paper.ts';
 import { paperId, normalizeArxivId, normalizeDoi } from './paper-id.ts';
 import { definedAcronyms, introducedMethod, paperLabel } from './paper-label.ts';
 import { normalizeText, sha256 } from '../text.ts';
@@ -13,20 +13,30 @@ import { normalizeText, sha256 } from '../text.ts';
 /** Shorter than this is a title, a fragment or a mistake, not an abstract. */
 export const MIN_ABSTRACT_CHARS = 100;
 
-export interface ParsedFile {
-  papers: Paper[];
+export interface ParsedFile<P = Paper> {
+  papers: P[];
   problems: CorpusProblem[];
 }
 
-export function parseCorpusFile(file: string, text: string): ParsedFile {
+/** `known(source, line)`: the paper of a line the caller already holds, which is then not parsed again. */
+export type KnownLine = (source: string, raw: string) => KnownPaper | undefined;
+
+export function parseCorpusFile(file: string, text: string): ParsedFile;
+export function parseCorpusFile(file: string, text: string, known: KnownLine): ParsedFile<Paper | KnownPaper>;
+export function parseCorpusFile(file: string, text: string, known?: KnownLine): ParsedFile<Paper | KnownPaper> {
   const format = file.toLowerCase().endsWith('.jsonl') ? 'jsonl' : 'txt';
-  const papers: Paper[] = [];
+  const papers: (Paper | KnownPaper)[] = [];
   const problems: CorpusProblem[] = [];
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
 
   lines.forEach((raw, index) => {
     const line = index + 1;
     if (raw.trim() === '') return;
+    const held = known?.(`${file}:${line}`, raw);
+    if (held !== undefined) {
+      papers.push(held);
+      return;
+    }
     const problem = (kind: CorpusProblem['kind'], message: string) => problems.push({ file, line, kind, message });
 
     const record = format === 'jsonl' ? parseJsonRecord(raw, problem) : { abstract: raw.trim() };
