@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config.ts';
 import { silentLogger } from '../core/logger.ts';
 import { pickDigest } from '../core/digest/pick-papers.ts';
+import { TOPIC_FLOOR } from '../core/digest/topic-match.ts';
 import { makeWorkspace, type Workspace } from '../../tests/support/workspace.ts';
 import { createApp, type App } from '../app.ts';
 import type { Assistant } from './assistant.ts';
@@ -65,6 +66,16 @@ describe('Assistant.digestCandidates', () => {
       expect(relevance?.get(advgan?.id ?? '')).toBeGreaterThan(0);
       const pick = pickDigest({ papers, history: [], count: 3, now: new Date(), lastPostAt: null, topic: 'adversarial examples', embeddings, relevance });
       expect(pick.entries[0]).toMatchObject({ paper: { id: advgan?.id }, reason: 'topic' });
+    }
+  });
+
+  it('measures each scored paper’s topic match on an absolute 0..1 scale, the matching paper above the digest’s floor', async () => {
+    for (const assistant of [dense, lexical]) {
+      const { papers, relevance, topicMatch } = await assistant.digestCandidates('generative adversarial networks for adversarial examples');
+      const advgan = papers.find((p) => p.aliases.includes('AdvGAN'));
+      expect([...(topicMatch?.keys() ?? [])].sort()).toEqual([...(relevance?.keys() ?? [])].sort());
+      for (const match of topicMatch?.values() ?? []) expect(match >= 0 && match <= 1).toBe(true);
+      expect(topicMatch?.get(advgan?.id ?? '')).toBeGreaterThanOrEqual(TOPIC_FLOOR);
     }
   });
 
