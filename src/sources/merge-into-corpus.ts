@@ -40,6 +40,8 @@ export interface MergeReport {
   updatedIds: string[];
   /** Corpus files written (relative). */
   written: string[];
+  /** For each item that matched a paper already in the corpus: that paper's `file:line`, in item order. */
+  matched: string[];
 }
 
 type Line = { record: Record<string, unknown> } | { raw: string };
@@ -70,7 +72,7 @@ export async function mergeIntoCorpus({ corpusDir, items, fileFor, owns, beforeR
     return lines;
   };
 
-  const report: MergeReport = { added: 0, updated: 0, unchanged: 0, skipped: 0, problems: [], addedIds: [], updatedIds: [], written: [] };
+  const report: MergeReport = { added: 0, updated: 0, unchanged: 0, skipped: 0, problems: [], addedIds: [], updatedIds: [], written: [], matched: [] };
   for (const item of items) {
     const { record } = item;
     const label = record.arxiv_id === null ? `"${record.title ?? 'untitled'}"` : `arXiv:${record.arxiv_id}`;
@@ -92,6 +94,7 @@ export async function mergeIntoCorpus({ corpusDir, items, fileFor, owns, beforeR
       if (record.arxiv_id !== null) report.addedIds.push(record.arxiv_id);
       continue;
     }
+    report.matched.push(known);
     const [file, line] = splitSource(known);
     if (item.kind === 'new' || !owns(file)) {
       report.unchanged++;

@@ -26,6 +26,13 @@ const zebra = arxivPaper(1, {
   abstract: 'We introduce quasiperiodic zebra tokenizers, a tokenization scheme that alternates stripes of characters and bytes, and evaluate it on machine translation.',
 });
 
+/** A paper of a hand-written file known only by its DOI (no arXiv id). */
+const heldByDoi = JSON.stringify({
+  title: 'Zebra Stripes as Error-Correcting Codes',
+  doi: '10.1000/zebra.7',
+  abstract: 'We show that the stripes of zebras form an error-correcting code, and measure its distance on photographs of two hundred animals in the wild.',
+});
+
 async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 8000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -39,7 +46,7 @@ async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 80
 describe('/add', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ llm: false, env: arxivEnv() });
+    h = await startHarness({ llm: false, env: arxivEnv(), extraCorpus: [heldByDoi] });
   }, 30_000);
   afterAll(async () => h.close());
 
@@ -80,6 +87,14 @@ describe('/add', () => {
     expect(reply.message?.content).toBe('arXiv:2612.00001 is already in the corpus.');
     expect(reply.message?.embeds?.[0]?.title).toBe('Quasiperiodic Zebra Tokenizers');
     expect(arxiv.requests.length).toBe(asked);
+    expect(addedLines()).toHaveLength(1);
+  });
+
+  it('recognizes a paper the corpus holds under its DOI, and writes nothing', async () => {
+    arxiv.setApiPapers([arxivPaper(7, { doi: '10.1000/Zebra.7' })]);
+    const reply = await add('2612.00007');
+    expect(reply.message?.content).toBe('arXiv:2612.00007 is already in the corpus.');
+    expect(reply.message?.embeds?.[0]?.title).toBe('Zebra Stripes as Error-Correcting Codes');
     expect(addedLines()).toHaveLength(1);
   });
 

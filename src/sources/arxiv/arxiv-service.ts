@@ -101,7 +101,9 @@ export class ArxivService {
       this.options.logger.warn({ arxivId, err: error.message }, 'added a paper but could not update the index');
       indexed = error.code === 'E_BUILD_RUNNING' ? 'another index build is running' : error.message;
     }
-    const paper = (await corpusPapers(this.options.corpusDir)).find((p) => p.arxivId === arxivId);
+    // A paper the corpus had under its DOI or abstract (not its arXiv id) is that paper, not a new one.
+    const source = merged.matched[0];
+    const paper = (await corpusPapers(this.options.corpusDir)).find((p) => (source === undefined ? p.arxivId === arxivId : p.source === source));
     return { status: merged.added > 0 ? 'added' : 'known', arxivId, paperId: paper?.id ?? `arxiv:${arxivId}`, indexed };
   }
 
