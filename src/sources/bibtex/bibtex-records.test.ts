@@ -69,6 +69,7 @@ describe('parseBibtex', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]?.line).toBe(3);
     expect(problems[0]?.message).toMatch(/^broken entry @article\{broken: .*; skipped$/);
+    expect(problems[0]?.message).not.toMatch(/\\n/);
   });
 
   it('reports a duplicate citation key with both lines and keeps the first entry', () => {

@@ -156,6 +156,8 @@ function describeBroken(input: string | undefined): string {
 function cleanMessage(message: string): string {
   return message
     .replace(/ at line \d+, column \d+/, '')
+    // The parser quotes the text it gave up on with its line breaks escaped ("B\\n author"); a reader wants spaces.
+    .replace(/\\[rnt]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 }
