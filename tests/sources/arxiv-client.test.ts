@@ -60,6 +60,13 @@ describe('the polite arXiv client', () => {
     expect(gaps(client)).toEqual([6000, 12_000, 24_000]);
   });
 
+  it('says why arXiv cannot be reached', async () => {
+    const closed = await startFakeArxiv();
+    await closed.close();
+    const { client } = politeClient();
+    await expect(client.get(`${closed.rssUrl}/cs.LG`)).rejects.toThrow(/^arXiv cannot be reached \(connect ECONNREFUSED 127\.0\.0\.1:\d+\); nothing was written\.$/);
+  });
+
   it('cuts off a request that hangs', async () => {
     fake.script({ hang: true });
     const { client } = politeClient({ timeoutMs: 150 });

@@ -112,7 +112,7 @@ export class ArxivClient {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       throw new UserError(
         timedOut ? 'E_ARXIV_TIMEOUT' : 'E_ARXIV_UNREACHABLE',
-        timedOut ? `arXiv did not answer within ${seconds(this.options.timeoutMs)}; nothing was written.` : `arXiv cannot be reached (${describeError(error)}); nothing was written.`,
+        timedOut ? `arXiv did not answer within ${seconds(this.options.timeoutMs)}; nothing was written.` : `arXiv cannot be reached (${describeError(causeOf(error))}); nothing was written.`,
         { cause: error },
       );
     } finally {
@@ -131,4 +131,9 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | n
 
 function seconds(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+}
+
+/** fetch() says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is its cause. */
+function causeOf(error: unknown): unknown {
+  return error instanceof Error && error.cause !== undefined ? error.cause : error;
 }
