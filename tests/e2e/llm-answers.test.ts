@@ -52,6 +52,15 @@ describe('answers from an OpenAI-compatible server', () => {
     expect(result.citations.map((c) => c.n)).toEqual([1]);
   });
 
+  it('refuses, naming the closest papers, when the model says the passages do not answer', async () => {
+    llm.enqueue({ content: 'The provided passages do not contain any information about how FaMUS was received by reviewers.' });
+    const result = await assistant.ask('How did reviewers receive FaMUS and its training time savings?');
+    expect(llm.requests.at(-1)?.path).toMatch(/chat\/completions/);
+    expect(result).toMatchObject({ mode: 'refused', citations: [], passages: [] });
+    expect(result.answer).toMatch(/^The language model found no answer in the passages retrieved\./);
+    expect(result.answer).toContain('Faster Meta Update Strategy for Noise-Robust Deep Learning (seed-papers.jsonl:7)');
+  });
+
   it('warns when the answer cites nothing', async () => {
     llm.enqueue({ content: 'It approximates something.' });
     const result = await assistant.ask(FAMUS);

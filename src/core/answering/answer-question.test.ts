@@ -177,6 +177,21 @@ describe('answerQuestion: with a language model', () => {
     expect(result.warnings).toEqual([NO_CITATION_WARNING]);
   });
 
+  it('turns a reply saying the passages do not answer into a refusal naming the closest papers', async () => {
+    const chatModel = scriptedModel(['The passages ', 'do not answer ', 'this question.']);
+    const result = await answerQuestion('Who won the 2018 FIFA World Cup?', { retrieve: fakeRetrieve(), chatModel }, OPTIONS);
+    expect(result).toMatchObject({ mode: 'refused', citations: [], passages: [], warnings: [] });
+    expect(result.answer).toMatch(/^The language model found no answer in the passages retrieved\. The indexed papers do not seem to cover this question\. The closest papers are:\n1\. .+\(.+\)\n2\. /);
+    expect(chatModel.calls).toHaveLength(1);
+  });
+
+  it('keeps a reply that says a passage lacks something but cites another', async () => {
+    const chatModel = scriptedModel(['The passages do not mention ImageNet, but FaMUS approximates the meta gradient [2].']);
+    const result = await answerQuestion('What does FaMUS approximate?', { retrieve: fakeRetrieve(), chatModel }, OPTIONS);
+    expect(result.mode).toBe('llm');
+    expect(result.citations.map((c) => c.n)).toEqual([2]);
+  });
+
   it('also warns when every citation it wrote was invented', async () => {
     const chatModel = scriptedModel(['FaMUS is a method [7][8].']);
     const result = await answerQuestion('What is FaMUS?', { retrieve: fakeRetrieve(), chatModel }, OPTIONS);

@@ -1,7 +1,8 @@
 /**
  * Question → cited answer. Retrieval first; when nothing clears the gate, a refusal naming the closest papers
  * (the LLM is not called). With an LLM: numbered passages in the prompt, the reply's citations checked
- * against the numbers given, sources built from our metadata. Without one, or when it fails: an extractive
+ * against the numbers given, sources built from our metadata; a reply that says the passages do not answer
+ * the question is a refusal too, with the closest papers, never an uncited answer. Without one, or when it fails: an extractive
  * answer. `streamAnswer` exposes the same flow as events for adapters that show progress.
  */
 import { UserError, describeError } from '../errors.ts';
@@ -10,6 +11,7 @@ import type { Retrieval } from '../retrieval/hybrid-search.ts';
 import { buildMessages, type PromptPassage } from './build-prompt.ts';
 import { LlmError, type ChatMessage, type ChatModel } from './chat-model.ts';
 import { checkCitations } from './check-citations.ts';
+import { saysPassagesDoNotAnswer } from './detect-decline.ts';
 import { extractiveAnswer } from './extractive-answer.ts';
 
 export type AnswerMode = 'llm' | 'extractive' | 'refused';
@@ -106,6 +108,11 @@ export async function* streamAnswer(rawQuestion: string, deps: AnswerDependencie
       }
       if (raw.trim() === '') throw new LlmError('bad-response', 'The language model returned an empty answer.');
       const checked = checkCitations(raw, new Set(numbered.map((p) => p.n)));
+      if (saysPassagesDoNotAnswer(checked.text, checked.cited.length)) {
+        deps.logger?.info({ given: numbered.length }, 'the language model said the passages do not answer the question');
+        yield { type: 'done', result: refusal(question, retrieval, 'The language model found no answer in the passages retrieved.') };
+        return;
+      }
       if (checked.removed.length > 0) {
         deps.logger?.warn({ removed: checked.removed, given: numbered.length }, 'removed citations of passages that were not given');
       }
@@ -137,12 +144,10 @@ export async function answerQuestion(question: string, deps: AnswerDependencies,
   throw new Error('answer stream ended without a result');
 }
 
-function refusal(question: string, retrieval: Retrieval): AnswerResult {
+function refusal(question: string, retrieval: Retrieval, why: string | null = null): AnswerResult {
   const closest = retrieval.closest.map((p, i) => `${i + 1}. ${p.label} (${p.source})`);
-  const answer =
-    closest.length > 0
-      ? `The indexed papers do not seem to cover this question. The closest papers are:\n${closest.join('\n')}`
-      : 'The indexed papers do not seem to cover this question, and no paper came close.';
+  const lead = why === null ? 'The indexed papers do not seem to cover this question.' : `${why} The indexed papers do not seem to cover this question.`;
+  const answer = closest.length > 0 ? `${lead} The closest papers are:\n${closest.join('\n')}` : `${lead.replace(/\.$/, '')}, and no paper came close.`;
   return { question, mode: 'refused', answer, citations: [], passages: [], warnings: [] };
 }
 
