@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.ts';
 import { startFakeArxiv, type FakeArxiv } from '../../src/dev/fake-arxiv.ts';
 import { VirtualClock } from '../../src/dev/virtual-clock.ts';
 import { ArxivClient, type ArxivClientOptions } from '../../src/sources/arxiv/arxiv-client.ts';
@@ -21,6 +22,10 @@ function politeClient(options: Partial<ArxivClientOptions> = {}): { client: Arxi
 const gaps = (client: ArxivClient): number[] => client.requests.slice(1).map((r, i) => r.at - (client.requests[i]?.at ?? 0));
 
 describe('the polite arXiv client', () => {
+  it("waits arXiv's 3 s between requests unless configured otherwise", () => {
+    expect(parseConfig({}).arxiv.minIntervalMs).toBe(3000);
+  });
+
   it('sends one request at a time, at least 3 s apart, even when asked for several at once', async () => {
     fake.setFeed('2026-12-02', arxivPapers(1, 3));
     const { client } = politeClient();

@@ -32,6 +32,13 @@ describe('merging fetched papers into the corpus', () => {
     expect(await readFile(path.join(dir, 'library.jsonl'), 'utf8')).not.toContain('Revised');
   });
 
+  it('adds a replacement of a paper the corpus does not have, and updates one it has in its own files', async () => {
+    expect(await merge([item(5, 'replace')])).toMatchObject({ added: 1, updated: 0 });
+    expect(await merge([item(5, 'replace', { title: 'Paper 5, revised' })])).toMatchObject({ added: 0, updated: 1, updatedIds: ['2612.00005'] });
+    const corpus = await loadCorpus(dir);
+    expect(corpus.papers.map((p) => [p.id, p.title])).toEqual([['arxiv:2612.00005', 'Paper 5, revised']]);
+  });
+
   it('writes atomically: until the rename, the corpus file is the old one and reads cleanly; a kill leaves no half line', async () => {
     await merge([item(1)]);
     const file = path.join(dir, 'arxiv', 'cs.LG', '2026-12.jsonl');
