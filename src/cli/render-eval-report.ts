@@ -12,7 +12,7 @@ export function renderEvalReport(report: EvalReport): string {
     `dense:     ${report.embeddings ?? `not measured (${report.notMeasured.dense ?? 'no model'})`}`,
     `settings:  TOP_K=${settings.topK} MAX_PASSAGES_PER_PAPER=${settings.maxPassagesPerPaper} GATE_MIN_COVERAGE=${settings.gateMinCoverage} GATE_MIN_SIMILARITY=${settings.gateMinSimilarity ?? 'unset'}`,
     '',
-    'mode      recall@1 recall@3 recall@5   MRR  refusal-P refusal-R  refused',
+    'mode      recall@1 recall@3 recall@5   MRR  refusal-P refusal-R  refused  p50/p95 ms',
   ];
   for (const mode of EVAL_MODES) {
     const m = report.modes[mode];
@@ -21,22 +21,23 @@ export function renderEvalReport(report: EvalReport): string {
       continue;
     }
     lines.push(
-      `${mode.padEnd(9)}   ${number(m.recallAt1)}    ${number(m.recallAt3)}    ${number(m.recallAt5)} ${number(m.mrr)}      ${number(m.refusalPrecision)}     ${number(m.refusalRecall)}  ${String(m.refused).padStart(3)}/${m.questions}`,
+      `${mode.padEnd(9)}   ${number(m.recallAt1)}    ${number(m.recallAt3)}    ${number(m.recallAt5)} ${number(m.mrr)}      ${number(m.refusalPrecision)}     ${number(m.refusalRecall)}  ${String(m.refused).padStart(3)}/${m.questions}  ${m.latency.p50Ms.toFixed(1)}/${m.latency.p95Ms.toFixed(1)}`,
     );
   }
-  lines.push('', `recall@3 by kind of question (answerable kinds), refusals for the rest:`);
-  lines.push(`${'kind'.padEnd(14)} ${'n'.padStart(3)}  ${EVAL_MODES.map((m) => m.padStart(8)).join(' ')}`);
+  lines.push('', `recall@3 (answerable questions refused) by kind of question, refusals for the kinds the corpus cannot answer:`);
+  lines.push(`${'kind'.padEnd(14)} ${'n'.padStart(3)}  ${EVAL_MODES.map((m) => m.padStart(10)).join(' ')}`);
   for (const kind of Object.keys(questions.byKind)) {
     const cells = EVAL_MODES.map((mode) => {
       const m = report.modes[mode]?.byKind[kind];
-      if (m === undefined) return '       —';
-      if (m.answerable === 0) return `${m.refused}/${m.questions} ref`.padStart(8);
-      return number(m.recallAt3).padStart(8);
+      if (m === undefined) return '         —';
+      if (m.answerable === 0) return `${m.refused}/${m.questions} ref`.padStart(10);
+      return `${number(m.recallAt3)} (${m.refused})`.padStart(10);
     });
     lines.push(`${kind.padEnd(14)} ${String(questions.byKind[kind]).padStart(3)}  ${cells.join(' ')}`);
   }
   lines.push('', 'recall@k: an expected paper is among the top k papers retrieved (gate ignored); MRR over the top 20 passages;');
-  lines.push('refusal-P/R: precision and recall of the relevance gate refusing the questions the corpus cannot answer.');
+  lines.push('refusal-P/R: precision and recall of the relevance gate refusing the questions the corpus cannot answer;');
+  lines.push('p50/p95 ms: one retrieval as the bot runs it (gate on), median and 95th percentile over the questions.');
   if (report.sweep !== undefined) lines.push(...renderSweep(report.sweep));
   if (report.details !== undefined) lines.push(...renderDetails(report.details));
   return lines.join('\n');

@@ -9,6 +9,8 @@ export const EVAL_MODES: readonly RetrievalMode[] = ['lexical', 'dense', 'hybrid
 
 export interface ModeReport extends RetrievalMetrics {
   byKind: Record<string, RetrievalMetrics>;
+  /** Wall time of one retrieval as the bot runs it (gate on), over the questions, in milliseconds. */
+  latency: { p50Ms: number; p95Ms: number };
 }
 
 export interface QuestionDetail {

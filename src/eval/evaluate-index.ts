@@ -76,9 +76,12 @@ export async function evaluateIndex({ questions, questionsFile, index, assistant
     }
     const outcomes: QuestionOutcome[] = [];
     const samples: GateSample[] = [];
+    const times: number[] = [];
     for (const [i, q] of questions.entries()) {
       const ranking = await assistant.retrieve(q.question, { mode, ...ungated });
+      const started = performance.now();
       const decision = await assistant.retrieve(q.question, { mode });
+      times.push(performance.now() - started);
       const ranked = distinctPapers(ranking.passages.map((p) => p.paper.id));
       const outcome: QuestionOutcome = { expected: expected[i] ?? [], ranked, refused: !decision.gate.passed };
       outcomes.push(outcome);
@@ -101,7 +104,7 @@ export async function evaluateIndex({ questions, questionsFile, index, assistant
         };
       }
     }
-    modes[mode] = { ...summarize(outcomes), byKind: Object.fromEntries(summarizeBy(outcomes, questions.map((q) => q.kind))) };
+    modes[mode] = { ...summarize(outcomes), byKind: Object.fromEntries(summarizeBy(outcomes, questions.map((q) => q.kind))), latency: { p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95) } };
     if (withSweep) sweep[mode] = sweepGate(samples, SWEEP_COVERAGE, mode === 'lexical' ? [undefined] : SWEEP_SIMILARITY);
   }
 
@@ -128,4 +131,12 @@ export async function evaluateIndex({ questions, questionsFile, index, assistant
     ...(withDetails ? { details } : {}),
     ...(withSweep ? { sweep } : {}),
   };
+}
+
+/** The nearest-rank percentile `q` (0..1) of `values`, rounded to 0.01 ms; 0 for none. */
+export function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const value = sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+  return Math.round(value * 100) / 100;
 }

@@ -17,12 +17,12 @@ import { makeWorkspace, PROJECT_ROOT, type Workspace } from '../support/workspac
 
 const QUESTIONS = path.join(PROJECT_ROOT, 'tests', 'eval', 'questions.jsonl');
 
-type Metrics = RetrievalMetrics & { byKind: Record<string, unknown> };
+type Metrics = RetrievalMetrics & { byKind: Record<string, unknown>; latency: { p50Ms: number; p95Ms: number } };
 
 interface EvalJson {
   date: string;
   questions: { total: number; answerable: number; unanswerable: number };
-  corpus: { papers: number; passages: number; distractors: number };
+  corpus: { papers: number; passages: number; distractors: number; index: string };
   embeddings: string | null;
   settings: Record<string, unknown>;
   modes: Record<'lexical' | 'dense' | 'hybrid', Metrics | null>;
@@ -70,6 +70,8 @@ describe('npm run eval', () => {
         expect(value).toBeLessThanOrEqual(1);
       }
       expect(m?.recallAt1).toBeLessThanOrEqual(m?.recallAt3 ?? 0);
+      expect(m?.latency.p50Ms, `${mode} latency`).toBeGreaterThan(0);
+      expect(m?.latency.p95Ms).toBeGreaterThanOrEqual(m?.latency.p50Ms ?? Infinity);
       expect(m?.recallAt3).toBeLessThanOrEqual(m?.recallAt5 ?? 0);
     }
     // Keyword search finds the named methods and most rewordings among 11 papers.
@@ -79,6 +81,17 @@ describe('npm run eval', () => {
     expect(kinds['off-topic']?.refusalRecall).toBeGreaterThanOrEqual(0.8);
     const answerable = Object.values(kinds).filter((k) => k.answerable > 0);
     expect(answerable.reduce((n, k) => n + k.refused, 0)).toBeLessThanOrEqual(0.1 * answerable.reduce((n, k) => n + k.answerable, 0));
+  }, 120_000);
+
+  it('evaluates the current index with --use-index, latency beside the quality metrics', async () => {
+    expect((await ws.run('index')).code).toBe(0);
+    const result = await runEval(ws, ['--questions', QUESTIONS, '--json', '--use-index']);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as EvalJson;
+    expect(report.corpus).toMatchObject({ papers: 11, index: 'current' });
+    expect(report.modes.hybrid?.latency.p95Ms).toBeGreaterThan(0);
+    const table = await runEval(ws, ['--questions', QUESTIONS, '--use-index']);
+    expect(table.stdout).toMatch(/^hybrid\s.*\d+\/\d+\s+\d+\.\d\/\d+\.\d$/m);
   }, 120_000);
 
   it('measures lexical retrieval alone, and says why, when no embedding model is available', async () => {
