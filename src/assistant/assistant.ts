@@ -9,7 +9,7 @@ import type { Paper } from '../core/corpus/paper.ts';
 import { answerQuestion, streamAnswer, type AnswerEvent, type AnswerResult } from '../core/answering/answer-question.ts';
 import type { ChatMessage, ChatModel } from '../core/answering/chat-model.ts';
 import type { Embedder } from '../core/retrieval/embedder.ts';
-import { retrieve, type Retrieval, type RetrievalOptions } from '../core/retrieval/hybrid-search.ts';
+import { coverage, retrieve, type Retrieval, type RetrievalOptions } from '../core/retrieval/hybrid-search.ts';
 import type { StoredPaper } from '../core/retrieval/paper-store.ts';
 import { paperCentroid, similarPapers, type SimilarPaper } from '../core/retrieval/similar-papers.ts';
 import type { Logger } from '../core/logger.ts';
@@ -166,7 +166,7 @@ export class Assistant {
       };
     }
     let relevance: Map<string, number> | undefined;
-    let topicMatch: Map<string, number> | undefined;
+    let topicMatch: ((paperId: string) => number | undefined) | undefined;
     const query = topic?.trim();
     if (query) {
       const r = this.options.config.retrieval;
@@ -177,8 +177,17 @@ export class Assistant {
         { topK: 100, candidates: 100, maxPassagesPerPaper: 1, gateMinCoverage: r.gateMinCoverage, gateMinSimilarity: r.gateMinSimilarity },
       );
       relevance = new Map(found.passages.map((p) => [p.paper.id, p.score]));
-      // Absolute, unlike the fused score: the share of the topic's (IDF-weighted) words the paper has.
-      topicMatch = new Map(found.passages.map((p) => [p.paper.id, p.coverage]));
+      // Absolute, unlike the fused score: the share of the topic's (IDF-weighted) words the paper has. A paper
+      // beyond the retrieved 100 (a day's flood) is measured when the picker asks, and it asks for new ones only.
+      const measured = new Map<string, number>(found.passages.map((p) => [p.paper.id, p.coverage]));
+      topicMatch = (paperId) => {
+        if (!measured.has(paperId)) {
+          const ids = store.passageIdsOf(paperId);
+          const matched = ids.length === 0 ? new Map<number, Set<string>>() : store.matchedTerms(found.terms, ids);
+          measured.set(paperId, Math.max(0, ...ids.map((id) => coverage(found.terms, matched.get(id) ?? new Set(), found.idf))));
+        }
+        return measured.get(paperId);
+      };
     }
     return { papers: store.allPapers(), embeddings, relevance, topicMatch };
   }
@@ -191,5 +200,5 @@ export interface DigestCandidates {
   /** Topic relevance by paper id (only papers that pass the gate); undefined without a topic. */
   relevance: Map<string, number> | undefined;
   /** Each of those papers' topic match, 0..1 (retrieval's coverage), for the digest's floor on new papers. */
-  topicMatch: Map<string, number> | undefined;
+  topicMatch: ((paperId: string) => number | undefined) | undefined;
 }

@@ -69,13 +69,16 @@ describe('Assistant.digestCandidates', () => {
     }
   });
 
-  it('measures each scored paper’s topic match on an absolute 0..1 scale, the matching paper above the digest’s floor', async () => {
+  it('measures every paper’s topic match on an absolute 0..1 scale, retrieved or not: the matching paper above the digest’s floor, none for a topic the papers do not cover', async () => {
     for (const assistant of [dense, lexical]) {
-      const { papers, relevance, topicMatch } = await assistant.digestCandidates('generative adversarial networks for adversarial examples');
+      const { papers, topicMatch } = await assistant.digestCandidates('generative adversarial networks for adversarial examples');
       const advgan = papers.find((p) => p.aliases.includes('AdvGAN'));
-      expect([...(topicMatch?.keys() ?? [])].sort()).toEqual([...(relevance?.keys() ?? [])].sort());
-      for (const match of topicMatch?.values() ?? []) expect(match >= 0 && match <= 1).toBe(true);
-      expect(topicMatch?.get(advgan?.id ?? '')).toBeGreaterThanOrEqual(TOPIC_FLOOR);
+      for (const p of papers) expect(topicMatch?.(p.id)).toBeGreaterThanOrEqual(0);
+      for (const p of papers) expect(topicMatch?.(p.id)).toBeLessThanOrEqual(1);
+      expect(topicMatch?.(advgan?.id ?? '')).toBeGreaterThanOrEqual(TOPIC_FLOOR);
+      const uncovered = await assistant.digestCandidates('medieval tapestry restoration');
+      expect(uncovered.relevance?.size).toBe(0);
+      for (const p of papers) expect(uncovered.topicMatch?.(p.id)).toBeLessThan(TOPIC_FLOOR);
     }
   });
 

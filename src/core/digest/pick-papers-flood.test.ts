@@ -54,6 +54,12 @@ describe('a topic channel and the day’s new papers', () => {
     expect(newOnes).toEqual(['On quantum chemistry', 'On image segmentation']);
   });
 
+  it('asks a lazy topic match about the new papers only, so a large corpus is not measured whole', () => {
+    const asked: string[] = [];
+    pickDigest({ ...base, topic: 'graph neural networks', topicMatch: (id) => (asked.push(id), 0.9) });
+    expect(asked.sort()).toEqual(fresh.map((p) => p.id).sort());
+  });
+
   it('without a topic, takes the newest papers spread out: of two near-copies only one', () => {
     const vector = (p: TestPaper) => (p.title?.includes('graph neural') ? [1, 0.05, 0] : p.title?.includes('quantum') ? [0, 1, 0] : [0.1, 0.1, 1]);
     const embeddings = new Map(corpus.map((p) => [p.id, vector(p)]));

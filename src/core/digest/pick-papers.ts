@@ -128,16 +128,22 @@ export function pickDigest<P extends DigestCandidate>(options: PickDigestOptions
   const candidates: Candidate<P>[] = eligible.map((paper, position) => ({ paper, position, relevance: relevanceOf(paper), match: 0, score: 0, affinity: NO_AFFINITY }));
   let best = 0;
   for (const c of candidates) best = Math.max(best, c.relevance);
-  const matchOf = options.topicMatch !== undefined ? scoreLookup(options.topicMatch) : undefined;
   for (const c of candidates) {
-    const raw = c.relevance;
-    c.relevance = best > 0 ? raw / best : 0;
-    c.match = matchOf !== undefined ? matchOf(c.paper.id) : options.relevance === undefined ? raw : c.relevance;
+    // Without retrieval's scores, the share of the topic's words is already absolute: it is the match too.
+    c.match = options.topicMatch === undefined ? (options.relevance === undefined ? c.relevance : c.relevance / (best || 1)) : NaN;
+    c.relevance = best > 0 ? c.relevance / best : 0;
     c.score = c.relevance;
   }
+  const matchOf = options.topicMatch !== undefined ? scoreLookup(options.topicMatch) : undefined;
   const floor = options.topicFloor ?? TOPIC_FLOOR;
   // With a topic, a new paper is featured first only when it is on the topic; the others compete like any paper.
-  const featuredAsNew = (c: Candidate<P>) => isNew(c.paper) && (topic === null || c.match >= floor);
+  // The match is asked for new papers only: a lazy measure (retrieval's coverage) then scales with the day's papers.
+  const featuredAsNew = (c: Candidate<P>) => {
+    if (!isNew(c.paper)) return false;
+    if (topic === null) return true;
+    if (Number.isNaN(c.match)) c.match = matchOf?.(c.paper.id) ?? 0;
+    return c.match >= floor;
+  };
   /** The pool MMR looks at, with the votes' affinity added to each one's score (computed for the pool only). */
   const scoredPool = (pool: Candidate<P>[], fresh: boolean): Candidate<P>[] => {
     const chosen = rankedPool(pool, topic !== null, fresh, poolSize);
