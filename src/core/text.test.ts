@@ -3,7 +3,7 @@
  * scientific prose is full of "e.g.", "et al.", "Fig. 2" and decimals, none of which end a sentence.
  */
 import { describe, expect, it } from 'vitest';
-import { contentTerms, normalizeText, splitSentences } from './text.ts';
+import { contentTerms, normalizeText, scriptLength, segmentWords, splitSentences, wordTokens } from './text.ts';
 
 describe('splitSentences', () => {
   it('splits ordinary prose at . ! and ?', () => {
@@ -55,5 +55,31 @@ describe('contentTerms', () => {
 
   it('treats case and Unicode compatibility forms alike', () => {
     expect(normalizeText('  Ｖａ SSO\tand\nSAM ')).toBe('va sso and sam');
+  });
+});
+
+describe('every script', () => {
+  it('splits Chinese and Japanese runs into words, the same way in a sentence and in a question', () => {
+    expect(wordTokens('本文提出了一种基于标签噪声的元学习方法')).toEqual(expect.arrayContaining(['标签', '噪声', '学习', '方法']));
+    expect(wordTokens('标签噪声')).toEqual(['标签', '噪声']);
+    expect(wordTokens('ラベルノイズに頑健な学習手法')).toEqual(expect.arrayContaining(['ラベル', 'ノイズ', '学習', '手法']));
+  });
+
+  it('keeps one-character Chinese words and drops Chinese and Japanese function and question words', () => {
+    expect(contentTerms('如何剪枝神经网络？')).toEqual(['剪', '枝', '神经', '网络']);
+    expect(contentTerms('ラベルノイズとは何ですか')).toEqual(['ラベル', 'ノイズ']);
+  });
+
+  it('leaves Arabic, Cyrillic and Latin text as it was, mixed scripts split where they meet', () => {
+    const arabic = 'تقليم الشبكات العصبية';
+    expect(segmentWords(arabic)).toBe(arabic);
+    expect(wordTokens('Обрезка нейронных сетей')).toEqual(['обрезка', 'нейронных', 'сетей']);
+    expect(wordTokens('Deep-learning 深度学习 works')).toEqual(['deep', 'learning', '深度', '学习', 'works']);
+  });
+
+  it('counts a Chinese or Japanese character as three Latin letters, anything else as one', () => {
+    expect(scriptLength('abc')).toBe(3);
+    expect(scriptLength('剪枝ラベル')).toBe(15);
+    expect(scriptLength('تقليم')).toBe(5);
   });
 });

@@ -9,6 +9,7 @@
 import Database from 'better-sqlite3';
 import type { Paper } from '../../core/corpus/paper.ts';
 import type { PassageToEmbed, WritablePaperStore } from '../../core/retrieval/paper-store.ts';
+import { segmentWords } from '../../core/text.ts';
 import { IndexDatabase, sqliteOptions, type IndexDatabaseOptions } from './index-database.ts';
 import { INDEX_MIGRATIONS } from './index-migrations.ts';
 import { migrate } from './sqlite-migrations.ts';
@@ -80,13 +81,14 @@ export class IndexDatabaseWriter extends IndexDatabase implements WritablePaperS
       this.write.insertPaper.run({ ...paperParams(paper, position), addedAt });
     }
     const rowid = existing ?? (this.write.rowidOf.get(paper.id) as number);
-    this.write.insertPaperFts.run(rowid, paper.label, paper.title ?? '', paper.aliases.join(' '), paper.authors.join(' '), [paper.id, paper.doi ?? '', paper.arxivId ?? ''].join(' '));
+    // Chinese and Japanese text is indexed word by word (segmentWords), as questions are tokenized.
+    this.write.insertPaperFts.run(rowid, segmentWords(paper.label), segmentWords(paper.title ?? ''), segmentWords(paper.aliases.join(' ')), paper.authors.join(' '), [paper.id, paper.doi ?? '', paper.arxivId ?? ''].join(' '));
 
     if (passages !== undefined) {
       const title = [paper.title ?? '', ...paper.aliases].join(' ');
       passages.forEach((text, ord) => {
         const id = Number(this.write.insertPassage.run(paper.id, ord, text).lastInsertRowid);
-        this.write.insertPassageFts.run(id, title, text);
+        this.write.insertPassageFts.run(id, segmentWords(title), segmentWords(text));
       });
     }
     this.dfCache.clear();

@@ -10,6 +10,7 @@
 import Database from 'better-sqlite3';
 import { UserError } from '../../core/errors.ts';
 import type { LexicalHit, PaperStore, StoredPaper, StoredPassage } from '../../core/retrieval/paper-store.ts';
+import { wordTokens } from '../../core/text.ts';
 import { INDEX_SCHEMA_VERSION } from './index-migrations.ts';
 import { schemaVersion } from './sqlite-migrations.ts';
 
@@ -153,7 +154,7 @@ export class IndexDatabase implements PaperStore {
    * prefix), best match first. For autocomplete and `/paper`.
    */
   findPapers(query: string, limit: number): StoredPaper[] {
-    const words = query.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+    const words = wordTokens(query);
     if (words.length === 0) return (this.read.firstPapers.all(limit) as PaperRow[]).map(toPaper);
     const match = words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
     return (this.read.findPapers.all(match, limit) as PaperRow[]).map(toPaper);

@@ -120,6 +120,15 @@ describe('parseCorpusFile, .jsonl', () => {
     expect(where(problems)).toEqual(['p.jsonl:1 missing-abstract', 'p.jsonl:2 missing-abstract', 'p.jsonl:3 invalid-field', 'p.jsonl:3 missing-abstract']);
   });
 
+  it('takes a 90-character Chinese abstract as a whole one and refuses a Chinese fragment, saying how it counted', () => {
+    const zh = '我们研究单通道语音分离问题，即从一个麦克风录制的混合信号中恢复多个说话人的声音。本文提出一种基于时域卷积的分离模型，并在公开数据集上取得了更好的分离效果与更低的计算成本。';
+    const { papers, problems } = parseCorpusFile('zh.jsonl', `${JSON.stringify({ abstract: zh })}\n${JSON.stringify({ abstract: '一种新的剪枝方法。' })}\n`);
+    expect(papers.map((p) => p.abstract)).toEqual([zh]);
+    expect(problems).toEqual([
+      { file: 'zh.jsonl', line: 2, kind: 'too-short', message: 'abstract is 9 characters (25 counting a Chinese or Japanese character as 3), too short to be one (at least 100 expected); skipped' },
+    ]);
+  });
+
   it('reports an abstract too short to be one', () => {
     const { papers, problems } = parseCorpusFile('p.jsonl', jsonl({ title: 'Attention Is All You Need', abstract: 'Transformers.' }));
     expect(papers).toEqual([]);

@@ -8,9 +8,9 @@
 import type { CorpusProblem, KnownPaper, Paper } from './paper.ts';
 import { paperId, normalizeArxivId, normalizeDoi } from './paper-id.ts';
 import { definedAcronyms, introducedMethod, paperLabel } from './paper-label.ts';
-import { normalizeText, sha256 } from '../text.ts';
+import { normalizeText, scriptLength, sha256 } from '../text.ts';
 
-/** Shorter than this is a title, a fragment or a mistake, not an abstract. */
+/** Shorter than this is a title, a fragment or a mistake, not an abstract (in Latin letters; see scriptLength). */
 export const MIN_ABSTRACT_CHARS = 100;
 
 export interface ParsedFile<P = Paper> {
@@ -46,8 +46,10 @@ export function parseCorpusFile(file: string, text: string, known?: KnownLine): 
       return;
     }
     const abstract = record.abstract.replace(/\s+/g, ' ').trim();
-    if (abstract.length < MIN_ABSTRACT_CHARS) {
-      problem('too-short', `abstract is ${abstract.length} characters, too short to be one (at least ${MIN_ABSTRACT_CHARS} expected); skipped`);
+    const length = scriptLength(abstract);
+    if (length < MIN_ABSTRACT_CHARS) {
+      const counted = length === abstract.length ? '' : ` (${length} counting a Chinese or Japanese character as 3)`;
+      problem('too-short', `abstract is ${abstract.length} characters${counted}, too short to be one (at least ${MIN_ABSTRACT_CHARS} expected); skipped`);
       return;
     }
     papers.push(makePaper({ ...record, abstract }, `${file}:${line}`));
