@@ -97,6 +97,26 @@ describe('a channel’s votes', () => {
     });
   }
 
+  it('outweigh a small difference in topic relevance even where abstracts share few words (lexical)', () => {
+    const text = [
+      'Kernel methods for protein docking score candidate poses with learned potentials, evaluated on benchmark complexes from structural biology databases, improving success rates over physics based scoring functions.',
+      'Tabular transformers forecast retail demand from sales histories, holidays and promotions; trained on store level data they reduce forecast error compared with gradient boosted trees and classical baselines.',
+      'Graph networks with learned potentials predict molecular energies and forces from atomic coordinates on structural benchmark sets, matching quantum chemistry accuracy while running orders of magnitude faster.',
+    ]
+      .map((abstract, i) => JSON.stringify({ title: ['Docking', 'Demand', 'Molecules'][i], abstract }))
+      .join('\n');
+    const [docking, demand, molecules] = parseCorpusFile('real.jsonl', text).papers.map((p) => ({ ...p, addedAt: OLD })) as [TestPaper, TestPaper, TestPaper];
+    // The channel upvoted the docking paper; the molecules paper shares a few of its words (structural, benchmark…).
+    const relevance = new Map([
+      [demand.id, 1],
+      [molecules.id, 0.8],
+    ]);
+    const opts: PickDigestOptions<TestPaper> = { papers: [docking, demand, molecules], history: [{ paperIds: [docking.id] }], count: 1, now: new Date(NOW), lastPostAt: LAST_POST, topic: 't', relevance };
+    expect(pickDigest(opts).entries[0]?.paper.title).toBe('Demand');
+    const pick = pickDigest({ ...opts, votes: [{ paperId: docking.id, score: 1 }] });
+    expect(pick.entries[0]).toMatchObject({ paper: { title: 'Molecules' }, why: 'relevant to the topic “t”; like papers this channel upvoted: Docking' });
+  });
+
   it('ignores votes on papers that left the corpus', () => {
     const pick = pickDigest({ ...options, votes: [{ paperId: 'gone', score: 5 }] });
     expect(pick).toEqual(pickDigest(options));
