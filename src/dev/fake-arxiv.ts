@@ -158,7 +158,7 @@ export function atomError(message: string): string {
 `;
 }
 
-export async function startFakeArxiv(): Promise<FakeArxiv> {
+export async function startFakeArxiv({ port = 0 }: { port?: number } = {}): Promise<FakeArxiv> {
   let feed: { day: string; items: FakeArxivPaper[] } = { day: '2026-12-01', items: [] };
   let apiPapers: FakeArxivPaper[] = [];
   const scripted: FakeArxivScript[] = [];
@@ -213,7 +213,7 @@ export async function startFakeArxiv(): Promise<FakeArxiv> {
     }
     res.writeHead(404).end('not found');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
