@@ -13,9 +13,32 @@ interface Target {
   name: string;
   size: string;
   goal: string;
-  measured: (r: SizeResult) => string | null;
-  met: (r: SizeResult) => boolean | null;
+  /** `runs`: every size's latest run, for targets that compare two sizes. */
+  measured: (r: SizeResult, runs: BenchResults['runs']) => string | null;
+  met: (r: SizeResult, runs: BenchResults['runs']) => boolean | null;
 }
+
+/** p50 at 100k over p50 at 10k, when both sizes come from one `npm run bench` invocation; else null. */
+function scaling(runs: BenchResults['runs'], p50: (r: SizeResult) => number): number | null {
+  const small = runs['10k'];
+  const large = runs['100k'];
+  if (small === undefined || large === undefined || small.run === undefined || small.run !== large.run) return null;
+  return Math.round((p50(large) / p50(small)) * 100) / 100;
+}
+
+const scalingTarget = (name: string, p50: (r: SizeResult) => number): Target => ({
+  name: `${name} p50, 100k over 10k (one run)`,
+  size: '100k',
+  goal: '≤ 3×',
+  measured: (_, runs) => {
+    const ratio = scaling(runs, p50);
+    return ratio === null ? 'needs `npm run bench -- --size 10k,100k` (one run)' : `${ratio}× (${p50(runs['10k'] as SizeResult).toFixed(2)} → ${p50(runs['100k'] as SizeResult).toFixed(2)} ms)`;
+  },
+  met: (_, runs) => {
+    const ratio = scaling(runs, p50);
+    return ratio === null ? null : ratio <= 3;
+  },
+});
 
 const TARGETS: Target[] = [
   ...['1k', '10k'].flatMap<Target>((size) => [
@@ -41,6 +64,22 @@ const TARGETS: Target[] = [
     measured: (r) => `${r.incremental.ratio}×`,
     met: (r) => r.incremental.ratio >= 50,
   },
+  {
+    name: 'incremental rebuild (unchanged) vs full build',
+    size: '100k',
+    goal: '≥ 100× faster',
+    measured: (r) => `${r.incremental.ratio}×`,
+    met: (r) => r.incremental.ratio >= 100,
+  },
+  {
+    name: 'incremental rebuild (200 new abstracts) vs full build',
+    size: '100k',
+    goal: '≥ 20× faster',
+    measured: (r) => (r.incremental.batchAdded === undefined ? null : `${r.incremental.batchAdded.ratio}×`),
+    met: (r) => (r.incremental.batchAdded === undefined ? null : r.incremental.batchAdded.ratio >= 20),
+  },
+  scalingTarget('lexical-only retrieval', (r) => r.query.lexicalOnly.p50),
+  scalingTarget('whole retrieval', (r) => r.query.retrieval.p50),
   {
     name: 'HNSW search vs brute-force cosine (p50)',
     size: '100k',
@@ -95,7 +134,9 @@ export function renderBenchmarks(results: BenchResults, previous: string): strin
     '  run minutes apart, so a change in the machine\'s load between them moves this ratio; the second ratio is far',
     '  less exposed: the project\'s embedder, the in-process embedder (`EMBEDDING_WORKERS=0`) and the naive pipeline',
     '  embed the same sample in turns, 100 abstracts at a time, alternating the order.',
-    '- **Incremental**: the same `buildIndex` again with nothing changed, and with one abstract added.',
+    '- **Incremental**: the same `buildIndex` again with nothing changed, with one abstract added, then with 200 new',
+    '  abstracts appended to the corpus file (seeded recombinations of its sentences: what a daily arXiv fetch adds).',
+    '- **Scaling**: ratios of p50 at 100k over p50 at 10k are shown only when both sizes come from one invocation.',
     '- **Query latency**: `Assistant.retrieve` (query embedding + HNSW + FTS5 BM25 + fusion + gate) over questions',
     '  made from the corpus (paper titles, else opening words of a sentence), after 10 warm-up questions; the same',
     '  retrieval with an exact brute-force cosine index (plain JS over a Float32Array) in place of HNSW; and the',
@@ -110,8 +151,8 @@ export function renderBenchmarks(results: BenchResults, previous: string): strin
     lines.push('## Targets', '', '| target | size | goal | measured | |', '|---|---|---|---|---|');
     for (const t of TARGETS) {
       const run = results.runs[t.size];
-      const measured = run === undefined ? null : t.measured(run);
-      const met = run === undefined ? null : t.met(run);
+      const measured = run === undefined ? null : t.measured(run, results.runs);
+      const met = run === undefined ? null : t.met(run, results.runs);
       lines.push(`| ${t.name} | ${t.size} | ${t.goal} | ${measured ?? 'not run (`npm run bench -- --size ' + t.size + '`)'} | ${met === null ? '—' : met ? 'met' : '**missed**'} |`);
     }
     lines.push('');
@@ -151,6 +192,9 @@ function renderRun(r: SizeResult): string[] {
         ]),
     `| rebuild, nothing changed | ${r.incremental.unchangedSeconds} s | full build ${r.build.seconds} s | ${r.incremental.ratio}× faster |`,
     `| rebuild, one abstract added | ${r.incremental.oneAddedSeconds} s (embedded ${r.incremental.oneAddedEmbedded}) | full build ${r.build.seconds} s | ${Math.round(r.build.seconds / r.incremental.oneAddedSeconds)}× faster |`,
+    ...(r.incremental.batchAdded === undefined
+      ? []
+      : [`| rebuild, ${r.incremental.batchAdded.papers} abstracts added | ${r.incremental.batchAdded.seconds} s (embedded ${r.incremental.batchAdded.embedded}) | full build ${r.build.seconds} s | ${r.incremental.batchAdded.ratio}× faster |`]),
     `| retrieval p50 / p95 | ${ms(q.retrieval.p50)} / ${ms(q.retrieval.p95)} | brute force: ${ms(q.retrievalBruteForce.p50)} / ${ms(q.retrievalBruteForce.p95)} | ${q.retrievalRatio}× |`,
     `| vector search p50 / p95 (k=20) | HNSW ${ms(q.hnswSearch.p50)} / ${ms(q.hnswSearch.p95)} | brute force ${ms(q.bruteForceSearch.p50)} / ${ms(q.bruteForceSearch.p95)} | ${q.searchRatio}× |`,
     `| HNSW recall@10 vs exact (ef ${r.settings.hnsw.efSearch}) | ${q.recallAt10} (the benchmark model's vectors, mean cosine ${q.meanCosine}) | 1 | |`,

@@ -23,6 +23,8 @@ import { env, pipeline } from '@huggingface/transformers';
 import type { DataType } from '@huggingface/transformers';
 import { parseConfig, type Config } from '../src/config.ts';
 import { silentLogger } from '../src/core/logger.ts';
+import { splitSentences } from '../src/core/text.ts';
+import { syntheticAbstracts } from '../src/dev/synthetic-corpus.ts';
 import { retrieve } from '../src/core/retrieval/hybrid-search.ts';
 import type { Embedder } from '../src/core/retrieval/embedder.ts';
 import { createApp, type App } from '../src/app.ts';
@@ -58,6 +60,8 @@ export interface SizeResult {
   /** 1-minute load average before and after: other work on the machine disturbs every number. */
   load: { before: number; after: number };
   runtimeSeconds: number;
+  /** When the `npm run bench` invocation that measured this size started: ratios across sizes need one run. */
+  run?: string;
   corpus: { kind: BenchCorpus['kind']; description: string; passages: number };
   /** bench: the shared random-weight model; text-like: --model text-like; test: the fallback test model; custom: --model DIR. */
   model: { kind: 'bench' | 'text-like' | 'test' | 'custom'; id: string; dims: number; pooling: string; dtype: string; note: string };
@@ -77,7 +81,14 @@ export interface SizeResult {
     /** Whole build vs the naive pipeline's embedding (which is all the naive pipeline does). */
     ratio: number | null;
   };
-  incremental: { unchangedSeconds: number; ratio: number; oneAddedSeconds: number; oneAddedEmbedded: number };
+  incremental: {
+    unchangedSeconds: number;
+    ratio: number;
+    oneAddedSeconds: number;
+    oneAddedEmbedded: number;
+    /** 200 new abstracts appended at once (a daily arXiv fetch's order of size); absent in runs before it was measured. */
+    batchAdded?: { papers: number; seconds: number; embedded: number; ratio: number };
+  };
   query: {
     queries: number;
     retrieval: Latency;
@@ -161,8 +172,9 @@ export async function benchMain(argv: readonly string[], { log, stdout }: { log:
   }
   const results: BenchResults = existsSync(args.out) ? (JSON.parse(readFileSync(args.out, 'utf8')) as BenchResults) : { note: '', runs: {} };
   results.note = 'Written by `npm run bench`; BENCHMARKS.md is generated from this file. Each size keeps its latest run.';
+  const run = new Date().toISOString();
   for (const size of args.sizes) {
-    const result = await benchSize(size, args, log);
+    const result = { ...(await benchSize(size, args, log)), run };
     results.runs[size] = result;
     writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
     const previous = existsSync(args.markdown) ? readFileSync(args.markdown, 'utf8') : '';
@@ -240,6 +252,10 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
       step('incremental rebuild, one abstract added');
       appendFileSync(corpusFile, `${JSON.stringify({ abstract: `${corpus.records[0]?.abstract ?? ''} (A revised version, added for the incremental benchmark.)` })}\n`);
       const oneAdded = await timed(() => app.buildIndex());
+      step(`incremental rebuild, ${BATCH_ADDED} new abstracts`);
+      const batch = syntheticAbstracts(BATCH_ADDED, { seed: 2026, sentences: corpus.records.slice(0, 2_000).flatMap((r) => splitSentences(r.abstract)) });
+      appendFileSync(corpusFile, batch.map((abstract, i) => `${JSON.stringify({ abstract: `${abstract} (New in the incremental benchmark, ${i + 1}.)` })}\n`).join(''));
+      const batchAdded = await timed(() => app.buildIndex());
 
       // 4. Queries.
       const queries = benchQueries(corpus, args.queries);
@@ -257,7 +273,7 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
       // 6. Memory, in a process of its own.
       step('memory of a process holding the model and the index');
       const probe = await memoryProbe({ dataDir: config.dataDir, modelDir, questions: queries.slice(0, 5) });
-      const buildDir = oneAdded.value.buildDir;
+      const buildDir = batchAdded.value.buildDir;
       const vectorsBytes = statSync(path.join(buildDir, SQLITE_HNSW_FILES.vectors)).size;
       const storeBytes = statSync(path.join(buildDir, SQLITE_HNSW_FILES.store)).size;
 
@@ -284,6 +300,7 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
           ratio: round(full.ms / unchanged.ms, 1),
           oneAddedSeconds: round(oneAdded.ms / 1000, 2),
           oneAddedEmbedded: oneAdded.value.stats.embeddedPapers,
+          batchAdded: { papers: BATCH_ADDED, seconds: round(batchAdded.ms / 1000, 2), embedded: batchAdded.value.stats.embeddedPapers, ratio: round(full.ms / batchAdded.ms, 1) },
         },
         query: { ...query, textLike },
         firstAnswer,
@@ -298,6 +315,8 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
 }
 
 const COMPARE_CHUNK = 100;
+/** New abstracts in the batch rebuild: a few hundred a day is what a daily arXiv fetch adds. */
+const BATCH_ADDED = 200;
 
 /**
  * Abstracts per second of three embedders over the same texts. Chunk by chunk, each embedder takes its
