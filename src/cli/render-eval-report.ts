@@ -39,6 +39,7 @@ export function renderEvalReport(report: EvalReport): string {
   lines.push('refusal-P/R: precision and recall of the relevance gate refusing the questions the corpus cannot answer;');
   lines.push('p50/p95 ms: one retrieval as the bot runs it (gate on), median and 95th percentile over the questions.');
   if (report.sweep !== undefined) lines.push(...renderSweep(report.sweep));
+  if (report.signalSweep !== undefined) lines.push(...renderSignalSweep(report.signalSweep));
   if (report.details !== undefined) lines.push(...renderDetails(report.details));
   return lines.join('\n');
 }
@@ -59,6 +60,20 @@ function renderSweep(sweep: NonNullable<EvalReport['sweep']>): string[] {
     for (const s of similarities) {
       const row = points.filter((p) => p.gateMinSimilarity === s).map((p) => ` ${`${number(p.refusalPrecision).trim()}/${number(p.refusalRecall).trim()} (${p.falseRefusals})`.padStart(14)}`);
       lines.push(`  ${(s === undefined ? 'unset' : String(s)).padEnd(6)} ${row.join('')}`);
+    }
+  }
+  return lines;
+}
+
+function renderSignalSweep(sweep: NonNullable<EvalReport['signalSweep']>): string[] {
+  const lines = ['', 'gate signals, one threshold at a time (the others at their defaults; "off" = veto off), refusal P/R (answerable refused):'];
+  for (const mode of EVAL_MODES) {
+    const points = sweep[mode];
+    if (points === undefined) continue;
+    lines.push(`  ${mode}:`);
+    for (const threshold of [...new Set(points.map((p) => p.threshold))]) {
+      const cells = points.filter((p) => p.threshold === threshold).map((p) => `${Number.isFinite(p.value) ? p.value : 'off'} ${number(p.refusalPrecision).trim()}/${number(p.refusalRecall).trim()} (${p.falseRefusals})`);
+      lines.push(`    ${threshold.padEnd(27)} ${cells.join('  ')}`);
     }
   }
   return lines;

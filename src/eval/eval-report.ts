@@ -2,7 +2,7 @@
  * What `npm run eval` measures, as data: the report that `--json` prints and the table is rendered from.
  */
 import type { RetrievalMode } from '../core/retrieval/hybrid-search.ts';
-import type { RetrievalMetrics, SweepPoint } from '../core/retrieval/evaluate-retrieval.ts';
+import type { RetrievalMetrics, SignalSweepPoint, SweepPoint } from '../core/retrieval/evaluate-retrieval.ts';
 
 /** The modes in report order. */
 export const EVAL_MODES: readonly RetrievalMode[] = ['lexical', 'dense', 'hybrid'];
@@ -36,4 +36,6 @@ export interface EvalReport {
   details?: QuestionDetail[];
   /** Per mode, refusal precision/recall for other gate thresholds (--sweep); GATE_MIN_SIMILARITY null = unset. */
   sweep?: Partial<Record<RetrievalMode, SweepPoint[]>>;
+  /** Per mode, the same for each of the gate's signal thresholds in turn, the others at their defaults (--sweep). */
+  signalSweep?: Partial<Record<RetrievalMode, SignalSweepPoint[]>>;
 }

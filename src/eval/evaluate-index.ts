@@ -16,6 +16,7 @@ import {
   summarize,
   summarizeBy,
   sweepGate,
+  sweepSignals,
   type EvalQuestion,
   type GateSample,
   type QuestionOutcome,
@@ -29,6 +30,13 @@ import { EVAL_MODES, type EvalReport, type ModeReport, type QuestionDetail } fro
 export const RANKING_DEPTH = 20;
 const SWEEP_COVERAGE = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5];
 const SWEEP_SIMILARITY = [undefined, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
+/** Infinity turns a veto off. */
+const SWEEP_SIGNALS = {
+  gateMinSpecificCoverage: [0.02, 0.05, 0.1, 0.15, 0.2, Infinity],
+  gateSpecificMaxUnseenShare: [0.4, 0.5, 0.6, 0.7, 0.8, Infinity],
+  gateMaxUnseenShare: [0.1, 0.15, 0.2, 0.3, Infinity],
+  gateMaxMissingRareShare: [0.2, 0.25, 0.3, 0.4, 0.5, Infinity],
+};
 
 export interface EvaluateIndexOptions {
   questions: readonly EvalQuestion[];
@@ -69,6 +77,7 @@ export async function evaluateIndex({ questions, questionsFile, index, assistant
   const details: QuestionDetail[] = questions.map((q) => ({ line: q.line, kind: q.kind, question: q.question, expected: q.expected, modes: {} }));
   const modes = {} as Record<RetrievalMode, ModeReport | null>;
   const sweep: NonNullable<EvalReport['sweep']> = {};
+  const signalSweep: NonNullable<EvalReport['signalSweep']> = {};
   for (const mode of EVAL_MODES) {
     if (mode !== 'lexical' && !denseReady) {
       modes[mode] = null;
@@ -105,7 +114,10 @@ export async function evaluateIndex({ questions, questionsFile, index, assistant
       }
     }
     modes[mode] = { ...summarize(outcomes), byKind: Object.fromEntries(summarizeBy(outcomes, questions.map((q) => q.kind))), latency: { p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95) } };
-    if (withSweep) sweep[mode] = sweepGate(samples, SWEEP_COVERAGE, mode === 'lexical' ? [undefined] : SWEEP_SIMILARITY);
+    if (withSweep) {
+      sweep[mode] = sweepGate(samples, SWEEP_COVERAGE, mode === 'lexical' ? [undefined] : SWEEP_SIMILARITY);
+      signalSweep[mode] = sweepSignals(samples, retrieval, SWEEP_SIGNALS);
+    }
   }
 
   const byKind: Record<string, number> = {};
@@ -129,7 +141,7 @@ export async function evaluateIndex({ questions, questionsFile, index, assistant
     modes,
     notMeasured,
     ...(withDetails ? { details } : {}),
-    ...(withSweep ? { sweep } : {}),
+    ...(withSweep ? { sweep, signalSweep } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isUserError } from '../errors.ts';
-import { distinctPapers, firstHitRank, parseQuestions, resolveReferences, summarize, summarizeBy, sweepGate, type QuestionOutcome } from './evaluate-retrieval.ts';
+import { distinctPapers, firstHitRank, parseQuestions, resolveReferences, summarize, summarizeBy, sweepGate, sweepSignals, type QuestionOutcome } from './evaluate-retrieval.ts';
 
 const PAPERS = [
   { id: 'h:vasso', source: 'seed-papers.jsonl:1' },
@@ -129,5 +129,23 @@ describe('sweepGate', () => {
     expect(at(0.5, undefined)).toMatchObject({ refusalPrecision: 2 / 3, refusalRecall: 1, falseRefusals: 1 });
     expect(at(0.5, 0.7)).toMatchObject({ refusalPrecision: 1, refusalRecall: 1, falseRefusals: 0 });
     expect(at(0.15, undefined)).toMatchObject({ refusalPrecision: 1, refusalRecall: 1, falseRefusals: 0 });
+  });
+});
+
+describe('sweepSignals', () => {
+  const large = { corpusPassages: 5_000, missingRareShare: 0, terms: 5, bestMatchedTerms: 5, bm25Standout: null, similarityZ: null };
+  const samples = [
+    { answerable: true, top: [{ coverage: 0.9, similarity: null }], question: { ...large, unseenShare: 0 } },
+    { answerable: true, top: [{ coverage: 0.5, similarity: null }], question: { ...large, unseenShare: 0.1 } }, // one word misspelt
+    { answerable: false, top: [{ coverage: 0.53, similarity: null }], question: { ...large, unseenShare: 0.2 } }, // "quicksort"
+  ];
+
+  it('varies one signal threshold at a time, the others at their defaults, and Infinity turns a veto off', () => {
+    const points = sweepSignals(samples, { gateMinCoverage: 0.3, gateMinSimilarity: undefined }, { gateMaxUnseenShare: [0.05, 0.15, Infinity] });
+    expect(points.map((p) => [p.value, p.refusalRecall, p.falseRefusals])).toEqual([
+      [0.05, 1, 1],
+      [0.15, 1, 0],
+      [Infinity, 0, 0],
+    ]);
   });
 });

@@ -168,6 +168,31 @@ export interface SweepPoint extends GateThresholds {
   falseRefusals: number;
 }
 
+/** The gate's own thresholds (relevance-gate.ts) that `sweepSignals` varies, one at a time. */
+export type SignalThreshold = 'gateMinSpecificCoverage' | 'gateSpecificMaxUnseenShare' | 'gateMaxUnseenShare' | 'gateMaxMissingRareShare';
+
+export interface SignalSweepPoint {
+  threshold: SignalThreshold;
+  value: number;
+  refusalPrecision: number | null;
+  refusalRecall: number | null;
+  falseRefusals: number;
+}
+
+/** Refusal precision/recall when one signal threshold takes each value of its grid and every other keeps `base`. */
+export function sweepSignals(samples: readonly GateSample[], base: GateThresholds, grid: Readonly<Partial<Record<SignalThreshold, readonly number[]>>>): SignalSweepPoint[] {
+  const unanswerable = samples.filter((s) => !s.answerable).length;
+  const points: SignalSweepPoint[] = [];
+  for (const [threshold, values] of Object.entries(grid) as [SignalThreshold, readonly number[]][]) {
+    for (const value of values) {
+      const refused = samples.filter((s) => !decideGate(s.top, { ...base, [threshold]: value }, s.question).passed);
+      const right = refused.filter((s) => !s.answerable).length;
+      points.push({ threshold, value, refusalPrecision: share(right, refused.length), refusalRecall: share(right, unanswerable), falseRefusals: refused.length - right });
+    }
+  }
+  return points;
+}
+
 /**
  * Refusal precision and recall for each pair of gate thresholds, from one retrieval per question: the gate
  * only looks at the top passages' coverage and similarity, so trying thresholds needs no new retrieval.

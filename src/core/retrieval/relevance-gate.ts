@@ -56,6 +56,8 @@ export interface GateThresholdOptions {
   gateMaxUnseenShare?: number;
   /** In a large corpus, refuse when at least this share of the question's terms is rare and not in its best passage. */
   gateMaxMissingRareShare?: number;
+  /** A specific term is no evidence when at least this share of the question's words is unseen; default DEFAULT_GATE. */
+  gateSpecificMaxUnseenShare?: number;
   /** false: no veto applies (ranking with the gate off); default true. */
   gateVetoes?: boolean;
 }
@@ -68,7 +70,7 @@ export interface GateThresholdOptions {
 export const DEFAULT_GATE = {
   gateMinSpecificCoverage: 0.05,
   /** A specific term in common is no evidence when at least this share of the question's words is unseen. */
-  specificMaxUnseenShare: 0.6,
+  gateSpecificMaxUnseenShare: 0.6,
   gateMaxUnseenShare: 0.15,
   gateMaxMissingRareShare: 0.3,
   /** Below this many passages, absent words say nothing about the topic (the vetoes are off). */
@@ -172,7 +174,8 @@ export function decideGate(passages: readonly GatePassage[], options: GateThresh
     }
   }
   if (bestCoverage >= options.gateMinCoverage) return pass(`coverage ${bestCoverage.toFixed(2)} ≥ ${options.gateMinCoverage}`);
-  if (specificMatches > 0 && bestCoverage >= minSpecific && (question?.unseenShare ?? 0) < DEFAULT_GATE.specificMaxUnseenShare) {
+  const specificMaxUnseen = options.gateSpecificMaxUnseenShare ?? DEFAULT_GATE.gateSpecificMaxUnseenShare;
+  if (specificMatches > 0 && bestCoverage >= minSpecific && (question?.unseenShare ?? 0) < specificMaxUnseen) {
     return pass(`coverage ${bestCoverage.toFixed(2)} ≥ ${minSpecific} with ${specificMatches} specific term${specificMatches === 1 ? '' : 's'} matched`);
   }
   if (options.gateMinSimilarity !== undefined && bestSimilarity !== null && bestSimilarity >= options.gateMinSimilarity) {
