@@ -84,6 +84,23 @@ describe('npm run fetch -- arxiv', () => {
     }
   });
 
+  it('re-indexes a replaced paper in place: its new text is searchable, under the same id', async () => {
+    const { ws, fetch } = await workspace();
+    try {
+      fake.setFeed('2026-12-02', [arxivPaper(1)]);
+      expect((await fetch('arxiv', 'cs.LG')).code).toBe(0);
+      const revised = 'We revisit method number 1 and add holographic gradient checkpoints, which store sparse gradients as interference patterns on eleven benchmarks.';
+      fake.setFeed('2026-12-03', [arxivPaper(1, { announceType: 'replace', version: 2, abstract: revised })]);
+      const day2 = await fetch('arxiv', 'cs.LG', '--force');
+      expect(day2.stdout).toMatch(/^arXiv cs\.LG: 0 added, 1 updated, 0 unchanged, 0 skipped \(1 request\)\.$/m);
+      expect(day2.stdout).toMatch(/0 added, 1 updated, 0 removed/);
+      const asked = await ws.run('ask', ['--json', 'What are holographic gradient checkpoints?'], { env: { EMBEDDINGS: 'lexical' } });
+      expect((json(asked.stdout) as { citations: { paperId: string }[] }).citations.map((c) => c.paperId)).toContain('arxiv:2612.00001');
+    } finally {
+      await ws.cleanup();
+    }
+  });
+
   it('says "no announcements today" on the weekend feed, exits 0 and writes nothing', async () => {
     const { ws, fetch } = await workspace();
     try {
