@@ -36,6 +36,6 @@ export interface EvalReport {
   details?: QuestionDetail[];
   /** Per mode, refusal precision/recall for other gate thresholds (--sweep); GATE_MIN_SIMILARITY null = unset. */
   sweep?: Partial<Record<RetrievalMode, SweepPoint[]>>;
-  /** Per mode, the same for each of the gate's signal thresholds in turn, the others at their defaults (--sweep). */
+  /** Per mode, the same for each of the gate's signal thresholds in turn, the others at their defaults (--sweep); a value of null (Infinity) is that rule off. */
   signalSweep?: Partial<Record<RetrievalMode, SignalSweepPoint[]>>;
 }

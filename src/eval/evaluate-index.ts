@@ -36,6 +36,7 @@ const SWEEP_SIGNALS = {
   gateSpecificMaxUnseenShare: [0.4, 0.5, 0.6, 0.7, 0.8, Infinity],
   gateMaxUnseenShare: [0.1, 0.15, 0.2, 0.3, Infinity],
   gateMaxMissingRareShare: [0.2, 0.25, 0.3, 0.4, 0.5, Infinity],
+  gateMinTermsTogether: [0, 2, 3, 4],
 };
 
 export interface EvaluateIndexOptions {

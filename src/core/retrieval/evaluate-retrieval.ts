@@ -169,7 +169,7 @@ export interface SweepPoint extends GateThresholds {
 }
 
 /** The gate's own thresholds (relevance-gate.ts) that `sweepSignals` varies, one at a time. */
-export type SignalThreshold = 'gateMinSpecificCoverage' | 'gateSpecificMaxUnseenShare' | 'gateMaxUnseenShare' | 'gateMaxMissingRareShare';
+export type SignalThreshold = 'gateMinSpecificCoverage' | 'gateSpecificMaxUnseenShare' | 'gateMaxUnseenShare' | 'gateMaxMissingRareShare' | 'gateMinTermsTogether';
 
 export interface SignalSweepPoint {
   threshold: SignalThreshold;

@@ -58,6 +58,8 @@ export interface GateThresholdOptions {
   gateMaxMissingRareShare?: number;
   /** A specific term is no evidence when at least this share of the question's words is unseen; default DEFAULT_GATE. */
   gateSpecificMaxUnseenShare?: number;
+  /** In a large corpus, the best passage must hold this many of the question's terms (fewer for short questions); default DEFAULT_GATE. */
+  gateMinTermsTogether?: number;
   /** false: no veto applies (ranking with the gate off); default true. */
   gateVetoes?: boolean;
 }
@@ -76,7 +78,7 @@ export const DEFAULT_GATE = {
   /** Below this many passages, absent words say nothing about the topic (the vetoes are off). */
   vocabularyMinPassages: 1000,
   /** In a large corpus the best passage holds at least this many of the question's terms, or this share of a shorter question's. */
-  minTermsTogether: 3,
+  gateMinTermsTogether: 3,
   minShareTogether: 0.6,
   /** A term in at most this share of the passages is rare (for the missing-rare veto). */
   rareShare: 0.005,
@@ -168,7 +170,7 @@ export function decideGate(passages: readonly GatePassage[], options: GateThresh
     if (question.missingRareShare >= maxMissingRare) {
       return refuse(`${share(question.missingRareShare)} of the question's words are rare in the corpus and missing from its best passage (limit ${share(maxMissingRare)})`);
     }
-    const together = requiredTogether(question.terms);
+    const together = requiredTogether(question.terms, options.gateMinTermsTogether);
     if (question.bestMatchedTerms < together) {
       return refuse(`its best passage holds ${question.bestMatchedTerms} of the question's ${question.terms} words, fewer than ${together}`);
     }
@@ -187,8 +189,8 @@ export function decideGate(passages: readonly GatePassage[], options: GateThresh
 }
 
 /** Terms the best passage must hold together in a large corpus: 3, or 60% of a question of fewer than 5 terms. */
-export function requiredTogether(terms: number): number {
-  return Math.min(DEFAULT_GATE.minTermsTogether, Math.ceil(terms * DEFAULT_GATE.minShareTogether));
+export function requiredTogether(terms: number, atMost: number = DEFAULT_GATE.gateMinTermsTogether): number {
+  return Math.min(atMost, Math.ceil(terms * DEFAULT_GATE.minShareTogether));
 }
 
 function share(x: number): string {
