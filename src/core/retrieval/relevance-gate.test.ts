@@ -77,7 +77,7 @@ describe('decideGate', () => {
     expect(decideGate(strong, GATE, evidence({ terms: 5, bestMatchedTerms: 2 }))).toMatchObject({ passed: false, reason: expect.stringMatching(/holds 2 of the question's 5 words, fewer than 3/) });
     expect(decideGate(strong, GATE, evidence({ terms: 5, bestMatchedTerms: 3 })).passed).toBe(true);
     expect(decideGate(strong, GATE, evidence({ terms: 3, bestMatchedTerms: 2 })).passed).toBe(true);
-    expect([1, 2, 3, 4, 5, 12].map(requiredTogether)).toEqual([1, 2, 2, 3, 3, 3]);
+    expect([1, 2, 3, 4, 5, 12].map((n) => requiredTogether(n))).toEqual([1, 2, 2, 3, 3, 3]);
   });
 
   it('applies no veto in a small corpus, whose vocabulary says nothing, nor when the gate is off', () => {
