@@ -111,7 +111,7 @@ describe('index and ask on the shipped corpus', () => {
   });
 
   it('chat looks papers up by their abstracts when no title, name, author or id matches, and says so', async () => {
-    const result = await ws.run('chat', [], { stdin: '/paper label noise\n/similar permutation loss\n/paper zzzzqqqq\n' });
+    const result = await ws.run('chat', [], { stdin: '/paper label noise\n/similar permutation loss\n/paper zzzzqqqq\n/paper pruning\n' });
     expect(result.code, result.stderr).toBe(0);
     const [labelNoise, permutation, nothing] = result.stdout.split(/\n(?=No title|No paper)/);
     expect(labelNoise).toMatch(/^No title, method name, author or id matches "label noise"; matched by the content of the abstracts:/);
@@ -120,6 +120,8 @@ describe('index and ask on the shipped corpus', () => {
     expect(labelNoise).toMatch(/Also matching by content: /);
     expect(permutation).toMatch(/^No title, method name, author or id matches "permutation loss"; matched by the content of the abstracts:\n\nPapers similar to Sound Source Separation/);
     expect(nothing).toMatch(/^No paper matches "zzzzqqqq", by title, method name, author, id or abstract\./);
+    // The Intra-Fusion paper's verified title names pruning: a match by title, no note.
+    expect(nothing).toMatch(/\nTowards Meta-Pruning via Optimal Transport\n/);
   });
 });
 
