@@ -39,6 +39,8 @@ export interface SubscriptionStatus {
   /** The next time a digest will be posted (a day that already has its digest is skipped). */
   nextRun: Date;
   lastPost: { localDate: string; postedAt: string } | null;
+  /** The 👍/👎 on the channel's digest entries; null when votes are not kept. */
+  votes: { up: number; down: number } | null;
 }
 
 export class DigestService {
@@ -129,6 +131,7 @@ export class DigestService {
         subscription,
         nextRun: await this.upcomingRun(subscription, now),
         lastPost: last === undefined ? null : { localDate: last.localDate, postedAt: last.postedAt ?? last.pickedAt },
+        votes: this.options.votes === undefined ? null : await this.options.votes.tally(subscription.channelId),
       });
     }
     return statuses;

@@ -67,6 +67,10 @@ describe('digests that pick from the flood', () => {
     expect(await press('papers', up, messageId, '501')).toBe(`Thanks! Your 👍 on “${upvoted}” is recorded: in this channel's next digests, papers like it will rank higher.`);
     expect(await press('papers', up, messageId, '501')).toBe(`Your 👍 on “${upvoted}” was already recorded.`);
     expect(h.state.digestVotes.channelVotes(h.channel('papers'))).toEqual([{ paperId: expect.any(String) as string, score: 1 }]);
+    const status = (await h.command('status')).reply.message?.content ?? '';
+    const block = status.split('\n\n').find((b) => b.startsWith(`**<#${h.channel('papers')}>**`)) ?? '';
+    expect(block).toContain('Votes on its entries: 👍 1 · 👎 0');
+    expect(status.split('\n\n').find((b) => b.startsWith(`**<#${h.channel('news')}>**`))).not.toContain('Votes');
 
     await h.tick('2026-03-05T08:00:00Z');
     const voted = entriesOf(h.postsIn('papers').at(-1)?.message?.content ?? '');

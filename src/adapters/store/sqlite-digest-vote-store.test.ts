@@ -57,6 +57,9 @@ describe('SqliteDigestVoteStore', () => {
     expect(votes.recordVote(vote('c1', 'p1', 'bob', 'down'))).toEqual({ previous: 'up' });
     expect(votes.channelVotes('c1')).toEqual([{ paperId: 'p2', score: -1 }]);
     expect(votes.channelVotes('c2')).toEqual([{ paperId: 'p1', score: -1 }]);
+    // c1: 👍 from Alice on p1 and p3; 👎 from Bob on p1 (changed) and p3, and from Alice on p2. c3 has none.
+    expect(votes.tally('c1')).toEqual({ up: 2, down: 3 });
+    expect(votes.tally('c3')).toEqual({ up: 0, down: 0 });
     db.close();
   });
 });

@@ -12,6 +12,7 @@ export class SqliteDigestVoteStore implements DigestVoteStore {
   private readonly selectVote: Database.Statement<[string, string, string], { vote: Vote }>;
   private readonly upsertVote: Database.Statement<[string, string, string, Vote, string]>;
   private readonly selectScores: Database.Statement<[string], ChannelVote>;
+  private readonly selectTally: Database.Statement<[string], { up: number | null; down: number | null }>;
   private readonly replaceVote: (vote: DigestVoteInput) => { previous: Vote | null };
 
   constructor(db: Database.Database) {
@@ -24,6 +25,9 @@ export class SqliteDigestVoteStore implements DigestVoteStore {
     this.selectScores = db.prepare<[string], ChannelVote>(
       `SELECT paper_id AS paperId, SUM(CASE vote WHEN 'up' THEN 1 ELSE -1 END) AS score FROM digest_votes
        WHERE channel_id = ? GROUP BY paper_id HAVING score <> 0 ORDER BY paper_id`,
+    );
+    this.selectTally = db.prepare<[string], { up: number | null; down: number | null }>(
+      `SELECT SUM(vote = 'up') AS up, SUM(vote = 'down') AS down FROM digest_votes WHERE channel_id = ?`,
     );
     this.replaceVote = db.transaction(({ channelId, paperId, userId, vote, votedAt }: DigestVoteInput) => {
       const previous = this.selectVote.get(channelId, paperId, userId);
@@ -39,6 +43,11 @@ export class SqliteDigestVoteStore implements DigestVoteStore {
 
   recordVote(vote: DigestVoteInput): { previous: Vote | null } {
     return this.replaceVote(vote);
+  }
+
+  tally(channelId: string): { up: number; down: number } {
+    const row = this.selectTally.get(channelId);
+    return { up: Number(row?.up ?? 0), down: Number(row?.down ?? 0) };
   }
 
   channelVotes(channelId: string): ChannelVote[] {

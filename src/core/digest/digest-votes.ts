@@ -29,6 +29,8 @@ export interface DigestVoteStore {
   /** One vote per person per paper per channel: a second vote replaces the first. */
   recordVote(vote: DigestVoteInput): Awaitable<{ previous: Vote | null }>;
   channelVotes(channelId: string): Awaitable<ChannelVote[]>;
+  /** How many 👍 and 👎 the channel's digest entries have, for `/digest status`. */
+  tally(channelId: string): Awaitable<{ up: number; down: number }>;
 }
 
 /**

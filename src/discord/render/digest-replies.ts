@@ -58,9 +58,10 @@ export function renderUnsubscribed(channelId: string, removed: boolean): string 
 
 export function renderStatus(statuses: readonly SubscriptionStatus[]): string {
   if (statuses.length === 0) return 'No channel of this server has a daily digest. Start one with `/digest subscribe`.';
-  const blocks = statuses.map(({ subscription: s, nextRun, lastPost }) => {
+  const blocks = statuses.map(({ subscription: s, nextRun, lastPost, votes }) => {
     const lines = [`**<#${s.channelId}>** · ${describeSettings(s)}`, `Next: ${bothClocks(nextRun, s.timeZone)}`];
     lines.push(lastPost === null ? 'Last post: none yet' : `Last post: the digest of ${lastPost.localDate}, posted ${bothClocks(new Date(lastPost.postedAt), s.timeZone)}`);
+    if (votes !== null && votes.up + votes.down > 0) lines.push(`Votes on its entries: 👍 ${votes.up} · 👎 ${votes.down} (papers like the upvoted ones rank higher in its next digests, like the downvoted ones lower)`);
     if (s.lastError !== null) {
       const when = s.lastErrorAt === null ? '' : ` (${bothClocks(new Date(s.lastErrorAt), s.timeZone)})`;
       lines.push(`⚠️ Last error${when}: ${escapeMarkdown(s.lastError)}. It is tried again at the next run.`);
