@@ -17,7 +17,7 @@ export const IMPORT_COMMAND_LINE = defineCommandLine({
     'Converts a BibTeX file (a Zotero, Mendeley or JabRef export) into a corpus file and updates the index. The .bib file is the source of truth for that file: importing it again updates, adds and removes its papers.',
   options: {
     into: { type: 'string', value: 'file', description: 'the corpus file to write, inside the corpus folder (default: <corpus folder>/<name of the .bib file>.jsonl)' },
-    json: { type: 'boolean', description: 'print exactly one JSON object on stdout: {imported, updated, removed, unchanged, withoutAbstract, problems}' },
+    json: { type: 'boolean', description: 'print exactly one JSON object on stdout: {imported, updated, removed, unchanged, withoutAbstract, fetched, problems}' },
     'no-index': { type: 'boolean', description: 'only write the corpus file; `npm run index` updates the index later' },
     'fetch-missing': { type: 'boolean', description: 'get the abstracts the library lacks from the arXiv API, for entries with an arXiv id (ARXIV_API_URL)' },
   },
