@@ -1,6 +1,6 @@
 /**
  * Real processes, for the few smoke tests that need one (`npm start`, a killed build, the bot): a project
- * script run by tsx in a process group of its own, with its output collected, and waits that time out
+ * script run with tsx's loader in a process group of its own, with its output collected, and waits that time out
  * saying what they waited for and showing the log.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +9,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+/**
+ * tsx as a loader inside the script's own process (`node --import tsx`, as `npm start` runs), not the tsx CLI:
+ * the CLI relays signals to a child and kills it when the child does not acknowledge a signal within ~60 ms,
+ * which on a loaded machine turned a graceful SIGTERM into exit 143.
+ */
+const TSX_LOADER = import.meta.resolve('tsx');
 
 export interface Exit {
   code: number | null;
@@ -27,8 +32,8 @@ export interface ScriptProcess {
   /** The exit, or after `timeoutMs` the whole group killed and an error with the log. */
   waitForExit(timeoutMs: number): Promise<Exit>;
   /**
-   * SIGKILL to the whole process group (tsx runs the script in a child process of its own), resolved once
-   * every process of it is gone: the script's own pid may outlive tsx's exit event for a moment.
+   * SIGKILL to the whole process group (the script and anything it started, such as embedding workers),
+   * resolved once every process of it is gone.
    */
   killGroup(): Promise<void>;
 }
@@ -40,9 +45,9 @@ export interface StartOptions {
   stdin?: string;
 }
 
-/** Runs `script` (a path below the project, e.g. `src/main.ts`) with tsx, as `npm start`/`npm run` would. */
+/** Runs `script` (a path below the project, e.g. `src/main.ts`) with tsx, as `npm start` would. */
 export function startScript(script: string, args: readonly string[], { cwd, env, stdin = '' }: StartOptions): ScriptProcess {
-  const child = spawn(process.execPath, [TSX_CLI, path.join(PROJECT_ROOT, script), ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(PROJECT_ROOT, script), ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {
