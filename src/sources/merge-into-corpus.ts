@@ -14,7 +14,7 @@ import { loadCorpus } from '../core/corpus/load-corpus.ts';
 import type { Paper } from '../core/corpus/paper.ts';
 import { normalizeDoi } from '../core/corpus/paper-id.ts';
 import { MIN_ABSTRACT_CHARS } from '../core/corpus/parse-corpus-file.ts';
-import { normalizeText, sha256 } from '../core/text.ts';
+import { normalizeText, scriptLength, sha256 } from '../core/text.ts';
 import type { SourceItem, SourceRecord } from './paper-source.ts';
 import { writeAtomically } from './write-atomically.ts';
 
@@ -76,7 +76,7 @@ export async function mergeIntoCorpus({ corpusDir, items, fileFor, owns, beforeR
   for (const item of items) {
     const { record } = item;
     const label = record.arxiv_id === null ? `"${record.title ?? 'untitled'}"` : `arXiv:${record.arxiv_id}`;
-    if (record.abstract.replace(/\s+/g, ' ').trim().length < MIN_ABSTRACT_CHARS) {
+    if (scriptLength(record.abstract.replace(/\s+/g, ' ').trim()) < MIN_ABSTRACT_CHARS) {
       report.skipped++;
       report.problems.push(`${label}: its abstract is shorter than ${MIN_ABSTRACT_CHARS} characters; not added`);
       continue;

@@ -8,6 +8,7 @@
  */
 import { parse, type Creator, type Entry } from '@retorquere/bibtex-parser';
 import { MIN_ABSTRACT_CHARS } from '../../core/corpus/parse-corpus-file.ts';
+import { scriptLength } from '../../core/text.ts';
 import { normalizeArxivId, normalizeDoi } from '../../core/corpus/paper-id.ts';
 
 /** One line of the corpus file an import writes, in the corpus JSONL format plus the entry's citation key. */
@@ -81,7 +82,7 @@ export function parseBibtex(text: string): ParsedBibtex {
 
 /** Whether a record can be a corpus paper as it is (the corpus loader refuses shorter abstracts). */
 export function hasAbstract(record: BibtexRecord): record is BibtexRecord & { abstract: string } {
-  return record.abstract !== undefined && record.abstract.length >= MIN_ABSTRACT_CHARS;
+  return record.abstract !== undefined && scriptLength(record.abstract) >= MIN_ABSTRACT_CHARS;
 }
 
 function toRecord(entry: Entry, problem: (message: string) => void): BibtexRecord | null {
@@ -121,7 +122,7 @@ function toRecord(entry: Entry, problem: (message: string) => void): BibtexRecor
 
   const abstract = text('abstract');
   if (abstract !== undefined) {
-    if (abstract.length >= MIN_ABSTRACT_CHARS) record.abstract = abstract;
+    if (scriptLength(abstract) >= MIN_ABSTRACT_CHARS) record.abstract = abstract;
     else problem(`abstract is ${abstract.length} characters, too short to be one (at least ${MIN_ABSTRACT_CHARS} expected); treated as missing`);
   }
   return record;
