@@ -117,7 +117,25 @@ export interface EfPoint {
   p50: number;
 }
 
+/** Issue 9's question: a day of arXiv arriving in a 10k index, against building the whole 12k from scratch. */
+export interface ArrivalResult {
+  date: string;
+  model: string;
+  basePapers: number;
+  added: number;
+  /** From appending the new papers to the corpus until the running assistant retrieves from the new build. */
+  searchableSeconds: number;
+  /** A full build of all the papers (base + added) from scratch, in the same run. */
+  fullBuildSeconds: number;
+  /** searchableSeconds / fullBuildSeconds: the target is at most 0.25. */
+  ratio: number;
+  loadBefore: number;
+  loadAfter: number;
+}
+
 export interface BenchResults {
+  /** `npm run bench -- --arrival`: absent until it was run. */
+  arrival?: ArrivalResult;
   note: string;
   runs: Record<string, SizeResult>;
 }
@@ -130,6 +148,7 @@ interface BenchArgs {
   queries: number;
   out: string;
   markdown: string;
+  arrival: boolean;
 }
 
 export const BENCH_COMMAND_LINE = defineCommandLine({
@@ -143,6 +162,7 @@ export const BENCH_COMMAND_LINE = defineCommandLine({
     queries: { type: 'whole', value: 'count', default: 200, description: 'questions timed for retrieval latency' },
     out: { type: 'string', value: 'file', default: path.join(BENCH_DIR, 'results.json'), description: 'the results file, merged per size' },
     markdown: { type: 'string', value: 'file', default: path.join(PROJECT_ROOT, 'BENCHMARKS.md'), description: 'the report regenerated from the results' },
+    arrival: { type: 'boolean', description: 'instead of the sizes: 2,000 new papers added to a 10k index (searchable after how long?) against a full build of the 12k' },
   },
 });
 
@@ -161,6 +181,7 @@ function parseBenchArgs(argv: readonly string[]): BenchArgs | null {
     queries: options.queries,
     out: options.out,
     markdown: options.markdown,
+    arrival: options.arrival,
   };
 }
 
@@ -173,6 +194,13 @@ export async function benchMain(argv: readonly string[], { log, stdout }: { log:
   const results: BenchResults = existsSync(args.out) ? (JSON.parse(readFileSync(args.out, 'utf8')) as BenchResults) : { note: '', runs: {} };
   results.note = 'Written by `npm run bench`; BENCHMARKS.md is generated from this file. Each size keeps its latest run.';
   const run = new Date().toISOString();
+  if (args.arrival) {
+    results.arrival = await benchArrival(args, log);
+    writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(args.markdown, renderBenchmarks(results, existsSync(args.markdown) ? readFileSync(args.markdown, 'utf8') : ''));
+    log(`arrival: searchable after ${results.arrival.searchableSeconds} s, full build ${results.arrival.fullBuildSeconds} s, ratio ${results.arrival.ratio}`);
+    return;
+  }
   for (const size of args.sizes) {
     const result = { ...(await benchSize(size, args, log)), run };
     results.runs[size] = result;
@@ -311,6 +339,78 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const ARRIVAL_BASE = 10_000;
+const ARRIVAL_ADDED = 2_000;
+
+/**
+ * A day of arXiv arriving: a running app (the bot's assistant) on a 10k index; 2,000 new papers appended to the
+ * corpus, the incremental build, and the first retrieval on the new build, timed together; then a full build of
+ * all 12,000 in a folder of its own, as the baseline of the same run.
+ */
+async function benchArrival(args: BenchArgs, log: (line: string) => void): Promise<ArrivalResult> {
+  const loadBefore = load();
+  return withTempDir('paperbot-bench-arrival-', async (tmp) => {
+    const corpus = await benchCorpus(ARRIVAL_BASE + ARRIVAL_ADDED, { dataset: args.dataset });
+    const textLikeModel = args.model === TEXT_LIKE;
+    const modelDir = textLikeModel ? await makeTextLikeModel(corpus, tmp) : existsSync(path.join(args.model, 'config.json')) ? args.model : await makeModel(path.join(tmp, 'test-model'));
+    const appFor = (name: string, records: readonly { abstract: string }[]): App => {
+      const corpusDir = path.join(tmp, name, 'corpus');
+      mkdirSync(corpusDir, { recursive: true });
+      writeFileSync(path.join(corpusDir, 'bench.jsonl'), `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
+      const config = parseConfig({ DATA_DIR: path.join(tmp, name, 'data'), CORPUS_DIR: corpusDir, EMBEDDINGS: 'dense', EMBEDDING_MODEL_DIR: modelDir, EMBEDDING_ALLOW_REMOTE: 'false' }, tmp);
+      return createApp(config, { logger: silentLogger, chatModel: null });
+    };
+    const base = corpus.records.slice(0, ARRIVAL_BASE);
+    const added = corpus.records.slice(ARRIVAL_BASE);
+    const running = appFor('running', base);
+    try {
+      log(`[arrival] building the ${base.length}-paper index the bot runs on`);
+      await running.buildIndex();
+      const assistant = await running.assistant();
+      await assistant.retrieve(benchQueries(corpus, 1)[0] ?? 'a question');
+      log(`[arrival] ${added.length} papers arrive`);
+      const searchable = await timed(async () => {
+        appendFileSync(path.join(running.config.corpusDir, 'bench.jsonl'), `${added.map((r) => JSON.stringify(r)).join('\n')}\n`);
+        const report = await running.buildIndex();
+        await assistant.retrieve(added[0]?.abstract.split(/[.!?]/)[0] ?? 'a question');
+        return report;
+      });
+      if (searchable.value.manifest.counts.papers < base.length + added.length * 0.9) throw new Error(`the arrival build holds ${searchable.value.manifest.counts.papers} papers`);
+      log(`[arrival] full build of all ${corpus.records.length} from scratch`);
+      const fresh = appFor('full', corpus.records);
+      let full;
+      try {
+        full = await timed(() => fresh.buildIndex());
+      } finally {
+        await fresh.close();
+      }
+      return {
+        date: new Date().toISOString().slice(0, 10),
+        model: textLikeModel ? TEXT_LIKE_NOTE : modelDir,
+        basePapers: base.length,
+        added: added.length,
+        searchableSeconds: round(searchable.ms / 1000, 2),
+        fullBuildSeconds: round(full.ms / 1000, 2),
+        ratio: round(searchable.ms / full.ms, 3),
+        loadBefore,
+        loadAfter: load(),
+      };
+    } finally {
+      await running.close();
+    }
+  });
+}
+
+/** Runs `work` with a temp folder of its own, removed after it whatever happens. */
+async function withTempDir<T>(prefix: string, work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  try {
+    return await work(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -18,13 +18,27 @@ async function workspace(): Promise<{ ws: Workspace; fetch: (...args: string[]) 
   return { ws, fetch: (...args) => ws.run('fetch', args, { env }) };
 }
 
+/** Runs `test` in a fresh workspace pointed at the fake arXiv, removed after it whatever happens. */
+async function withWorkspace(test: (made: Awaited<ReturnType<typeof workspace>>) => Promise<void>): Promise<void> {
+  const made = await workspace();
+  try {
+    await test(made);
+  } finally {
+    await made.ws.cleanup();
+  }
+}
+
 const json = (stdout: string): unknown => JSON.parse(stdout);
+/** The ids of the papers `npm run ask -- --json` cites for `question` (lexical retrieval, as the fetch built it). */
+const citedPapers = async (ws: Workspace, question: string): Promise<string[]> => {
+  const asked = await ws.run('ask', ['--json', question], { env: { EMBEDDINGS: 'lexical' } });
+  return (json(asked.stdout) as { citations: { paperId: string }[] }).citations.map((c) => c.paperId);
+};
 const lines = (file: string): Record<string, unknown>[] => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('npm run fetch -- arxiv', () => {
   it('counts over days: day 1, the same day again, day 2 with a replacement and cross-lists of known papers', async () => {
-    const { ws, fetch } = await workspace();
-    try {
+    await withWorkspace(async ({ ws, fetch }) => {
       const seed = lines(path.join(ws.corpusDir, 'seed-papers.jsonl'))[0] as { abstract: string };
       fake.setFeed('2026-12-02', [...arxivPapers(1, 3), arxivPaper(9, { abstract: null })]);
       const day1 = await fetch('arxiv', 'cs.LG', '--json', '--no-index');
@@ -64,29 +78,22 @@ describe('npm run fetch -- arxiv', () => {
         ['arxiv:2612.00003', 'arxiv/cs.LG/2026-12.jsonl:3'],
         ['arxiv:2612.00004', 'arxiv/cs.LG/2026-12.jsonl:4'],
       ]);
-    } finally {
-      await ws.cleanup();
-    }
+    });
   });
 
   it('updates the index incrementally after writing, so the new papers are searchable', async () => {
-    const { ws, fetch } = await workspace();
-    try {
+    await withWorkspace(async ({ ws, fetch }) => {
       fake.setFeed('2026-12-02', [arxivPaper(1, { title: 'Quasiperiodic zebra tokenizers', abstract: 'We introduce quasiperiodic zebra tokenizers, a tokenization scheme that alternates stripes of characters and bytes, and evaluate it on translation.' })]);
       const result = await fetch('arxiv', 'cs.LG');
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toMatch(/^arXiv cs\.LG: 1 added, 0 updated, 0 unchanged, 0 skipped \(1 request\)\.$/m);
       expect(result.stdout).toMatch(/^Indexed 12 papers/m);
-      const asked = await ws.run('ask', ['--json', 'What are quasiperiodic zebra tokenizers?'], { env: { EMBEDDINGS: 'lexical' } });
-      expect((json(asked.stdout) as { citations: { paperId: string }[] }).citations.map((c) => c.paperId)).toContain('arxiv:2612.00001');
-    } finally {
-      await ws.cleanup();
-    }
+      expect(await citedPapers(ws, 'What are quasiperiodic zebra tokenizers?')).toContain('arxiv:2612.00001');
+    });
   });
 
   it('re-indexes a replaced paper in place: its new text is searchable, under the same id', async () => {
-    const { ws, fetch } = await workspace();
-    try {
+    await withWorkspace(async ({ ws, fetch }) => {
       fake.setFeed('2026-12-02', [arxivPaper(1)]);
       expect((await fetch('arxiv', 'cs.LG')).code).toBe(0);
       const revised = 'We revisit method number 1 and add holographic gradient checkpoints, which store sparse gradients as interference patterns on eleven benchmarks.';
@@ -94,29 +101,22 @@ describe('npm run fetch -- arxiv', () => {
       const day2 = await fetch('arxiv', 'cs.LG', '--force');
       expect(day2.stdout).toMatch(/^arXiv cs\.LG: 0 added, 1 updated, 0 unchanged, 0 skipped \(1 request\)\.$/m);
       expect(day2.stdout).toMatch(/0 added, 1 updated, 0 removed/);
-      const asked = await ws.run('ask', ['--json', 'What are holographic gradient checkpoints?'], { env: { EMBEDDINGS: 'lexical' } });
-      expect((json(asked.stdout) as { citations: { paperId: string }[] }).citations.map((c) => c.paperId)).toContain('arxiv:2612.00001');
-    } finally {
-      await ws.cleanup();
-    }
+      expect(await citedPapers(ws, 'What are holographic gradient checkpoints?')).toContain('arxiv:2612.00001');
+    });
   });
 
   it('says "no announcements today" on the weekend feed, exits 0 and writes nothing', async () => {
-    const { ws, fetch } = await workspace();
-    try {
+    await withWorkspace(async ({ ws, fetch }) => {
       fake.setFeed('2026-12-05', []);
       const result = await fetch('arxiv', 'cs.LG', 'stat.ML');
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^arXiv cs\.LG stat\.ML: no announcements today \(arXiv announces nothing on Saturday, Sunday and holidays\); nothing written\.$/m);
       expect(existsSync(path.join(ws.corpusDir, 'arxiv'))).toBe(false);
-    } finally {
-      await ws.cleanup();
-    }
+    });
   });
 
   it('refuses a malformed feed in one sentence and writes nothing; /about-style status keeps the failure', async () => {
-    const { ws, fetch } = await workspace();
-    try {
+    await withWorkspace(async ({ ws, fetch }) => {
       fake.script({ malformed: true });
       const result = await fetch('arxiv', 'cs.LG');
       expect(result.code).toBe(1);
@@ -124,31 +124,23 @@ describe('npm run fetch -- arxiv', () => {
       expect(existsSync(path.join(ws.corpusDir, 'arxiv'))).toBe(false);
       const log = JSON.parse(readFileSync(path.join(ws.dataDir, 'arxiv-fetches.json'), 'utf8')) as { lastFailure: { message: string } };
       expect(log.lastFailure.message).toMatch(/^arXiv's RSS feed is not valid XML/);
-    } finally {
-      await ws.cleanup();
-    }
+    });
   });
 
   it('backfills with --since through the API, page by page, into the month files', async () => {
-    const { ws, fetch } = await workspace();
-    try {
+    await withWorkspace(async ({ ws, fetch }) => {
       fake.setApiPapers([...arxivPapers(100, 250, { published: '2026-11-20' }), ...arxivPapers(900, 3, { published: '2026-10-01' })]);
       const result = await fetch('arxiv', 'cs.LG', '--since', '2026-11-01', '--json', '--no-index');
       expect(json(result.stdout)).toMatchObject({ added: 250, requests: 2 });
       expect(lines(path.join(ws.corpusDir, 'arxiv', 'cs.LG', '2026-11.jsonl'))).toHaveLength(250);
-    } finally {
-      await ws.cleanup();
-    }
+    });
   });
 
   it('names a bad category or date', async () => {
-    const { ws, fetch } = await workspace();
-    try {
+    await withWorkspace(async ({ fetch }) => {
       expect((await fetch('arxiv', 'CS LG')).stderr).toMatch(/^"CS LG" is not an arXiv category \(expected names like cs\.LG or stat\.ML\)\.$/m);
       expect((await fetch('arxiv', 'cs.LG', '--since', '2026-13-01')).stderr).toMatch(/^--since must be a day as YYYY-MM-DD, got "2026-13-01"\.$/m);
       expect((await fetch('arxiv')).stderr).toMatch(/^Name the arXiv categories to fetch/m);
-    } finally {
-      await ws.cleanup();
-    }
+    });
   });
 });

@@ -3,25 +3,13 @@
  * channel (changing it keeps its history), the claim that makes a day's digest happen at most once (also
  * against a second connection), and failures recorded where `/digest status` reads them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DigestSubscriptionInput } from '../../core/digest/digest-store.ts';
 import { StateDatabase } from './state-database.ts';
 import { STATE_MIGRATIONS } from './state-migrations.ts';
+import { useTempStateFile } from './temp-state-file.fixture.ts';
 
-let dir: string;
-let file: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'paperbot-digest-state-'));
-  file = path.join(dir, 'state.sqlite');
-});
-
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const stateFile = useTempStateFile('paperbot-digest-state');
 
 const T = (iso: string) => new Date(iso);
 
@@ -31,12 +19,12 @@ function input(overrides: Partial<DigestSubscriptionInput> = {}): DigestSubscrip
 
 describe('SqliteDigestStore', () => {
   it('adds the digest tables to a version-1 database without touching its answers', () => {
-    const v1 = StateDatabase.open(file, { migrations: STATE_MIGRATIONS.slice(0, 1) });
+    const v1 = StateDatabase.open(stateFile(), { migrations: STATE_MIGRATIONS.slice(0, 1) });
     v1.feedback.recordAnswer({ id: 'a1', createdAt: '2026-01-01T00:00:00Z', source: 'slash', guildId: null, channelId: null, mode: 'llm', question: 'q', answer: 'a', paperIds: [] });
     expect(v1.schemaVersion()).toBe(1);
     v1.close();
 
-    const db = StateDatabase.open(file);
+    const db = StateDatabase.open(stateFile());
     expect(db.schemaVersion()).toBe(STATE_MIGRATIONS.length);
     expect(db.appliedMigrations().map((m) => m.name).slice(0, 2)).toEqual(['answers and feedback', 'digest subscriptions and posts']);
     expect(db.feedback.getAnswer('a1')?.question).toBe('q');
@@ -46,7 +34,7 @@ describe('SqliteDigestStore', () => {
   });
 
   it('keeps one subscription per channel; a new time or zone moves activeSince, a new count or topic does not', () => {
-    const db = StateDatabase.open(file);
+    const db = StateDatabase.open(stateFile());
     const first = db.digests.saveSubscription(input());
     expect(first.created).toBe(true);
     expect(first.subscription).toMatchObject({ channelId: 'c1', time: '09:00', timeZone: 'Europe/Berlin', count: 3, topic: null, activeSince: '2026-03-01T10:00:00.000Z', lastError: null });
@@ -62,13 +50,13 @@ describe('SqliteDigestStore', () => {
   });
 
   it('lets exactly one caller claim a channel’s day, and never an earlier day once a later one is recorded', () => {
-    const db = StateDatabase.open(file);
+    const db = StateDatabase.open(stateFile());
     db.digests.saveSubscription(input());
     const claim = { channelId: 'c1', guildId: 'g1', localDate: '2026-03-02', paperIds: ['p2', 'p1'], pickedAt: T('2026-03-02T08:00:00Z') };
     expect(db.digests.claimPost(claim)).toBe(true);
     expect(db.digests.claimPost(claim)).toBe(false);
     // Even by a second process with its own connection.
-    const other = StateDatabase.open(file);
+    const other = StateDatabase.open(stateFile());
     expect(other.digests.claimPost(claim)).toBe(false);
     expect(other.digests.claimPost({ ...claim, localDate: '2026-03-01' })).toBe(false);
     other.close();
@@ -81,7 +69,7 @@ describe('SqliteDigestStore', () => {
   });
 
   it('refuses a claim for a channel that is no longer subscribed', () => {
-    const db = StateDatabase.open(file);
+    const db = StateDatabase.open(stateFile());
     db.digests.saveSubscription(input());
     db.digests.deleteSubscription('c1');
     expect(db.digests.claimPost({ channelId: 'c1', guildId: 'g1', localDate: '2026-03-02', paperIds: [], pickedAt: T('2026-03-02T08:00:00Z') })).toBe(false);
@@ -89,7 +77,7 @@ describe('SqliteDigestStore', () => {
   });
 
   it('records sent posts as history in entry order, and failures on the subscription until the next success', () => {
-    const db = StateDatabase.open(file);
+    const db = StateDatabase.open(stateFile());
     db.digests.saveSubscription(input());
     const day = (localDate: string, paperIds: string[]) => ({ channelId: 'c1', guildId: 'g1', localDate, paperIds, pickedAt: T(`${localDate}T08:00:00Z`) });
 
@@ -115,7 +103,7 @@ describe('SqliteDigestStore', () => {
   });
 
   it('keeps the history of a channel that unsubscribes, so subscribing again continues it', () => {
-    const db = StateDatabase.open(file);
+    const db = StateDatabase.open(stateFile());
     db.digests.saveSubscription(input());
     expect(db.digests.claimPost({ channelId: 'c1', guildId: 'g1', localDate: '2026-03-02', paperIds: ['a'], pickedAt: T('2026-03-02T08:00:00Z') })).toBe(true);
     db.digests.completePost({ channelId: 'c1', localDate: '2026-03-02', postedAt: T('2026-03-02T08:00:01Z'), messageIds: ['m1'] });
@@ -129,7 +117,7 @@ describe('SqliteDigestStore', () => {
   });
 
   it('lists a server’s subscriptions only', () => {
-    const db = StateDatabase.open(file);
+    const db = StateDatabase.open(stateFile());
     db.digests.saveSubscription(input({ channelId: 'c1', guildId: 'g1' }));
     db.digests.saveSubscription(input({ channelId: 'c2', guildId: 'g2' }));
     expect(db.digests.subscriptions({ guildId: 'g2' }).map((s) => s.channelId)).toEqual(['c2']);

@@ -3,35 +3,23 @@
  * person per paper per channel (a second replaces the first), each channel's verdicts apart, and the papers
  * of a posted digest by channel and date (how a button finds its paper).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StateDatabase } from './state-database.ts';
 import { STATE_MIGRATIONS } from './state-migrations.ts';
+import { useTempStateFile } from './temp-state-file.fixture.ts';
 
-let dir: string;
-let file: string;
-
-beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'paperbot-digest-votes-'));
-  file = path.join(dir, 'state.sqlite');
-});
-
-afterEach(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const stateFile = useTempStateFile('paperbot-digest-votes');
 
 const vote = (channelId: string, paperId: string, userId: string, v: 'up' | 'down') => ({ channelId, paperId, userId, vote: v, votedAt: '2026-12-02T09:00:00Z' });
 
 describe('SqliteDigestVoteStore', () => {
   it('adds the votes table to a database that has digests, keeping them, and finds a posted digest’s papers', () => {
-    const v2 = StateDatabase.open(file, { migrations: STATE_MIGRATIONS.slice(0, 2) });
+    const v2 = StateDatabase.open(stateFile(), { migrations: STATE_MIGRATIONS.slice(0, 2) });
     v2.digests.saveSubscription({ channelId: 'c1', guildId: 'g1', time: '09:00', timeZone: 'UTC', count: 3, topic: null, userId: 'u1', now: new Date('2026-12-01T00:00:00Z') });
     v2.digests.claimPost({ channelId: 'c1', guildId: 'g1', localDate: '2026-12-01', paperIds: ['p1', 'p2'], pickedAt: new Date('2026-12-01T09:00:00Z') });
     v2.close();
 
-    const db = StateDatabase.open(file);
+    const db = StateDatabase.open(stateFile());
     expect(db.schemaVersion()).toBe(STATE_MIGRATIONS.length);
     expect(db.digestVotes.postedPapers('c1', '2026-12-01')).toEqual(['p1', 'p2']);
     expect(db.digestVotes.postedPapers('c1', '2026-12-02')).toBeUndefined();
@@ -40,7 +28,7 @@ describe('SqliteDigestVoteStore', () => {
   });
 
   it('keeps one vote per person per paper per channel, and sums each channel apart', () => {
-    const db = StateDatabase.open(file);
+    const db = StateDatabase.open(stateFile());
     const votes = db.digestVotes;
     expect(votes.recordVote(vote('c1', 'p1', 'alice', 'up'))).toEqual({ previous: null });
     expect(votes.recordVote(vote('c1', 'p1', 'alice', 'up'))).toEqual({ previous: 'up' });

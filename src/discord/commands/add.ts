@@ -10,7 +10,7 @@ import type { Command } from '../command.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
 import { renderPaper } from '../render/paper-message.ts';
 import { ADD_GUILD_ONLY, ADD_MANAGE_SERVER_NEEDED, ADD_UNAVAILABLE, addedNotice, addedNotIndexedNotice } from '../render/source-messages.ts';
-import { replyPrivately } from './slash-command.ts';
+import { managesServer, replyPrivately } from './slash-command.ts';
 
 export const add = {
   data: new SlashCommandBuilder()
@@ -20,16 +20,9 @@ export const add = {
     .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
     .addStringOption((option) => option.setName('paper').setDescription('arXiv id (2101.00001), arXiv URL, or arXiv DOI (10.48550/arXiv.…)').setRequired(true).setMaxLength(200)),
 
-  async execute(interaction, services) {
-    if (!interaction.inGuild()) {
-      await replyPrivately(interaction, ADD_GUILD_ONLY);
-      return;
-    }
-    if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) {
-      services.logger.info({ userId: interaction.user.id, guildId: interaction.guildId }, '/add refused: no Manage Server permission');
-      await replyPrivately(interaction, ADD_MANAGE_SERVER_NEEDED);
-      return;
-    }
+  async execute(asked, services) {
+    const interaction = await managesServer(asked, services.logger, { guildOnly: ADD_GUILD_ONLY, permissionNeeded: ADD_MANAGE_SERVER_NEEDED });
+    if (interaction === null) return;
     if (services.arxiv === null) {
       await replyPrivately(interaction, ADD_UNAVAILABLE);
       return;

@@ -22,6 +22,7 @@ import { DIGESTS_UNAVAILABLE, GUILD_ONLY, MANAGE_SERVER_NEEDED, renderPreview, r
 import { LIMITS } from '../render/limits.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
 import { splitMessage } from '../render/split-message.ts';
+import { managesServer, replyPrivately } from './slash-command.ts';
 
 export const DEFAULT_DIGEST_COUNT = 5;
 export const MAX_DIGEST_COUNT = 10;
@@ -167,17 +168,9 @@ export const digest = {
     await interaction.respond(timeZoneChoices(typed).map((zone) => ({ name: zone, value: zone })));
   },
 
-  async execute(interaction, services) {
-    if (!interaction.inGuild()) {
-      await replyPrivately(interaction, GUILD_ONLY);
-      return;
-    }
-    // Discord hides the command from members without the permission, but a server can change that: check.
-    if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) {
-      services.logger.info({ userId: interaction.user.id, guildId: interaction.guildId }, '/digest refused: no Manage Server permission');
-      await replyPrivately(interaction, MANAGE_SERVER_NEEDED);
-      return;
-    }
+  async execute(asked, services) {
+    const interaction = await managesServer(asked, services.logger, { guildOnly: GUILD_ONLY, permissionNeeded: MANAGE_SERVER_NEEDED });
+    if (interaction === null) return;
     const digests = services.digest;
     if (digests === null) {
       await replyPrivately(interaction, DIGESTS_UNAVAILABLE);
@@ -191,10 +184,6 @@ export const digest = {
     await handler(interaction, digests, services);
   },
 } satisfies Command;
-
-async function replyPrivately(interaction: ChatInputCommandInteraction, content: string): Promise<void> {
-  await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
-}
 
 /** Whether the bot may post in the channel, from the cached server; null when that cannot be worked out. */
 function botCanPost(interaction: ChatInputCommandInteraction, channelId: string): boolean | null {

@@ -2,7 +2,8 @@
  * What the slash commands share: the builder every command but /digest starts from (usable in servers and
  * in DMs with the bot), and the private reply that refusals, notices and /help-like answers use.
  */
-import { InteractionContextType, MessageFlags, SlashCommandBuilder, type RepliableInteraction } from 'discord.js';
+import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction, type RepliableInteraction } from 'discord.js';
+import type { Logger } from '../../core/logger.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
 
 /** A command named `name`, offered in servers and in DMs with the bot. */
@@ -13,4 +14,26 @@ export function slashCommand(name: string, description: string): SlashCommandBui
 /** Replies with `content` that only the person who asked sees, pinging nobody. */
 export async function replyPrivately(interaction: RepliableInteraction, content: string): Promise<void> {
   await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+}
+
+/**
+ * For the commands that change a server's paperbot (/digest, /add): the interaction, as a server's, when a
+ * member with Manage Server used it; otherwise the person is told why, privately, and null. Discord hides such commands from
+ * members without the permission, but a server can change that, so it is checked again here.
+ */
+export async function managesServer(
+  interaction: ChatInputCommandInteraction,
+  logger: Logger,
+  notices: { guildOnly: string; permissionNeeded: string },
+): Promise<ChatInputCommandInteraction<'cached' | 'raw'> | null> {
+  if (!interaction.inGuild()) {
+    await replyPrivately(interaction, notices.guildOnly);
+    return null;
+  }
+  if (!interaction.memberPermissions.has(PermissionFlagsBits.ManageGuild)) {
+    logger.info({ userId: interaction.user.id, guildId: interaction.guildId, command: interaction.commandName }, 'refused: no Manage Server permission');
+    await replyPrivately(interaction, notices.permissionNeeded);
+    return null;
+  }
+  return interaction;
 }
