@@ -148,11 +148,7 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
     return assistant;
   };
 
-  const discordToken = (): string => {
-    const token = config.discord.token;
-    if (token === undefined) throw new UserError('E_DISCORD_TOKEN', 'DISCORD_TOKEN is not set: the Discord bot needs its token (see "Discord" in the README).');
-    return token;
-  };
+  const discordToken = (): string => requireDiscordToken(config);
 
   const app: App = {
     config,
@@ -266,6 +262,13 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
 
 function dailyFetchOf(job: DailyFetch | null): { dailyFetch?: DailyFetch } {
   return job === null ? {} : { dailyFetch: job };
+}
+
+/** The bot token, or the sentence that says it is missing. */
+export function requireDiscordToken(config: Pick<Config, 'discord'>): string {
+  const token = config.discord.token;
+  if (token === undefined) throw new UserError('E_DISCORD_TOKEN', 'DISCORD_TOKEN is not set: the Discord bot needs its token (see "Discord" in the README).');
+  return token;
 }
 
 /** The configured language model, or undefined when none is configured (extractive answers). */

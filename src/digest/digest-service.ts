@@ -5,33 +5,22 @@
  * for TL;DRs): the TL;DR writer, the compose step shared by preview and post, and the scheduler.
  */
 import type { ChatModel } from '../core/answering/chat-model.ts';
-import type { DigestStore, DigestSubscription, DigestSubscriptionInput } from '../core/digest/digest-store.ts';
+import type { DigestSubscription, DigestSubscriptionInput } from '../core/digest/digest-store.ts';
 import type { DigestVoteStore } from '../core/digest/digest-votes.ts';
 import type { Vote } from '../core/feedback/feedback-store.ts';
 import { localDate, nextRun } from '../core/digest/schedule.ts';
-import type { Logger } from '../core/logger.ts';
 import { composeDigest, type ComposedDigest, type DigestCandidateSource, type DigestSettings } from './compose-digest.ts';
-import { DigestScheduler, type ComposeDigest } from './digest-scheduler.ts';
-import type { DigestSender } from './digest-sender.ts';
+import { DigestScheduler, type ComposeDigest, type DigestSchedulerOptions } from './digest-scheduler.ts';
 import { TldrWriter } from './tldr-writer.ts';
 
-export interface DigestServiceOptions {
-  store: DigestStore;
+/** The scheduler's options (store, sender, clock, logger, …) but its compose step, which the service builds from these. */
+export interface DigestServiceOptions extends Omit<DigestSchedulerOptions, 'compose'> {
   /** The channels' 👍/👎 on digest entries, which shape their next digests; none: votes play no part. */
   votes?: DigestVoteStore | undefined;
   /** The papers to pick from (the Assistant). */
   candidates: DigestCandidateSource;
-  sender: DigestSender;
   /** The assistant's language model, for TL;DRs; none: extractive TL;DRs. */
   chatModel?: ChatModel | undefined;
-  logger: Logger;
-  now: () => Date;
-  /** Scrubbed from logged errors (the bot token). */
-  secrets?: readonly string[] | undefined;
-  /** Create the croner jobs paused: tests drive time with `scheduler.tick()`. */
-  pauseJobs?: boolean | undefined;
-  /** Digests composed and sent at the same time. */
-  concurrency?: number | undefined;
 }
 
 export interface SubscriptionStatus {
@@ -53,16 +42,8 @@ export class DigestService {
     const tldrs = new TldrWriter(options.chatModel, options.logger);
     this.compose = (settings, { now, localDate: day }) =>
       composeDigest({ settings, candidates: options.candidates, history: options.store, votes: options.votes, tldrs, now, ...(day === undefined ? {} : { localDate: day }), signal: this.abort.signal });
-    this.scheduler = new DigestScheduler({
-      store: options.store,
-      compose: this.compose,
-      sender: options.sender,
-      logger: options.logger,
-      now: options.now,
-      secrets: options.secrets,
-      pauseJobs: options.pauseJobs,
-      concurrency: options.concurrency,
-    });
+    const { votes: _votes, candidates: _candidates, chatModel: _chatModel, ...scheduling } = options;
+    this.scheduler = new DigestScheduler({ ...scheduling, compose: this.compose });
   }
 
   // ----- lifecycle --------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  * the app) and returns exit code 0. A second Ctrl-C kills at once, as usual. Unhandled promise rejections are
  * logged (scrubbed), never fatal.
  */
-import type { App } from '../app.ts';
+import { requireDiscordToken, type App } from '../app.ts';
 import { UserError, isUserError } from '../core/errors.ts';
 import type { CommandContext } from '../cli/run-main.ts';
 import { describeForLog, scrubSecrets } from '../core/redact-secrets.ts';
@@ -48,8 +48,7 @@ export async function botCommand({ app }: CommandContext, proc: BotProcess = pro
 
 export async function runBot({ app, stop, onReady }: RunBotOptions): Promise<number> {
   const { logger } = app;
-  const token = app.config.discord.token;
-  if (token === undefined) throw new UserError('E_DISCORD_TOKEN', 'DISCORD_TOKEN is not set: the Discord bot needs its token (see "Discord" in the README).');
+  const token = requireDiscordToken(app.config);
   const assistant = await app.assistant({ buildIfMissing: true, notify: (line) => logger.info({}, line) });
   if (stop.aborted) return 0;
   const bot = await app.bot();
