@@ -5,17 +5,13 @@
  * this reads the command line and prints the report.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runEvaluation, type EvaluationRequest } from '../eval/run-evaluation.ts';
 import { defineCommandLine, parseCommandLine, printHelp, usageError } from './command-line.ts';
 import { progressReporter } from './progress-bar.ts';
 import { renderEvalReport } from './render-eval-report.ts';
 import type { CommandContext } from './run-main.ts';
 
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_QUESTIONS = path.join('tests', 'eval', 'questions.jsonl');
-/** The shared dataset of real conference abstracts, beside the project (never copied into it). */
-export const DEFAULT_DISTRACTORS_FILE = path.resolve(PROJECT_ROOT, '..', 'shared', 'datasets', 'conference-abstracts.jsonl.gz');
 
 export const EVAL_COMMAND_LINE = defineCommandLine({
   command: 'npm run eval --',
@@ -25,7 +21,7 @@ export const EVAL_COMMAND_LINE = defineCommandLine({
     questions: { type: 'string', value: 'file', default: DEFAULT_QUESTIONS, description: 'the question set: JSONL, one {"question", "expected": [paper id or file:line], "kind"?} a line' },
     json: { type: 'boolean', description: 'print the report as exactly one JSON object on stdout' },
     distractors: { type: 'whole', value: 'count', default: 0, description: 'add this many real abstracts to the temporary index, so that retrieval has something to miss' },
-    'distractors-file': { type: 'string', value: 'file', default: DEFAULT_DISTRACTORS_FILE, description: 'where the distractors come from: JSONL in the corpus format, optionally gzipped' },
+    'distractors-file': { type: 'string', value: 'file', description: 'where the distractors come from (needed with --distractors): JSONL in the corpus format, optionally gzipped' },
     seed: { type: 'whole', value: 'number', default: 1, description: 'which distractors: the same seed picks the same abstracts' },
     details: { type: 'boolean', description: "also show every question's rank and gate decision" },
     sweep: { type: 'boolean', description: 'also show refusal precision/recall for a grid of other gate thresholds' },
@@ -43,7 +39,7 @@ export function parseEvalArgs(argv: readonly string[]): (EvaluationRequest & { j
     questionsFile: options.questions,
     json: options.json,
     distractors: options.distractors,
-    distractorsFile: options['distractors-file'],
+    distractorsFile: options['distractors-file'] ?? null,
     seed: options.seed,
     details: options.details,
     sweep: options.sweep,

@@ -20,7 +20,8 @@ export interface EvaluationRequest {
   questionsFile: string;
   /** Real abstracts added to the temporary index (0: none), a seeded sample of `distractorsFile`. */
   distractors: number;
-  distractorsFile: string;
+  /** Needed when `distractors` > 0; the project ships none (the development machines have a dataset beside it). */
+  distractorsFile: string | null;
   seed: number;
   /** Report each question's rank and gate decision. */
   details: boolean;
@@ -44,12 +45,7 @@ export async function runEvaluation(request: EvaluationRequest, { app, notify, o
   const questionsPath = path.resolve(request.questionsFile);
   if (!existsSync(questionsPath)) throw new UserError('E_EVAL_QUESTIONS', `There is no question file at ${questionsPath}: pass --questions FILE (JSONL, one {"question", "expected"} a line).`);
   const questions = parseQuestions(readFileSync(questionsPath, 'utf8'), request.questionsFile);
-  if (request.distractors > 0 && !existsSync(request.distractorsFile)) {
-    throw new UserError(
-      'E_NO_DISTRACTORS',
-      `--distractors needs a file of real abstracts, and ${request.distractorsFile} is not there: pass --distractors-file FILE (JSONL in the corpus format, optionally gzipped), or run without --distractors.`,
-    );
-  }
+  const distractorsFile = request.distractors > 0 ? existingDistractorsFile(request.distractorsFile) : null;
 
   const temp = request.useIndex ? null : mkdtempSync(path.join(os.tmpdir(), 'paperbot-eval-'));
   let evalApp = app;
@@ -58,9 +54,9 @@ export async function runEvaluation(request: EvaluationRequest, { app, notify, o
     if (temp !== null) {
       const corpusDir = path.join(temp, 'corpus');
       cpSync(config.corpusDir, corpusDir, { recursive: true });
-      if (request.distractors > 0) {
-        const lines = await sampleLines(request.distractorsFile, request.distractors, request.seed);
-        if (lines.length < request.distractors) notify(`Only ${lines.length} distractor abstracts are available in ${request.distractorsFile}; using all of them.`);
+      if (distractorsFile !== null) {
+        const lines = await sampleLines(distractorsFile, request.distractors, request.seed);
+        if (lines.length < request.distractors) notify(`Only ${lines.length} distractor abstracts are available in ${distractorsFile}; using all of them.`);
         distractors = lines.length;
         writeFileSync(path.join(corpusDir, 'distractors.jsonl'), `${lines.join('\n')}\n`);
       }
@@ -80,7 +76,7 @@ export async function runEvaluation(request: EvaluationRequest, { app, notify, o
       assistant: await evalApp.assistant(),
       embedder,
       config,
-      corpus: { distractors, distractorsFile: request.distractors > 0 ? request.distractorsFile : null, index: request.useIndex ? 'current' : 'temporary' },
+      corpus: { distractors, distractorsFile, index: request.useIndex ? 'current' : 'temporary' },
       details: request.details,
       sweep: request.sweep,
     });
@@ -88,4 +84,18 @@ export async function runEvaluation(request: EvaluationRequest, { app, notify, o
     if (evalApp !== app) await evalApp.close();
     if (temp !== null) rmSync(temp, { recursive: true, force: true });
   }
+}
+
+/** The distractors' file, or the sentence that says how to give one. */
+function existingDistractorsFile(file: string | null): string {
+  if (file === null) {
+    throw new UserError('E_NO_DISTRACTORS', '--distractors needs a file of real abstracts: pass --distractors-file FILE (JSONL in the corpus format, optionally gzipped), or run without --distractors.');
+  }
+  if (!existsSync(file)) {
+    throw new UserError(
+      'E_NO_DISTRACTORS',
+      `--distractors needs a file of real abstracts, and ${file} is not there: pass --distractors-file FILE (JSONL in the corpus format, optionally gzipped), or run without --distractors.`,
+    );
+  }
+  return file;
 }

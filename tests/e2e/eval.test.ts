@@ -111,6 +111,14 @@ describe('npm run eval', () => {
     expect((error as Error).message).toContain('missing.jsonl.gz is not there');
   });
 
+  it('asks for the distractors file instead of reaching outside the project for one', async () => {
+    const app = createApp(parseConfig(ws.env, ws.dir), { logger: silentLogger });
+    const error = await runEvaluation(request(['--questions', QUESTIONS, '--distractors', '10']), { app, notify: () => {} }).catch((e: unknown) => e);
+    await app.close();
+    expect(isUserError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^--distractors needs a file of real abstracts: pass --distractors-file FILE/);
+  });
+
   it('refuses --use-index with --distractors, and a count that is not a whole number', () => {
     expect(() => parseEvalArgs(['--use-index', '--distractors', '5'])).toThrow(/--use-index and --distractors cannot be combined/);
     expect(() => parseEvalArgs(['--distractors', 'many'])).toThrow(/--distractors must be a whole number, got "many"/);

@@ -9,7 +9,7 @@ import type { DigestCandidate, PaperScores } from './pick-papers.ts';
 
 /**
  * A new paper is featured for being new only when its topic match reaches this. Measured on 20,000 real
- * abstracts (../shared/datasets) against 10 topics, a paper counted on-topic when its title names the topic:
+ * abstracts (the development machines' conference-abstracts dataset) against 10 topics, a paper counted on-topic when its title names the topic:
  * at 0.5, 18% of the papers above the floor were on-topic by title and 49% of those were found; at 0.6, 33%
  * and 30%; 0.6 to 0.8 give the best F1 (0.32), and 0.6 keeps the most. Titles miss many on-topic papers,
  * so the true precision is higher. A topic like "graph neural networks" keeps about 2.6% of the papers,
