@@ -7,42 +7,8 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import { bool, int, isTimeZone, num, optional, url } from './config-values.ts';
 import { UserError } from './core/errors.ts';
-
-const bool = (name: string) =>
-  z
-    .string()
-    .trim()
-    .toLowerCase()
-    .refine((v) => ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'].includes(v), {
-      message: `${name} must be true or false`,
-    })
-    .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
-
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, { message: `expected a whole number between ${min} and ${max}` })
-    .transform(Number)
-    .pipe(z.number().int().min(min, { message: `expected at least ${min}` }).max(max, { message: `expected at most ${max}` }));
-
-const num = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^-?\d+(\.\d+)?$/, { message: `expected a number between ${min} and ${max}` })
-    .transform(Number)
-    .pipe(z.number().min(min, { message: `expected at least ${min}` }).max(max, { message: `expected at most ${max}` }));
-
-const url = z
-  .string()
-  .trim()
-  .refine((v) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v), { message: 'expected an http(s) URL' });
-
-/** Empty strings count as unset, so `FOO=` in .env means "use the default". */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
 const schema = z.object({
   CORPUS_DIR: optional(z.string()),
@@ -251,16 +217,6 @@ export function loadConfig(cwd: string = process.cwd()): Config {
   const fromFile: Record<string, string> = {};
   loadDotenv({ path: path.join(cwd, '.env'), processEnv: fromFile, quiet: true });
   return parseConfig({ ...fromFile, ...process.env }, cwd);
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    // Intl throws a RangeError for an unknown zone: that is the answer, not a failure to report.
-    return false;
-  }
 }
 
 function mask(name: string, value: string): string {
