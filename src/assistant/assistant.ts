@@ -11,6 +11,7 @@ import type { ChatMessage, ChatModel } from '../core/answering/chat-model.ts';
 import type { Embedder } from '../core/retrieval/embedder.ts';
 import { coverage, retrieve, type Retrieval, type RetrievalOptions } from '../core/retrieval/hybrid-search.ts';
 import type { StoredPaper } from '../core/retrieval/paper-store.ts';
+import { wordTokens } from '../core/text.ts';
 import { paperCentroid, similarPapers, type SimilarPaper } from '../core/retrieval/similar-papers.ts';
 import type { Logger } from '../core/logger.ts';
 import type { IndexHandle } from '../indexing/open-index.ts';
@@ -82,15 +83,22 @@ export class Assistant {
     return streamAnswer(question, this.answerDeps(), this.answerOptions(options));
   }
 
-  /** Papers matching what was typed so far (title, label, method acronyms, authors, id), best first. */
+  /**
+   * Papers matching what was typed so far (title, label, method acronyms, authors, id), best first; nothing
+   * typed yet lists the first papers. Typed characters that hold no word (`"`, `*`) match no paper: the
+   * store would read them as nothing typed and offer the first paper as if it matched.
+   */
   findPapers(query: string, limit: number = 25): Paper[] {
+    if (query.trim() !== '' && !hasWord(query)) return [];
     return this.options.index.current().store.findPapers(query, limit);
   }
 
-  /** A paper by exact id, else the best match of `query`. */
+  /** A paper by exact id, else the best match of `query`; none for a query without a word. */
   resolvePaper(query: string): Paper | undefined {
     const store = this.options.index.current().store;
-    return store.getPaper(query.trim()) ?? store.findPapers(query, 1)[0];
+    const exact = store.getPaper(query.trim());
+    if (exact !== undefined || !hasWord(query)) return exact;
+    return store.findPapers(query, 1)[0];
   }
 
   /**
@@ -100,7 +108,7 @@ export class Assistant {
    */
   async lookupPapers(query: string, limit: number = 25): Promise<PaperLookup> {
     const byMetadata = this.findPapers(query, limit);
-    if (byMetadata.length > 0 || query.trim() === '') return { papers: byMetadata, byContent: false };
+    if (byMetadata.length > 0 || !hasWord(query)) return { papers: byMetadata, byContent: false };
     const found = await this.retrieve(query, { mode: 'lexical', topK: limit, candidates: Math.max(20, limit * 2), maxPassagesPerPaper: 1 });
     return { papers: found.passages.map((p) => p.paper), byContent: found.passages.length > 0 };
   }
@@ -191,6 +199,11 @@ export class Assistant {
     }
     return { papers: store.allPapers(), embeddings, relevance, topicMatch };
   }
+}
+
+/** Whether `query` holds a word a lookup can match (letters or digits in any script). */
+function hasWord(query: string): boolean {
+  return wordTokens(query).length > 0;
 }
 
 export interface DigestCandidates {

@@ -143,6 +143,16 @@ describe('slash commands against the fake Discord', () => {
     expect(reply.message).toMatchObject({ flags: MessageFlags.Ephemeral, content: expect.stringMatching(/^No paper matches “zzzzqqqq”/) });
   });
 
+  it('/paper of a quote or an asterisk alone matches no paper, and its autocomplete offers none', async () => {
+    for (const typed of ['"', '*']) {
+      const ix = await h.fake.interaction({ name: 'paper', options: { query: typed } });
+      const reply = await h.fake.waitForCall({ interactionId: ix.id });
+      expect(reply.message).toMatchObject({ flags: MessageFlags.Ephemeral, content: expect.stringMatching(/^No paper matches “\\?[*"]”/) });
+      const typing = await h.fake.interaction({ type: InteractionType.ApplicationCommandAutocomplete, name: 'paper', options: { query: typed }, focused: 'query' });
+      expect((await h.fake.waitForCall({ interactionId: typing.id })).callback?.data?.choices).toEqual([]);
+    }
+  });
+
   it('/paper falls back to the abstracts when no title, name, author or id matches, and says so', async () => {
     const ix = await h.fake.interaction({ name: 'paper', options: { query: 'label noise' } });
     const reply = await h.fake.waitForCall({ interactionId: ix.id });

@@ -111,7 +111,7 @@ describe('index and ask on the shipped corpus', () => {
   });
 
   it('chat looks papers up by their abstracts when no title, name, author or id matches, and says so', async () => {
-    const result = await ws.run('chat', [], { stdin: '/paper label noise\n/similar permutation loss\n/paper zzzzqqqq\n/paper pruning\n' });
+    const result = await ws.run('chat', [], { stdin: '/paper label noise\n/similar permutation loss\n/paper zzzzqqqq\n/paper pruning\n/paper "\n/similar *\n' });
     expect(result.code, result.stderr).toBe(0);
     const [labelNoise, permutation, nothing] = result.stdout.split(/\n(?=No title|No paper)/);
     expect(labelNoise).toMatch(/^No title, method name, author or id matches "label noise"; matched by the content of the abstracts:/);
@@ -122,6 +122,9 @@ describe('index and ask on the shipped corpus', () => {
     expect(nothing).toMatch(/^No paper matches "zzzzqqqq", by title, method name, author, id or abstract\./);
     // The Intra-Fusion paper's verified title names pruning: a match by title, no note.
     expect(nothing).toMatch(/\nTowards Meta-Pruning via Optimal Transport\n/);
+    // A quote or an asterisk alone holds no word: no paper, not the first one.
+    expect(result.stdout).toContain(`No paper matches """, by title`);
+    expect(result.stdout).toContain('No paper matches "*", by title');
   });
 });
 
