@@ -1,19 +1,15 @@
 /**
- * One way to version a SQLite schema, shared by the state database and the index database: an ordered list
- * of migrations numbered 1, 2, 3, …; the version applied is `PRAGMA user_version`, and each applied
- * migration is also recorded in `schema_migrations` (name and time) for a person reading the file. The ones
- * not yet applied run together in one IMMEDIATE transaction (all or nothing; two processes opening the same
- * file at once do not both apply one). A file written by a newer paperbot (a version this code does not
- * know) is refused. To change a schema, append a migration; never edit one that has shipped.
+ * The migration runner of SQLite, shared by the state database and the index database, on the versioning
+ * rules of schema-versions.ts (the same as PostgreSQL's): the version applied is `PRAGMA user_version`,
+ * and each applied migration is also recorded in `schema_migrations` (name and time) for a person reading
+ * the file. The ones not yet applied run together in one IMMEDIATE transaction (all or nothing; two
+ * processes opening the same file at once do not both apply one). A file written by a newer paperbot is
+ * refused. To change a schema, append a migration; never edit one that has shipped.
  */
 import type Database from 'better-sqlite3';
-import { UserError } from '../../core/errors.ts';
+import { checkNumbering, pendingMigrations, type AppliedMigration, type VersionedMigration } from './schema-versions.ts';
 
-export interface Migration {
-  version: number;
-  name: string;
-  up: (db: Database.Database) => void;
-}
+export type Migration = VersionedMigration<(db: Database.Database) => void>;
 
 export interface MigrateOptions {
   /** The file, named in errors. */
@@ -36,10 +32,10 @@ export function migrate(db: Database.Database, migrations: readonly Migration[],
   checkNumbering(migrations, options.what);
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   db.transaction(() => {
-    const current = schemaVersion(db);
-    if (current > migrations.length) throw tooNew(current, migrations.length, options);
+    const { file, ...owner } = options;
+    const pending = pendingMigrations(migrations, schemaVersion(db), { where: file, ...owner });
     const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-    for (const migration of migrations.slice(current)) {
+    for (const migration of pending) {
       migration.up(db);
       record.run(migration.version, migration.name, new Date().toISOString());
       db.pragma(`user_version = ${migration.version}`);
@@ -48,21 +44,6 @@ export function migrate(db: Database.Database, migrations: readonly Migration[],
 }
 
 /** The migrations recorded in the file, oldest first. */
-export function appliedMigrations(db: Database.Database): Array<{ version: number; name: string; appliedAt: string }> {
-  return db.prepare('SELECT version, name, applied_at AS appliedAt FROM schema_migrations ORDER BY version').all() as Array<{
-    version: number;
-    name: string;
-    appliedAt: string;
-  }>;
-}
-
-function checkNumbering(migrations: readonly Migration[], what: string): void {
-  const versions = migrations.map((m) => m.version);
-  if (versions.some((v, i) => !Number.isInteger(v) || v !== i + 1)) {
-    throw new Error(`the migrations of ${what} must be numbered 1, 2, 3, … in order; got ${versions.join(', ')}`);
-  }
-}
-
-function tooNew(current: number, known: number, { file, what, tooNewCode, tooNewAdvice }: MigrateOptions): UserError {
-  return new UserError(tooNewCode, `${file} (${what}) was written by a newer paperbot (schema version ${current}; this version knows up to ${known}). ${tooNewAdvice}`);
+export function appliedMigrations(db: Database.Database): AppliedMigration[] {
+  return db.prepare('SELECT version, name, applied_at AS appliedAt FROM schema_migrations ORDER BY version').all() as AppliedMigration[];
 }
