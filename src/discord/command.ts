@@ -20,7 +20,7 @@ import type { RateLimit, RateLimiter } from './rate-limiter.ts';
 export type BotAssistant = Pick<Assistant, 'stream' | 'findPapers' | 'resolvePaper' | 'lookupPapers' | 'lookupPaper' | 'similar' | 'about'>;
 
 /** What the bot keeps of its answers and their votes. */
-export type BotFeedback = Pick<FeedbackStore, 'recordAnswer' | 'recordVote'>;
+export type BotFeedback = Pick<FeedbackStore, 'recordAnswer' | 'recordVote' | 'getAnswer'>;
 
 export interface BotSettings {
   /** The privileged Message Content intent is enabled: follow-ups in the bot's threads need no mention. */
@@ -66,6 +66,6 @@ export interface Command {
 }
 
 export interface ButtonHandler {
-  kind: 'feedback' | 'similar' | 'digest-vote';
+  kind: 'feedback' | 'similar' | 'digest-vote' | 'cite' | 'bibtex';
   execute(interaction: ButtonInteraction, services: BotServices): Promise<void>;
 }

@@ -43,9 +43,34 @@ export function parseDigestVoteId(customId: string): { vote: Vote; localDate: st
 }
 
 /** Which handler a press belongs to. */
-export function buttonKind(customId: string): 'feedback' | 'similar' | 'digest-vote' | null {
+export function buttonKind(customId: string): 'feedback' | 'similar' | 'digest-vote' | 'cite' | 'bibtex' | null {
   if (customId.startsWith(`${FEEDBACK}:`)) return 'feedback';
   if (customId.startsWith(`${SIMILAR}:`)) return 'similar';
   if (customId.startsWith(`${DIGEST_VOTE}:`)) return 'digest-vote';
+  if (customId.startsWith(`${CITE}:`)) return 'cite';
+  if (customId.startsWith(`${ANSWER_BIBTEX}:`)) return 'bibtex';
   return null;
+}
+
+const CITE = 'cite';
+const ANSWER_BIBTEX = 'bibtex';
+
+/** "Cite" under a /paper card; null when the paper id is too long to fit (the button is then left out). */
+export function citeId(paperId: string): string | null {
+  const id = `${CITE}:${paperId}`;
+  return id.length <= LIMITS.customId ? id : null;
+}
+
+export function parseCiteId(customId: string): { paperId: string } | null {
+  return customId.startsWith(`${CITE}:`) && customId.length > CITE.length + 1 ? { paperId: customId.slice(CITE.length + 1) } : null;
+}
+
+/** "BibTeX" under an answer: the answer id, whose stored record lists the cited papers (however many, however long their ids). */
+export function answerBibtexId(answerId: string): string {
+  return `${ANSWER_BIBTEX}:${answerId}`;
+}
+
+export function parseAnswerBibtexId(customId: string): { answerId: string } | null {
+  const match = /^bibtex:([\w-]{1,64})$/.exec(customId);
+  return match?.[1] === undefined ? null : { answerId: match[1] };
 }

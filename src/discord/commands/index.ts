@@ -3,12 +3,13 @@ import type { Command } from '../command.ts';
 import { about } from './about.ts';
 import { add } from './add.ts';
 import { ask } from './ask.ts';
+import { cite } from './cite.ts';
 import { digest } from './digest.ts';
 import { help } from './help.ts';
 import { paper } from './paper.ts';
 import { similar } from './similar.ts';
 
-export const commands: readonly Command[] = [ask, paper, similar, digest, add, help, about];
+export const commands: readonly Command[] = [ask, paper, similar, cite, digest, add, help, about];
 
 export function commandDefinitions(): ReturnType<Command['data']['toJSON']>[] {
   return commands.map((command) => command.data.toJSON());

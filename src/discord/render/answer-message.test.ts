@@ -45,6 +45,7 @@ describe('renderAnswer', () => {
       ['[2] Title 2', 'https://example.org/paper/2'],
       ['Helpful', 'feedback:up:abc123'],
       ['Not helpful', 'feedback:down:abc123'],
+      ['BibTeX', 'bibtex:abc123'],
     ]);
   });
 

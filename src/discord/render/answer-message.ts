@@ -7,7 +7,7 @@
 import { escapeMarkdown, type APIButtonComponent } from 'discord.js';
 import type { AnswerResult, Citation } from '../../core/answering/answer-question.ts';
 import { checkCitations } from '../../core/answering/check-citations.ts';
-import { feedbackId } from '../custom-ids.ts';
+import { answerBibtexId, feedbackId } from '../custom-ids.ts';
 import { LIMITS, isLinkable, oneLine, truncate } from './limits.ts';
 import { actionButton, linkButton, toRows, type OutgoingMessage } from './outgoing-message.ts';
 import { splitMessage } from './split-message.ts';
@@ -36,7 +36,7 @@ export function renderAnswer(result: AnswerResult, { answerId, errorId }: Render
   const parts = splitMessage(blocks.join('\n\n'));
   const buttons = [...paperButtons(result.citations)];
   // Four rows of links at most: the fifth is for feedback.
-  const rows = [...toRows(buttons, LIMITS.rows - 1), ...toRows(feedbackButtons(answerId))];
+  const rows = [...toRows(buttons, LIMITS.rows - 1), ...toRows([...feedbackButtons(answerId), ...bibtexButton(result.citations, answerId)])];
   return parts.map((content, i) => (i === parts.length - 1 ? { content, components: rows } : { content }));
 }
 
@@ -60,6 +60,11 @@ function paperButtons(citations: readonly Citation[]): APIButtonComponent[] {
     const button = linkButton(`${numbers.map((n) => `[${n}]`).join('')} ${citation.title ?? citation.label}`, citation.url ?? '');
     return button === null ? [] : [button];
   });
+}
+
+/** "BibTeX" beside the votes when the answer cites papers: their entries, sent privately (src/discord/components/cite-button.ts). */
+function bibtexButton(citations: readonly Citation[], answerId: string): APIButtonComponent[] {
+  return citations.length === 0 ? [] : [actionButton(answerBibtexId(answerId), 'BibTeX', { emoji: '📑' })];
 }
 
 export function feedbackButtons(answerId: string): APIButtonComponent[] {

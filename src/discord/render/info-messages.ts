@@ -11,6 +11,7 @@ export function renderHelp({ messageContent }: { messageContent: boolean }): str
     '`/ask question [private]` ask a question; `private: True` shows the answer to you only',
     '`/paper query` look a paper up by title, method name (e.g. FaMUS), author or id',
     '`/similar paper` the five papers most similar to one',
+    '`/cite paper [format]` a paper’s BibTeX entry (code block and .bib file), or `format: text` for one reference line',
     '`/about` what is indexed and how answers are made',
     '`/digest subscribe|unsubscribe|preview|status` a daily post of papers in a channel (needs Manage Server)',
     '`/add paper` add a paper from arXiv by id, URL or arXiv DOI (needs Manage Server)',

@@ -6,7 +6,7 @@
 import { ButtonStyle, escapeMarkdown, type APIApplicationCommandOptionChoice, type APIEmbed, type APIEmbedField } from 'discord.js';
 import type { Paper } from '../../core/corpus/paper.ts';
 import type { SimilarPaper } from '../../assistant/assistant.ts';
-import { similarId } from '../custom-ids.ts';
+import { citeId, similarId } from '../custom-ids.ts';
 import { LIMITS, isLinkable, oneLine, truncate, truncateAtSentence } from './limits.ts';
 import { actionButton, linkButton, toRows, type OutgoingMessage } from './outgoing-message.ts';
 
@@ -38,6 +38,8 @@ export function renderPaper(paper: Paper): OutgoingMessage {
   const buttons = [];
   const similar = similarId(paper.id);
   if (similar !== null) buttons.push(actionButton(similar, 'Similar papers', { emoji: '🔗', style: ButtonStyle.Primary }));
+  const cite = citeId(paper.id);
+  if (cite !== null) buttons.push(actionButton(cite, 'Cite', { emoji: '📑' }));
   const open = paper.url === null ? null : linkButton('Open paper', paper.url);
   if (open !== null) buttons.push(open);
   return { embeds: [fitEmbed(embed)], components: toRows(buttons) };

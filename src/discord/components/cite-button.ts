@@ -1,0 +1,47 @@
+/**
+ * "Cite" under a /paper card and "BibTeX" under an answer's sources: the BibTeX of that paper, or of every
+ * paper the answer cited (read back from the stored answer, so the button works after a restart), sent to
+ * the person who pressed only.
+ */
+import { MessageFlags } from 'discord.js';
+import type { Paper } from '../../core/corpus/paper.ts';
+import type { BotServices, ButtonHandler } from '../command.ts';
+import { citationReply } from '../commands/cite.ts';
+import { parseAnswerBibtexId, parseCiteId } from '../custom-ids.ts';
+import { NO_PINGS } from '../render/outgoing-message.ts';
+
+/** The papers of these ids still in the index (an id no longer there is left out). */
+function papersOf(ids: readonly string[], services: BotServices): Paper[] {
+  return ids.flatMap((id) => {
+    const found = services.assistant.resolvePaper(id);
+    return found !== undefined && found.id === id ? [found] : [];
+  });
+}
+
+export const citeButton = {
+  kind: 'cite',
+  async execute(interaction, services) {
+    const parsed = parseCiteId(interaction.customId);
+    const papers = parsed === null ? [] : papersOf([parsed.paperId], services);
+    if (papers.length === 0) {
+      await interaction.reply({ content: 'That paper is no longer in the index.', flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+      return;
+    }
+    await interaction.reply(citationReply(papers, 'bibtex', { ephemeral: true }));
+  },
+} satisfies ButtonHandler;
+
+export const answerBibtexButton = {
+  kind: 'bibtex',
+  async execute(interaction, services) {
+    const parsed = parseAnswerBibtexId(interaction.customId);
+    const answer = parsed === null ? undefined : await services.feedback.getAnswer(parsed.answerId);
+    const papers = answer === undefined ? [] : papersOf(answer.paperIds, services);
+    if (papers.length === 0) {
+      const content = answer === undefined ? 'I no longer have the sources of that answer.' : 'The papers that answer cited are no longer in the index.';
+      await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+      return;
+    }
+    await interaction.reply(citationReply(papers, 'bibtex', { ephemeral: true }));
+  },
+} satisfies ButtonHandler;
