@@ -82,7 +82,17 @@ describe('parseConfig', () => {
 
   it('enables the LLM with a key alone, against the default endpoint', () => {
     const config = parseConfig({ OPENAI_API_KEY: 'sk-abc', OPENAI_MODEL: 'gpt-4.1-mini', LLM_TIMEOUT_MS: '5000', LLM_MAX_RETRIES: '0' }, CWD);
-    expect(config.llm).toEqual({ enabled: true, baseURL: undefined, apiKey: 'sk-abc', model: 'gpt-4.1-mini', timeoutMs: 5_000, maxRetries: 0 });
+    expect(config.llm).toEqual({ enabled: true, baseURL: undefined, apiKey: 'sk-abc', model: 'gpt-4.1-mini', timeoutMs: 5_000, maxRetries: 0, maxTokens: 1_500 });
+  });
+
+  it('bounds the answer: LLM_MAX_TOKENS for the endpoint, ANSWER_MAX_CHARS in code', () => {
+    const config = parseConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:8080/v1', LLM_MAX_TOKENS: '400', ANSWER_MAX_CHARS: '3000' }, CWD);
+    expect(config.llm).toMatchObject({ maxTokens: 400 });
+    expect(config.retrieval.maxAnswerChars).toBe(3_000);
+    expect(parseConfig({}, CWD).retrieval.maxAnswerChars).toBe(6_000);
+    const message = configError({ ANSWER_MAX_CHARS: '100', LLM_MAX_TOKENS: 'lots' }).message;
+    expect(message).toMatch(/^- ANSWER_MAX_CHARS = "100": expected at least 500$/m);
+    expect(message).toMatch(/^- LLM_MAX_TOKENS = .*: expected a whole number between 16 and 32768$/m);
   });
 
   it('keeps the Discord token when given', () => {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { bool, int, isTimeZone, num, optional, url } from './config-values.ts';
+import { DEFAULT_MAX_ANSWER_CHARS } from './core/answering/cap-answer.ts';
 import { UserError } from './core/errors.ts';
 
 const schema = z.object({
@@ -38,12 +39,14 @@ const schema = z.object({
   GATE_MIN_COVERAGE: optional(num(0, 1)),
   GATE_MIN_SIMILARITY: optional(num(-1, 1)),
   MAX_QUESTION_LENGTH: optional(int(20, 4_000)),
+  ANSWER_MAX_CHARS: optional(int(500, 20_000)),
 
   OPENAI_BASE_URL: optional(url),
   OPENAI_API_KEY: optional(z.string().trim()),
   OPENAI_MODEL: optional(z.string().trim().min(1)),
   LLM_TIMEOUT_MS: optional(int(1_000, 600_000)),
   LLM_MAX_RETRIES: optional(int(0, 10)),
+  LLM_MAX_TOKENS: optional(int(16, 32_768)),
 
   DISCORD_TOKEN: optional(z.string().trim()),
   DISCORD_API_URL: optional(url),
@@ -105,10 +108,12 @@ export interface Config {
     /** Minimum cosine similarity of the best passage (dense evidence); undefined = the model's default. */
     gateMinSimilarity: number | undefined;
     maxQuestionLength: number;
+    /** A model's answer is cut (with a note) past this many characters, whatever it sends. */
+    maxAnswerChars: number;
   };
   llm:
     | { enabled: false }
-    | { enabled: true; baseURL: string | undefined; apiKey: string; model: string; timeoutMs: number; maxRetries: number };
+    | { enabled: true; baseURL: string | undefined; apiKey: string; model: string; timeoutMs: number; maxRetries: number; maxTokens: number };
   /** Derived: `<dataDir>/state.sqlite`, the precious state (feedback, digests); never deleted by a rebuild. */
   stateFile: string;
   discord: {
@@ -180,6 +185,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
       gateMinCoverage: e.GATE_MIN_COVERAGE ?? 0.3,
       gateMinSimilarity: e.GATE_MIN_SIMILARITY,
       maxQuestionLength: e.MAX_QUESTION_LENGTH ?? 1_000,
+      maxAnswerChars: e.ANSWER_MAX_CHARS ?? DEFAULT_MAX_ANSWER_CHARS,
     },
     llm: llmEnabled
       ? {
@@ -190,6 +196,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
           model: e.OPENAI_MODEL ?? 'gpt-4o-mini',
           timeoutMs: e.LLM_TIMEOUT_MS ?? 30_000,
           maxRetries: e.LLM_MAX_RETRIES ?? 2,
+          maxTokens: e.LLM_MAX_TOKENS ?? 1_500,
         }
       : { enabled: false },
     discord: {

@@ -153,7 +153,8 @@ export class Assistant {
   }
 
   private answerOptions(options: AskOptions) {
-    return { maxQuestionLength: this.options.config.retrieval.maxQuestionLength, ...options };
+    const { maxQuestionLength, maxAnswerChars } = this.options.config.retrieval;
+    return { maxQuestionLength, maxAnswerChars, ...options };
   }
 
   /**

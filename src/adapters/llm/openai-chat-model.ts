@@ -25,6 +25,12 @@ export interface OpenAIChatModelOptions {
   /** Attempts after the first, for 408, 409, 429, 5xx and connection failures. */
   maxRetries: number;
   logger?: Logger;
+  /**
+   * Sent as `max_tokens`, the limit every OpenAI-compatible server knows (Ollama, llama.cpp, vLLM; OpenAI's
+   * chat models too), so a runaway model stops at the server; the answer's character cap is enforced in
+   * code as well. Omitted: the endpoint's default.
+   */
+  maxTokens?: number;
   /** Sampling temperature; the endpoint's default when omitted. */
   temperature?: number;
   /** Time for the budget's deadline and the waits between attempts (tests pass a virtual clock). */
@@ -34,7 +40,7 @@ export interface OpenAIChatModelOptions {
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
 export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatModel {
-  const { apiKey, model, timeoutMs, maxRetries, temperature, clock = systemClock } = options;
+  const { apiKey, model, timeoutMs, maxRetries, maxTokens, temperature, clock = systemClock } = options;
   const baseURL = options.baseURL ?? OPENAI_BASE_URL;
   const logger = (options.logger ?? silentLogger).child({ component: 'llm', model });
   const endpoint = describeEndpoint(baseURL);
@@ -68,6 +74,7 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatMode
     model,
     messages: messages.map((m): ChatCompletionMessageParam => ({ role: m.role, content: m.content })),
     ...(temperature === undefined ? {} : { temperature }),
+    ...(maxTokens === undefined ? {} : { max_tokens: maxTokens }),
   });
 
   return {

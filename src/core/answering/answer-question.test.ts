@@ -9,7 +9,7 @@ import { paper } from '../../../tests/support/paper-fixture.ts';
 import { UserError } from '../errors.ts';
 import type { Retrieval, RetrievedPassage } from '../retrieval/hybrid-search.ts';
 import { NO_CITATION_WARNING, answerQuestion, streamAnswer, type AnswerEvent, type AnswerOptions } from './answer-question.ts';
-import { LlmError, type ChatMessage } from './chat-model.ts';
+import { LlmError, type ChatMessage, type ChatModel } from './chat-model.ts';
 import { RecordingChatModel, type ChatReply } from '../../../tests/support/recording-chat-model.ts';
 
 function passage(n: number, text: string, paperOverrides: Partial<Paper> = {}): RetrievedPassage {
@@ -276,5 +276,33 @@ describe('streamAnswer', () => {
     for await (const event of streamAnswer('Capital of Australia?', { retrieve: fakeRetrieve(refused), chatModel }, OPTIONS)) types.push(event.type);
     expect(types).toEqual(['retrieved', 'done']);
     expect(chatModel.calls).toEqual([]);
+  });
+});
+
+describe('answerQuestion: the answer is bounded', () => {
+  it('stops reading a model that never stops, and cuts its answer at a sentence with a warning', async () => {
+    let pulled = 0;
+    const endless: ChatModel = {
+      model: 'endless',
+      complete: () => Promise.reject(new Error('not used')),
+      stream: async function* () {
+        for (;;) {
+          pulled += 1;
+          yield 'FaMUS approximates the meta gradient [2]. ';
+        }
+      },
+    };
+    const result = await answerQuestion('What does FaMUS approximate?', { retrieve: fakeRetrieve(), chatModel: endless }, { ...OPTIONS, maxAnswerChars: 1_000 });
+    expect(result.answer.length).toBeLessThanOrEqual(1_000);
+    expect(result.answer).toMatch(/gradient \[2\]\. …$/);
+    expect(result.warnings).toContain('The answer was cut at 1,000 characters; ask a narrower question for the rest.');
+    expect(result.citations.map((c) => c.n)).toEqual([2]);
+    expect(pulled).toBeLessThan(30);
+  });
+
+  it('closes a code block the answer left open, so it cannot swallow what follows', async () => {
+    const chatModel = scriptedModel(['FaMUS is easy to call [2]:\n```python\nfamus.step(model)\n']);
+    const result = await answerQuestion('What does FaMUS approximate?', { retrieve: fakeRetrieve(), chatModel }, OPTIONS);
+    expect(result.answer).toBe('FaMUS is easy to call [2]:\n```python\nfamus.step(model)\n```');
   });
 });

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.ts';
 import type { Retrieval } from '../retrieval/hybrid-search.ts';
 import { buildMessages, type PromptPassage } from './build-prompt.ts';
 import { LlmError, type ChatMessage, type ChatModel } from './chat-model.ts';
+import { answerCutWarning, capAnswer, closeCodeFence, DEFAULT_MAX_ANSWER_CHARS } from './cap-answer.ts';
 import { checkCitations } from './check-citations.ts';
 import { saysPassagesDoNotAnswer } from './detect-decline.ts';
 import { extractiveAnswer } from './extractive-answer.ts';
@@ -63,6 +64,8 @@ export interface AnswerOptions {
   /** Text used for retrieval when it differs from the question (a follow-up plus its context). */
   retrievalQuery?: string;
   signal?: AbortSignal;
+  /** The model's reply is read up to this many characters and cut there (ANSWER_MAX_CHARS). */
+  maxAnswerChars?: number;
 }
 
 export const NO_CITATION_WARNING = 'This answer cites none of the passages it was given; check it against the sources before relying on it.';
@@ -100,14 +103,23 @@ export async function* streamAnswer(rawQuestion: string, deps: AnswerDependencie
   if (deps.chatModel !== undefined) {
     const prompt: PromptPassage[] = numbered.map((p) => ({ n: p.n, label: p.paper.label, source: p.paper.source, text: p.passage.text }));
     const messages = buildMessages({ question, passages: prompt, ...(options.history ? { history: options.history } : {}) });
+    const maxChars = options.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS;
     let raw = '';
     try {
       for await (const delta of deps.chatModel.stream(messages, options.signal ? { signal: options.signal } : {})) {
-        raw += delta;
-        yield { type: 'delta', text: delta };
+        // Past the cap nothing more is read: leaving the loop closes the stream (and its connection).
+        const room = maxChars + 1 - raw.length;
+        raw += delta.slice(0, room);
+        yield { type: 'delta', text: delta.slice(0, room) };
+        if (raw.length > maxChars) break;
       }
       if (raw.trim() === '') throw new LlmError('bad-response', 'The language model returned an empty answer.');
-      const checked = checkCitations(raw, new Set(numbered.map((p) => p.n)));
+      const capped = capAnswer(raw, maxChars);
+      if (capped.cut) {
+        deps.logger?.warn({ maxChars }, 'the answer was cut at the character cap');
+        warnings.push(answerCutWarning(maxChars));
+      }
+      const checked = checkCitations(closeCodeFence(capped.text), new Set(numbered.map((p) => p.n)));
       if (saysPassagesDoNotAnswer(checked.text, checked.cited.length)) {
         deps.logger?.info({ given: numbered.length }, 'the language model said the passages do not answer the question');
         yield { type: 'done', result: refusal(question, retrieval, 'The language model found no answer in the passages retrieved.') };
@@ -133,7 +145,7 @@ export async function* streamAnswer(rawQuestion: string, deps: AnswerDependencie
   if (extractive.cited.length === 0) warnings.push(NO_CITATION_WARNING);
   yield {
     type: 'done',
-    result: { question, mode: 'extractive', answer: extractive.text, citations: extractive.cited.flatMap(citationFor), passages, warnings },
+    result: { question, mode: 'extractive', answer: closeCodeFence(extractive.text), citations: extractive.cited.flatMap(citationFor), passages, warnings },
   };
 }
 

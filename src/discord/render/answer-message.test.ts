@@ -90,6 +90,18 @@ describe('renderAnswer', () => {
     expect(messages.at(-1)?.content).toContain('**Sources**');
   });
 
+  it('posts at most 3 messages however long the answer, the cut said in a warning, sources and buttons kept', () => {
+    const long = Array.from({ length: 400 }, (_, i) => `Sentence ${i} of a very long answer [1].`).join(' ');
+    const messages = renderAnswer(result({ answer: long }), { answerId: 'a' });
+    expect(messages).toHaveLength(3);
+    for (const m of messages) expect(m.content?.length).toBeLessThanOrEqual(2000);
+    const last = messages.at(-1)?.content ?? '';
+    expect(last).toMatch(/^⚠️ The answer was cut at [\d,]+ characters; ask a narrower question for the rest\.$/m);
+    expect(last).toContain('**Sources**');
+    expect(messages.map((m) => m.content).join('\n')).toMatch(/answer \[1\]\. …\n/);
+    expect(JSON.stringify(messages.at(-1)?.components)).toContain('feedback:up:a');
+  });
+
   it('escapes Markdown in titles', () => {
     const content = renderAnswer(result({ citations: [citation(1, { title: 'A **bold** _claim_' })] }), { answerId: 'a' })[0]?.content;
     expect(content).toContain('**A \\*\\*bold\\*\\* \\_claim\\_**');

@@ -6,6 +6,7 @@
  */
 import { escapeMarkdown, type APIButtonComponent } from 'discord.js';
 import type { AnswerResult, Citation } from '../../core/answering/answer-question.ts';
+import { answerCutWarning, capAnswer, isCutWarning } from '../../core/answering/cap-answer.ts';
 import { checkCitations } from '../../core/answering/check-citations.ts';
 import { answerBibtexId, feedbackId } from '../custom-ids.ts';
 import { LIMITS, isLinkable, oneLine, truncate } from './limits.ts';
@@ -23,17 +24,29 @@ export interface RenderAnswerOptions {
   errorId?: string | undefined;
 }
 
-export function renderAnswer(result: AnswerResult, { answerId, errorId }: RenderAnswerOptions): OutgoingMessage[] {
-  const blocks: string[] = [result.answer.trim()];
-  const notes: string[] = [];
-  if (result.mode === 'extractive') notes.push(EXTRACTIVE_NOTE);
-  if (result.mode === 'refused') notes.push(REFUSAL_NOTE);
-  for (const warning of result.warnings) notes.push(`⚠️ ${escapeMarkdown(oneLine(warning))}`);
-  if (errorId !== undefined) notes.push(`-# error id \`${errorId}\``);
-  if (notes.length > 0) blocks.push(notes.join('\n'));
-  if (result.citations.length > 0) blocks.push([SOURCES_HEADING, ...result.citations.map(sourceLine)].join('\n'));
+/** However long an answer, it takes at most this many messages in a channel; the rest is cut, with a note. */
+export const MAX_ANSWER_MESSAGES = 3;
 
-  const parts = splitMessage(blocks.join('\n\n'));
+export function renderAnswer(result: AnswerResult, { answerId, errorId }: RenderAnswerOptions): OutgoingMessage[] {
+  const compose = (answer: string, warnings: readonly string[]): string[] => {
+    const blocks: string[] = [answer.trim()];
+    const notes: string[] = [];
+    if (result.mode === 'extractive') notes.push(EXTRACTIVE_NOTE);
+    if (result.mode === 'refused') notes.push(REFUSAL_NOTE);
+    for (const warning of warnings) notes.push(`⚠️ ${escapeMarkdown(oneLine(warning))}`);
+    if (errorId !== undefined) notes.push(`-# error id \`${errorId}\``);
+    if (notes.length > 0) blocks.push(notes.join('\n'));
+    if (result.citations.length > 0) blocks.push([SOURCES_HEADING, ...result.citations.map(sourceLine)].join('\n'));
+    return splitMessage(blocks.join('\n\n'));
+  };
+
+  let parts = compose(result.answer, result.warnings);
+  // Too long for the messages allowed: cut the answer text shorter until everything fits, sources included.
+  for (let max = result.answer.length; parts.length > MAX_ANSWER_MESSAGES && max > 100; ) {
+    max = Math.floor(max * 0.85);
+    const capped = capAnswer(result.answer, max);
+    parts = compose(capped.text, [...result.warnings.filter((w) => !isCutWarning(w)), answerCutWarning(capped.text.length)]);
+  }
   const buttons = [...paperButtons(result.citations)];
   // Four rows of links at most: the fifth is for feedback.
   const rows = [...toRows(buttons, LIMITS.rows - 1), ...toRows([...feedbackButtons(answerId), ...bibtexButton(result.citations, answerId)])];
