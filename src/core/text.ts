@@ -88,3 +88,8 @@ export function splitSentences(text: string): string[] {
   }
   return sentences;
 }
+
+/** The lines of a text: `\r\n`, `\r` and `\n` all end one (old Mac exports end lines with `\r` alone). */
+export function splitLines(text: string): string[] {
+  return text.split(/\r\n|\r|\n/);
+}

@@ -7,6 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, describeError } from '../errors.ts';
 import { formatProblem, type CorpusProblem, type KnownPaper, type Paper } from './paper.ts';
+import { decodeCorpusFile } from './decode-corpus-file.ts';
 import { parseCorpusFile, type KnownLine } from './parse-corpus-file.ts';
 
 export interface LoadedCorpus<P = Paper> {
@@ -36,13 +37,17 @@ export async function loadCorpus(corpusDir: string, { strict = false, known }: L
   const byId = new Map<string, Paper | KnownPaper>();
   const byText = new Map<string, Paper | KnownPaper>();
   for (const file of files) {
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = await readFile(path.join(corpusDir, file), 'utf8');
+      bytes = await readFile(path.join(corpusDir, file));
     } catch (error) {
       problems.push({ file, line: 0, kind: 'unreadable', message: `cannot be read (${describeError(error)}); skipped` });
       continue;
     }
+    // Strictly UTF-8: a binary or Latin-1 file is one problem, a bad line its own, never silent U+FFFD.
+    const decoded = decodeCorpusFile(file, bytes);
+    problems.push(...decoded.problems);
+    const text = decoded.text;
     const parsed = known === undefined ? parseCorpusFile(file, text) : parseCorpusFile(file, text, known);
     problems.push(...parsed.problems);
     for (const paper of parsed.papers) {

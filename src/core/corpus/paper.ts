@@ -44,7 +44,21 @@ export interface Passage {
   text: string;
 }
 
-export type CorpusProblemKind = 'invalid-json' | 'missing-abstract' | 'too-short' | 'duplicate' | 'invalid-field' | 'unreadable';
+/**
+ * `invalid-field` is a warning (the field is dropped, the paper kept); every other kind skips its line, or its
+ * whole file for `unreadable` and `not-text` (line 0).
+ */
+export type CorpusProblemKind =
+  | 'invalid-json'
+  | 'missing-abstract'
+  | 'too-short'
+  | 'too-long'
+  | 'control-character'
+  | 'invalid-utf8'
+  | 'duplicate'
+  | 'invalid-field'
+  | 'unreadable'
+  | 'not-text';
 
 export interface CorpusProblem {
   file: string;

@@ -3,15 +3,17 @@
  * folder) is used only to write `source` locations and messages. Formats:
  * - `.txt`: one abstract per line;
  * - `.jsonl`: one JSON object per line, `{id?, title?, authors?, year?, venue?, url?, arxiv_id?, doi?, abstract}`.
- * Empty lines are skipped. Every other line either becomes a paper or a problem naming `file:line`.
+ * `\r\n`, `\r` and `\n` all end a line. Empty lines are skipped. Every other line either becomes a paper or a
+ * problem naming `file:line`: among them a line with a character no paper may hold, an abstract too short or
+ * too long to be one (safe-text.ts, the check every source shares).
  */
 import type { CorpusProblem, KnownPaper, Paper } from './paper.ts';
 import { paperId, normalizeArxivId, normalizeDoi } from './paper-id.ts';
 import { definedAcronyms, introducedMethod, paperLabel } from './paper-label.ts';
-import { normalizeText, scriptLength, sha256 } from '../text.ts';
+import { cleanText, findUnsafeCharacter, MAX_LINE_CHARS, paperTextProblem } from './safe-text.ts';
+import { normalizeText, sha256, splitLines } from '../text.ts';
 
-/** Shorter than this is a title, a fragment or a mistake, not an abstract (in Latin letters; see scriptLength). */
-export const MIN_ABSTRACT_CHARS = 100;
+export { MIN_ABSTRACT_CHARS } from './safe-text.ts';
 
 export interface ParsedFile<P = Paper> {
   papers: P[];
@@ -27,32 +29,40 @@ export function parseCorpusFile(file: string, text: string, known?: KnownLine): 
   const format = file.toLowerCase().endsWith('.jsonl') ? 'jsonl' : 'txt';
   const papers: (Paper | KnownPaper)[] = [];
   const problems: CorpusProblem[] = [];
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const lines = splitLines(text.replace(/^\uFEFF/, ''));
 
   lines.forEach((raw, index) => {
     const line = index + 1;
+    const problem = (kind: CorpusProblem['kind'], message: string) => problems.push({ file, line, kind, message });
+    // Measured before anything else reads it: a 50 MB line is not hashed, scanned or parsed.
+    if (raw.length > MAX_LINE_CHARS) {
+      problem('too-long', `the line is ${raw.length.toLocaleString('en-US')} characters, over the limit of ${MAX_LINE_CHARS.toLocaleString('en-US')} for a corpus line; skipped`);
+      return;
+    }
     if (raw.trim() === '') return;
     const held = known?.(`${file}:${line}`, raw);
     if (held !== undefined) {
       papers.push(held);
       return;
     }
-    const problem = (kind: CorpusProblem['kind'], message: string) => problems.push({ file, line, kind, message });
+    const unsafe = findUnsafeCharacter(raw);
+    if (unsafe !== null) {
+      problem('control-character', `the line contains ${unsafe.description} at column ${[...raw.slice(0, unsafe.index)].length + 1}; skipped`);
+      return;
+    }
 
-    const record = format === 'jsonl' ? parseJsonRecord(raw, problem) : { abstract: raw.trim() };
+    const record = format === 'jsonl' ? parseJsonRecord(raw, problem) : { abstract: raw };
     if (record === null) return;
     if (record.abstract === undefined || record.abstract.trim() === '') {
       problem('missing-abstract', 'record has no "abstract" text; skipped');
       return;
     }
-    const abstract = record.abstract.replace(/\s+/g, ' ').trim();
-    const length = scriptLength(abstract);
-    if (length < MIN_ABSTRACT_CHARS) {
-      const counted = length === abstract.length ? '' : ` (${length} counting a Chinese or Japanese character as 3)`;
-      problem('too-short', `abstract is ${abstract.length} characters${counted}, too short to be one (at least ${MIN_ABSTRACT_CHARS} expected); skipped`);
+    const rejected = paperTextProblem({ ...record, abstract: record.abstract });
+    if (rejected !== null) {
+      problem(rejected.kind, `${rejected.message}; skipped`);
       return;
     }
-    papers.push(makePaper({ ...record, abstract }, `${file}:${line}`));
+    papers.push(makePaper({ ...record, abstract: cleanText(record.abstract) }, `${file}:${line}`));
   });
   return { papers, problems };
 }
@@ -99,9 +109,9 @@ function parseJsonRecord(raw: string, problem: (kind: CorpusProblem['kind'], mes
   const id = text('id');
   if (id !== undefined) fields.id = id;
   const title = text('title');
-  if (title !== undefined) fields.title = title.replace(/\s+/g, ' ');
+  if (title !== undefined && cleanText(title) !== '') fields.title = cleanText(title);
   const venue = text('venue');
-  if (venue !== undefined) fields.venue = venue;
+  if (venue !== undefined && cleanText(venue) !== '') fields.venue = cleanText(venue);
   const arxivId = text('arxiv_id');
   if (arxivId !== undefined) fields.arxivId = normalizeArxivId(arxivId);
   const doi = text('doi');
@@ -126,9 +136,9 @@ function parseJsonRecord(raw: string, problem: (kind: CorpusProblem['kind'], mes
   const authors = input['authors'];
   if (authors !== undefined && authors !== null) {
     if (Array.isArray(authors) && authors.every((a) => typeof a === 'string')) {
-      fields.authors = authors.map((a) => a.trim()).filter((a) => a !== '');
+      fields.authors = authors.map(cleanText).filter((a) => a !== '');
     } else if (typeof authors === 'string') {
-      fields.authors = authors.split(/\s*(?:;|\band\b)\s*/).map((a) => a.trim()).filter((a) => a !== '');
+      fields.authors = authors.split(/\s*(?:;|\band\b)\s*/).map(cleanText).filter((a) => a !== '');
     } else {
       bad('authors', 'a list of names or a string');
     }
