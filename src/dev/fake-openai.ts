@@ -21,6 +21,11 @@ export type FakeResponse =
   | { status: number; headers?: Record<string, string>; body?: string }
   /** 200 with a body that is not a valid completion (truncated JSON, or a broken SSE event when streaming). */
   | { malformed: true }
+  /**
+   * 200 whose body is cut off: half a completion (its `content-length` promising all of it) or, when
+   * streaming, a delta and half an event, then the socket is destroyed (a proxy or server dying mid-body).
+   */
+  | { cutBody: true }
   /** Accepts the request and never answers. */
   | { hang: true };
 
@@ -177,6 +182,17 @@ function respond(res: http.ServerResponse, request: RecordedRequest, response: F
   }
 
   const created = Math.floor(Date.now() / 1000);
+  if ('cutBody' in response) {
+    const whole = streaming
+      ? `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: { content: 'The answer begins ' }, finish_reason: null }] })}\n\ndata: {"id":"${id}","choi`
+      : JSON.stringify({ id, object: 'chat.completion', created, model, choices: [{ index: 0, message: { role: 'assistant', content: 'An answer that never arrives whole.' }, finish_reason: 'stop' }] });
+    const body = streaming ? whole : whole.slice(0, Math.floor(whole.length / 2));
+    res.writeHead(200, streaming ? { 'content-type': 'text/event-stream' } : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(whole)) });
+    res.write(body);
+    // Give the bytes a moment to leave before the socket dies.
+    setTimeout(() => res.socket?.destroy(), 20);
+    return;
+  }
   if (!streaming) {
     sendJson(res, 200, {
       id,

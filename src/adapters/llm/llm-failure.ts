@@ -11,7 +11,7 @@ import { parseRetryAfter, type AttemptFailure, type CallBudget } from './retry-b
 export interface Failure extends AttemptFailure {
   kind: LlmErrorKind;
   /** What exactly went wrong, for the message; the kind alone is too coarse for 4xx and bad bodies. */
-  detail?: 'empty' | 'invalid' | 'rejected' | 'stream-error';
+  detail?: 'empty' | 'invalid' | 'rejected' | 'stream-error' | 'cut';
 }
 
 /** What the messages name: the model, the endpoint's origin, the budget; the key only to remove it. */
@@ -50,7 +50,9 @@ export function classify(error: unknown, budget: Pick<CallBudget, 'callerAborted
     return { kind: 'server', retryable: false, status, detail: 'rejected' };
   }
   if (error instanceof SyntaxError || error instanceof OpenAIError) return { kind: 'bad-response', retryable: false, detail: 'invalid' };
-  // What is left comes from the transport (undici's "terminated" when a socket drops mid-body, resets).
+  // What is left comes from the transport. After the client's own connection errors (above), a socket that
+  // drops is one that was answering: the body was cut, which is not "could not connect".
+  if (isCutBody(error)) return { kind: 'connection', retryable: true, detail: 'cut' };
   return { kind: 'connection', retryable: true };
 }
 
@@ -74,6 +76,7 @@ function describeFailure(failure: Failure, context: FailureContext, attempts: nu
     case 'auth':
       return `The language model server refused the API key${http}; check OPENAI_API_KEY.`;
     case 'connection':
+      if (failure.detail === 'cut') return `The connection to the language model server at ${context.endpoint} broke off in the middle of its answer${tries}.`;
       return `Could not connect to the language model server at ${context.endpoint}${tries}.`;
     case 'aborted':
       return 'The request to the language model was cancelled.';
@@ -88,6 +91,15 @@ function describeFailure(failure: Failure, context: FailureContext, attempts: nu
       if (failure.detail === 'stream-error') return `The language model server reported an error while answering${tries}.`;
       return `The language model server failed${http}${tries}.`;
   }
+}
+
+/** undici's "terminated" (a body whose socket closed), or a reset, as a TypeError or as its cause. */
+function isCutBody(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (e.message === 'terminated' || code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return true;
+  }
+  return false;
 }
 
 function retryHint(retryAfterMs: number | undefined): string {

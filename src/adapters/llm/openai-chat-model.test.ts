@@ -226,6 +226,54 @@ describe('OpenAI-compatible chat model', () => {
     expect(fake.requests).toHaveLength(1);
   });
 
+  describe('each failure with its own reason', () => {
+    const endpoint = () => new URL(fake.url).origin;
+
+    it('a body cut off mid-JSON says the connection broke off mid-answer, not that it could not connect', async () => {
+      fake.setDefault(() => ({ cutBody: true }));
+      const error = await failure(() => chatModel({ maxRetries: 1 }).complete(MESSAGES));
+      expect(error.kind).toBe('connection');
+      expect(error.message).toBe(`The connection to the language model server at ${endpoint()} broke off in the middle of its answer after 2 attempts.`);
+      expect(fake.requests).toHaveLength(2);
+    });
+
+    it('a stream cut off mid-event says so, after the text that came', async () => {
+      fake.enqueue({ cutBody: true });
+      const deltas: string[] = [];
+      const error = await failure(() => collect(chatModel().stream(MESSAGES), deltas));
+      expect(deltas.join('')).toBe('The answer begins ');
+      expect(error.message).toBe(`The connection to the language model server at ${endpoint()} broke off in the middle of its answer.`);
+    });
+
+    it('a stream dropped after its deltas says so too', async () => {
+      fake.enqueue({ content: 'Text the user already saw', streamEnd: 'drop' });
+      const error = await failure(() => collect(chatModel().stream(MESSAGES)));
+      expect(error.message).toMatch(/broke off in the middle of its answer\.$/);
+    });
+
+    it.each([
+      { what: 'an HTML page', headers: { 'content-type': 'text/html' }, body: '<html><body>502 from the proxy</body></html>' },
+      { what: 'JSON that is no chunk', headers: { 'content-type': 'text/event-stream' }, body: 'data: {"status":"ok"}\n\ndata: [DONE]\n\n' },
+    ])('a 200 stream that is $what is not a valid completion, not an empty answer', async ({ headers, body }) => {
+      fake.enqueue({ status: 200, headers, body });
+      const error = await failure(() => collect(chatModel().stream(MESSAGES)));
+      expect(error.kind).toBe('bad-response');
+      expect(error.message).toBe('The language model sent a response that is not a valid chat completion.');
+    });
+
+    it('a stream of chunks without any text is an empty answer', async () => {
+      const chunk = JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'fake-gpt', choices: [{ index: 0, delta: { role: 'assistant' }, finish_reason: 'stop' }] });
+      fake.enqueue({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: `data: ${chunk}\n\ndata: [DONE]\n\n` });
+      const error = await failure(() => collect(chatModel().stream(MESSAGES)));
+      expect(error.message).toBe('The language model returned an empty answer.');
+    });
+
+    it('sends max_tokens when given', async () => {
+      await chatModel({ maxTokens: 321 }).complete(MESSAGES);
+      expect((await fake.nextRequest()).body).toMatchObject({ max_tokens: 321 });
+    });
+  });
+
   it('the API key never appears in the error, even when the server echoes it', async () => {
     fake.setDefault(() => ({
       status: 401,

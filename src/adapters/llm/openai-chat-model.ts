@@ -101,10 +101,14 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatMode
           const stream = await client.chat.completions.create({ ...request(messages), stream: true }, { signal, maxRetries: 0 });
           const it: AsyncIterator<unknown> = stream[Symbol.asyncIterator]();
           try {
+            // A 200 that is not an event stream of chunks (an HTML page, a JSON error) ends with nothing
+            // recognisable: that is not an empty answer but no chat completion at all.
+            let chunks = 0;
             for (;;) {
               const next = await it.next();
               // The client ends a stream silently when it is aborted; the budget knows whether that happened.
-              if (next.done) throw new BadResponse('empty');
+              if (next.done) throw new BadResponse(chunks > 0 ? 'empty' : 'invalid');
+              if (isChunk(next.value)) chunks += 1;
               const text = deltaText(next.value);
               if (text !== '') return { it, first: text };
             }
@@ -153,6 +157,10 @@ function deltaText(chunk: unknown): string {
   if (!isRecord(choice) || !isRecord(choice['delta'])) return '';
   const content = choice['delta']['content'];
   return typeof content === 'string' ? content : '';
+}
+
+function isChunk(chunk: unknown): boolean {
+  return isRecord(chunk) && Array.isArray(chunk['choices']);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
