@@ -196,6 +196,11 @@ function renderRun(r: SizeResult): string[] {
       ? []
       : [`| the same on text-like vectors (${q.textLike.note}, mean cosine ${q.textLike.meanCosine}) | recall@10 ${q.textLike.recallAt10}; search p50 ${ms(q.textLike.hnswSearch.p50)} | brute force p50 ${ms(q.textLike.bruteForceSearch.p50)} | ${q.textLike.searchRatio}× |`]),
     `| parts of a retrieval, p50 | query embedding ${ms(q.queryEmbedding.p50)}; lexical-only retrieval ${ms(q.lexicalOnly.p50)} | | |`,
+    ...(q.similarByWords === undefined
+      ? []
+      : [
+          `| /similar by words (no vectors), p50 / p95 over ${q.similarByWords.papers} papers | ${ms(q.similarByWords.budgeted.p50)} / ${ms(q.similarByWords.budgeted.p95)} (term budget, ${q.similarByWords.termsBudgeted} words a paper) | all 16 distinctive words: ${ms(q.similarByWords.allWords.p50)} / ${ms(q.similarByWords.allWords.p95)} (${q.similarByWords.termsAll} words) | ${q.similarByWords.ratio}× |`,
+        ]),
     `| time to first answer (extractive) p50 / p95 | ${ms(r.firstAnswer.p50)} / ${ms(r.firstAnswer.p95)} | | |`,
     `| RSS: start / model loaded / index loaded / after 5 answers | ${r.memory.rssStartMb} / ${r.memory.rssModelMb} / ${r.memory.rssIndexMb} / ${r.memory.rssAfterQuestionsMb} MB (index opened in ${r.memory.indexLoadMs} ms) | | |`,
     `| index on disk | ${(r.memory.indexBytes / 2 ** 20).toFixed(1)} MB: ${r.memory.bytesPerPassage} bytes/passage (vectors ${(r.memory.vectorsBytes / 2 ** 20).toFixed(1)} MB, SQLite ${(r.memory.storeBytes / 2 ** 20).toFixed(1)} MB) | | |`,

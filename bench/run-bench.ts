@@ -23,9 +23,11 @@ import { env, pipeline } from '@huggingface/transformers';
 import type { DataType } from '@huggingface/transformers';
 import { parseConfig, type Config } from '../src/config.ts';
 import { silentLogger } from '../src/core/logger.ts';
-import { splitSentences } from '../src/core/text.ts';
+import { contentTerms, splitSentences } from '../src/core/text.ts';
 import { syntheticAbstracts } from '../src/dev/synthetic-corpus.ts';
-import { retrieve } from '../src/core/retrieval/hybrid-search.ts';
+import { inverseDocumentFrequencies, retrieve } from '../src/core/retrieval/hybrid-search.ts';
+import type { PaperStore } from '../src/core/retrieval/paper-store.ts';
+import { similarPapers } from '../src/core/retrieval/similar-papers.ts';
 import type { Embedder } from '../src/core/retrieval/embedder.ts';
 import { createApp, type App } from '../src/app.ts';
 import type { BuildProgress } from '../src/indexing/build-index.ts';
@@ -95,6 +97,12 @@ export interface SizeResult {
     retrievalBruteForce: Latency;
     retrievalRatio: number;
     lexicalOnly: Latency;
+    /**
+     * `/similar` without vectors (its lexical query) over sampled papers: through the term budget of
+     * lexical-query.ts, against the query it sent before (the paper's 16 most distinctive words); absent in
+     * runs before it was measured.
+     */
+    similarByWords?: { papers: number; budgeted: Latency; allWords: Latency; ratio: number; termsBudgeted: number; termsAll: number };
     queryEmbedding: Latency;
     hnswSearch: Latency;
     bruteForceSearch: Latency;
@@ -486,6 +494,8 @@ async function measureQueries(config: Config, app: App, embedder: Embedder, quer
   const retrievalBruteForce = latency(await timeEach(queries, (q) => retrieve(q, { store: open.store, vectors: brute, embedder }, options)));
   const lexicalOnly = latency(await timeEach(queries, (q) => assistant.retrieve(q, { mode: 'lexical' })));
   const queryEmbedding = latency(await timeEach(queries, (q) => embedder.embedQuery(q)));
+  step('similar papers by their words, through the term budget and with all distinctive words');
+  const similarByWords = measureSimilarByWords(open.store);
 
   const queryVectors: number[][] = [];
   for (const q of queries) queryVectors.push(await embedder.embedQuery(q));
@@ -502,9 +512,55 @@ async function measureQueries(config: Config, app: App, embedder: Embedder, quer
     retrievalBruteForce,
     retrievalRatio: round(retrievalBruteForce.p50 / retrieval.p50, 2),
     lexicalOnly,
+    similarByWords,
     queryEmbedding,
     ...search,
   };
+}
+
+const SIMILAR_PAPERS = 100;
+
+/**
+ * `/similar`'s lexical path (an index without vectors) for a seeded sample of papers: `similarPapers` as the
+ * product runs it, and the query it sent before it went through the term budget (the 16 words of highest
+ * IDF, whatever their postings), timed in turns on the same papers, document frequencies already cached.
+ */
+function measureSimilarByWords(store: PaperStore): NonNullable<SizeResult['query']['similarByWords']> {
+  const ids = shuffled(store.allPapers().map((p) => p.id), 7).slice(0, SIMILAR_PAPERS);
+  // The lexical path of similar-papers.ts before this change, whole: IDF of every word, the top 16, one search.
+  let termsAll = 0;
+  const before = (id: string) => {
+    const paper = store.getPaper(id);
+    const idf = inverseDocumentFrequencies(contentTerms(paper?.abstract ?? ''), store);
+    const terms = [...idf.entries()].sort((x, y) => y[1] - x[1]).slice(0, 16).map(([t]) => t);
+    termsAll += terms.length;
+    const hits = store.lexicalSearch(terms, 24).map((h) => h.paperId).filter((p) => p !== id);
+    return store.getPapers([...new Set(hits)]);
+  };
+  let termsBudgeted = 0;
+  const counting: PaperStore = new Proxy(store, {
+    get: (target, key: keyof PaperStore) =>
+      key === 'lexicalSearch'
+        ? (terms: readonly string[], limit: number) => ((termsBudgeted += terms.length), target.lexicalSearch(terms, limit))
+        : (target[key] as (...args: unknown[]) => unknown).bind(target),
+  });
+  const after = (id: string) => similarPapers(id, 5, { store: counting, vectors: null });
+  const times = { after: [] as number[], before: [] as number[] };
+  for (const [i, id] of [...ids.slice(0, 10), ...ids].entries()) {
+    // Ten warm-up papers, then both in turns, the order alternating. The store caches document frequencies, and
+    // both ask for those of every word of the abstract: asked first, so that neither pays them for the other.
+    store.documentFrequencies(contentTerms(store.getPaper(id)?.abstract ?? ''));
+    for (const [name, run] of i % 2 === 0 ? ([['after', after], ['before', before]] as const) : ([['before', before], ['after', after]] as const)) {
+      const t0 = performance.now();
+      run(id);
+      if (i >= 10) times[name].push(performance.now() - t0);
+    }
+    if (i === 9) [termsAll, termsBudgeted] = [0, 0];
+  }
+  const budgeted = times.after;
+  const b = latency(budgeted);
+  const a = latency(times.before);
+  return { papers: ids.length, budgeted: b, allWords: a, ratio: round(a.p50 / b.p50, 2), termsBudgeted: round(termsBudgeted / ids.length, 1), termsAll: round(termsAll / ids.length, 1) };
 }
 
 /** HNSW against exact search over the same vectors: latency (k=20) and recall@10, for several ef. */

@@ -53,6 +53,21 @@ describe('similarPapers', () => {
     expect(similar.map((s) => s.paper.id)).not.toContain('rec');
   });
 
+  it('asks the lexical search for the paper\'s shared rare words within the term budget, never a word in most passages', () => {
+    // 3,000 other abstracts all say "networks"; two of them also say "adversarial".
+    const filler = Array.from({ length: 3_000 }, (_, i) => paper(`filler${i}`, { abstract: i < 2 ? 'Adversarial networks again.' : 'Networks of many kinds.' }));
+    const papers = [...PAPERS, ...filler];
+    const passages: StoredPassage[] = papers.map((p, i) => ({ id: i + 1, paperId: p.id, ord: 0, text: p.abstract }));
+    const store = new MemoryPaperStore(passages, papers);
+    const similar = similarPapers('gan1', 3, { store, vectors: null });
+    const [call] = store.lexicalCalls;
+    expect(call?.terms).toContain('adversarial');
+    expect(call?.terms).not.toContain('networks');
+    // "craft" occurs only in gan1 itself: it can find no other paper.
+    expect(call?.terms).not.toContain('craft');
+    expect(similar[0]?.paper.id).toBe('gan2');
+  });
+
   it('falls back to words for a paper without vectors, and finds nothing for an unknown paper', () => {
     const store = new MemoryPaperStore(PASSAGES, PAPERS);
     const withoutGan1 = new MemoryVectorIndex(3, new Map([...VECTORS].filter(([label]) => label !== 1 && label !== 5)));

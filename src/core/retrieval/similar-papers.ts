@@ -1,11 +1,13 @@
 /**
  * Papers like a given one (`/similar`, the terminal's `similar`), and the one vector that stands for a paper
  * (its passages' centroid), which the digest also compares papers by. With vectors: the nearest passages to
- * the paper's centroid, one hit per paper; without: the paper's most distinctive words as a lexical query.
+ * the paper's centroid, one hit per paper; without: the paper's most distinctive words as a lexical query,
+ * chosen by the same term budget as a question's (lexical-query.ts), so that /similar at 100k costs what
+ * its rare words cost and not a scan of every passage holding "learning".
  */
 import type { Paper } from '../corpus/paper.ts';
 import { contentTerms } from '../text.ts';
-import { inverseDocumentFrequencies } from './hybrid-search.ts';
+import { lexicalMatchTerms } from './lexical-query.ts';
 import type { PaperStore } from './paper-store.ts';
 import type { VectorIndex } from './vector-index.ts';
 
@@ -21,7 +23,7 @@ export interface SimilarPapersDependencies {
   vectors: VectorIndex | null;
 }
 
-/** How many of an abstract's words make its lexical query. */
+/** At most this many of an abstract's words make its lexical query (a question gets 8: an abstract says more). */
 const DISTINCTIVE_TERMS = 16;
 
 /** The unit-length mean of a paper's passage vectors, or undefined when it has none. */
@@ -60,8 +62,13 @@ function nearestByVector(paperId: string, k: number, centroid: number[], store: 
 }
 
 function nearestByWords(paper: Paper, k: number, store: PaperStore): SimilarPaper[] {
-  const idf = inverseDocumentFrequencies(contentTerms(paper.abstract), store);
-  const distinctive = [...idf.entries()].sort((a, b) => b[1] - a[1]).slice(0, DISTINCTIVE_TERMS).map(([t]) => t);
+  const terms = contentTerms(paper.abstract);
+  // A word found in no passage but the paper's own can only find the paper itself: not worth a posting.
+  const own = store.passageIdsOf(paper.id).length;
+  const df = store.documentFrequencies(terms);
+  const shared = terms.filter((t) => (df.get(t) ?? 0) > own);
+  // No names kept regardless: an abstract can hold many acronyms, and here they only rank, they are not asked for.
+  const distinctive = lexicalMatchTerms('', shared, store, { maxTerms: DISTINCTIVE_TERMS });
   const ids: string[] = [];
   for (const hit of store.lexicalSearch(distinctive, (k + 1) * 4)) {
     if (hit.paperId !== paper.id && !ids.includes(hit.paperId)) ids.push(hit.paperId);
