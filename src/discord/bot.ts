@@ -24,6 +24,7 @@ import { feedbackButton } from './components/feedback-button.ts';
 import { similarButton } from './components/similar-button.ts';
 import { digestVoteButton } from './components/digest-vote-button.ts';
 import { answerBibtexButton, citeButton } from './components/cite-button.ts';
+import { evidenceButton } from './components/evidence-button.ts';
 import { handleMessage } from './conversation.ts';
 import { buttonKind } from './custom-ids.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
@@ -107,7 +108,7 @@ export class PaperBot {
       arxiv: options.arxiv ?? null,
     };
     this.commands = new Map(allCommands.map((c) => [c.data.name, c]));
-    this.buttons = new Map([feedbackButton, similarButton, digestVoteButton, citeButton, answerBibtexButton].map((b) => [b.kind, b]));
+    this.buttons = new Map([feedbackButton, similarButton, digestVoteButton, citeButton, answerBibtexButton, evidenceButton].map((b) => [b.kind, b]));
 
     this.client.on(Events.InteractionCreate, (interaction) => this.track(() => this.onInteraction(interaction)));
     this.client.on(Events.MessageCreate, (message) => {

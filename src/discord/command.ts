@@ -14,13 +14,14 @@ import type { FeedbackStore } from '../core/feedback/feedback-store.ts';
 import type { Logger } from '../core/logger.ts';
 import type { DigestService } from '../digest/digest-service.ts';
 import type { ArxivService } from '../sources/arxiv/arxiv-service.ts';
+import type { ButtonKind } from './custom-ids.ts';
 import type { RateLimit, RateLimiter } from './rate-limiter.ts';
 
 /** The part of the Assistant the bot uses. */
 export type BotAssistant = Pick<Assistant, 'stream' | 'findPapers' | 'resolvePaper' | 'lookupPapers' | 'lookupPaper' | 'similar' | 'about'>;
 
 /** What the bot keeps of its answers and their votes. */
-export type BotFeedback = Pick<FeedbackStore, 'recordAnswer' | 'recordVote' | 'getAnswer'>;
+export type BotFeedback = Pick<FeedbackStore, 'recordAnswer' | 'recordVote' | 'getAnswer' | 'evidence'>;
 
 export interface BotSettings {
   /** The privileged Message Content intent is enabled: follow-ups in the bot's threads need no mention. */
@@ -66,6 +67,6 @@ export interface Command {
 }
 
 export interface ButtonHandler {
-  kind: 'feedback' | 'similar' | 'digest-vote' | 'cite' | 'bibtex';
+  kind: ButtonKind;
   execute(interaction: ButtonInteraction, services: BotServices): Promise<void>;
 }

@@ -8,6 +8,7 @@ import type { Vote } from '../core/feedback/feedback-store.ts';
 const FEEDBACK = 'feedback';
 const SIMILAR = 'similar';
 const DIGEST_VOTE = 'dvote';
+const EVIDENCE = 'evidence';
 
 export function feedbackId(vote: Vote, answerId: string): string {
   return `${FEEDBACK}:${vote}:${answerId}`;
@@ -43,14 +44,17 @@ export function parseDigestVoteId(customId: string): { vote: Vote; localDate: st
 }
 
 /** Which handler a press belongs to. */
-export function buttonKind(customId: string): 'feedback' | 'similar' | 'digest-vote' | 'cite' | 'bibtex' | null {
+export function buttonKind(customId: string): ButtonKind | null {
   if (customId.startsWith(`${FEEDBACK}:`)) return 'feedback';
   if (customId.startsWith(`${SIMILAR}:`)) return 'similar';
   if (customId.startsWith(`${DIGEST_VOTE}:`)) return 'digest-vote';
   if (customId.startsWith(`${CITE}:`)) return 'cite';
   if (customId.startsWith(`${ANSWER_BIBTEX}:`)) return 'bibtex';
+  if (customId.startsWith(`${EVIDENCE}:`)) return 'evidence';
   return null;
 }
+
+export type ButtonKind = 'feedback' | 'similar' | 'digest-vote' | 'cite' | 'bibtex' | 'evidence';
 
 const CITE = 'cite';
 const ANSWER_BIBTEX = 'bibtex';
@@ -72,5 +76,15 @@ export function answerBibtexId(answerId: string): string {
 
 export function parseAnswerBibtexId(customId: string): { answerId: string } | null {
   const match = /^bibtex:([\w-]{1,64})$/.exec(customId);
+  return match?.[1] === undefined ? null : { answerId: match[1] };
+}
+
+/** "Show evidence" of an answer: the evidence is stored under the answer id. */
+export function evidenceId(answerId: string): string {
+  return `${EVIDENCE}:${answerId}`;
+}
+
+export function parseEvidenceId(customId: string): { answerId: string } | null {
+  const match = /^evidence:([\w-]{1,64})$/.exec(customId);
   return match?.[1] === undefined ? null : { answerId: match[1] };
 }

@@ -9,6 +9,7 @@ import type { AnswerResult } from '../core/answering/answer-question.ts';
 import { validateQuestion } from '../core/answering/answer-question.ts';
 import type { ChatMessage } from '../core/answering/chat-model.ts';
 import { isUserError } from '../core/errors.ts';
+import { answerEvidence } from '../core/feedback/answer-evidence.ts';
 import type { BotServices } from './command.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
 import { userFacingMessage } from './errors.ts';
@@ -139,6 +140,7 @@ async function recordAnswer(services: BotServices, id: string, result: AnswerRes
       question: result.question,
       answer: result.answer,
       paperIds: [...new Set(result.citations.map((c) => c.paperId))],
+      evidence: answerEvidence(result),
     });
   } catch (error) {
     // Feedback on this answer still works (votes are keyed by id); only the record of what was said is lost.

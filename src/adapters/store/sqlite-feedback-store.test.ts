@@ -45,4 +45,20 @@ describe('SqliteFeedbackStore', () => {
     expect(again.appliedMigrations()).toHaveLength(STATE_MIGRATIONS.length);
     again.close();
   });
+
+  it('keeps the evidence of an answer across reopening, and answers stored before it have none', () => {
+    const old = StateDatabase.open(file, { migrations: STATE_MIGRATIONS.slice(0, 3) });
+    old.feedback.recordAnswer({ id: 'old', createdAt: '2025-01-01T00:00:00.000Z', source: 'dm', guildId: null, channelId: null, mode: 'extractive', question: 'q?', answer: 'a [1].', paperIds: ['p1'] });
+    old.close();
+    const db = StateDatabase.open(file);
+    const evidence = [{ n: 1, paperId: 'p1', title: null, label: 'VaSSO', url: null, source: 'seed.jsonl:3', quotes: ['VaSSO stabilizes the adversary.'] }];
+    db.feedback.recordAnswer({ id: 'new', createdAt: '2025-01-02T00:00:00.000Z', source: 'slash', guildId: '1', channelId: '2', mode: 'llm', question: 'q?', answer: 'a [1].', paperIds: ['p1'], evidence });
+    db.close();
+    const again = StateDatabase.open(file);
+    expect(again.feedback.evidence('new')).toEqual(evidence);
+    expect(again.feedback.getAnswer('new')).toMatchObject({ id: 'new', paperIds: ['p1'] });
+    expect(again.feedback.getAnswer('old')).toMatchObject({ id: 'old', mode: 'extractive' });
+    expect(again.feedback.evidence('old')).toBeUndefined();
+    again.close();
+  });
 });

@@ -4,22 +4,27 @@
  * once, here.
  */
 import type Database from 'better-sqlite3';
+import type { EvidenceQuote } from '../../core/feedback/answer-evidence.ts';
 import type { FeedbackStore, FeedbackSummary, FeedbackVote, StoredAnswer, Vote } from '../../core/feedback/feedback-store.ts';
 
 /** An answer row, selected under the domain type's names: the cited paper ids are a JSON array in the file. */
-type AnswerRow = Omit<StoredAnswer, 'paperIds'> & { paperIds: string };
+type AnswerRow = Omit<StoredAnswer, 'paperIds' | 'evidence'> & { paperIds: string };
 
 export class SqliteFeedbackStore implements FeedbackStore {
-  private readonly insertAnswer: Database.Statement<[Record<keyof StoredAnswer, unknown>]>;
+  private readonly insertAnswer: Database.Statement<[Record<Exclude<keyof StoredAnswer, 'evidence'>, unknown>]>;
   private readonly selectAnswer: Database.Statement<[string], AnswerRow>;
   private readonly selectVote: Database.Statement<[string, string], { vote: Vote }>;
   private readonly upsertVote: Database.Statement<[string, string, Vote, string]>;
   private readonly selectVotes: Database.Statement<[string], FeedbackVote>;
   private readonly selectSummary: Database.Statement<[string], FeedbackSummary>;
   private readonly replaceVote: (vote: FeedbackVote) => { previous: Vote | null };
+  private readonly db: Database.Database;
+  /** The evidence statements, prepared on first use: a file of an older schema (a test's) still stores answers. */
+  private evidenceStatements: { insert: Database.Statement<[string, string]>; select: Database.Statement<[string], { evidence: string }> } | undefined;
 
   constructor(db: Database.Database) {
-    this.insertAnswer = db.prepare<Record<keyof StoredAnswer, unknown>>(
+    this.db = db;
+    this.insertAnswer = db.prepare<Record<Exclude<keyof StoredAnswer, 'evidence'>, unknown>>(
       `INSERT OR REPLACE INTO answers (id, created_at, source, guild_id, channel_id, mode, question, answer, paper_ids)
        VALUES (@id, @createdAt, @source, @guildId, @channelId, @mode, @question, @answer, @paperIds)`,
     );
@@ -40,8 +45,29 @@ export class SqliteFeedbackStore implements FeedbackStore {
     });
   }
 
-  recordAnswer(answer: StoredAnswer): void {
-    this.insertAnswer.run({ ...answer, paperIds: JSON.stringify(answer.paperIds) });
+  recordAnswer({ evidence, ...answer }: StoredAnswer): void {
+    if (evidence === undefined) {
+      this.insertAnswer.run({ ...answer, paperIds: JSON.stringify(answer.paperIds) });
+      return;
+    }
+    const insertEvidence = this.evidenceStatementsOnce().insert;
+    this.db.transaction(() => {
+      this.insertAnswer.run({ ...answer, paperIds: JSON.stringify(answer.paperIds) });
+      insertEvidence.run(answer.id, JSON.stringify(evidence));
+    })();
+  }
+
+  evidence(answerId: string): EvidenceQuote[] | undefined {
+    const row = this.evidenceStatementsOnce().select.get(answerId);
+    return row === undefined ? undefined : (JSON.parse(row.evidence) as EvidenceQuote[]);
+  }
+
+  private evidenceStatementsOnce(): NonNullable<SqliteFeedbackStore['evidenceStatements']> {
+    this.evidenceStatements ??= {
+      insert: this.db.prepare<[string, string]>('INSERT OR REPLACE INTO answer_evidence (answer_id, evidence) VALUES (?, ?)'),
+      select: this.db.prepare<[string], { evidence: string }>('SELECT evidence FROM answer_evidence WHERE answer_id = ?'),
+    };
+    return this.evidenceStatements;
   }
 
   getAnswer(id: string): StoredAnswer | undefined {

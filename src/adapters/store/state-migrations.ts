@@ -87,4 +87,17 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
         );
       `),
   },
+  {
+    version: 4,
+    name: 'evidence with each answer',
+    // The passages' sentences behind each citation of an answer, as JSON: "Show evidence" reads them back
+    // after a restart, or after a rebuild changed the passages. A table of its own, written with the answer.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE answer_evidence (
+          answer_id TEXT PRIMARY KEY,
+          evidence TEXT NOT NULL
+        );
+      `),
+  },
 ];

@@ -4,6 +4,7 @@
  * is src/adapters/store/sqlite-feedback-store.ts.
  */
 import type { Awaitable } from '../awaitable.ts';
+import type { EvidenceQuote } from './answer-evidence.ts';
 
 export type Vote = 'up' | 'down';
 
@@ -19,6 +20,8 @@ export interface StoredAnswer {
   answer: string;
   /** Papers cited, in citation order. */
   paperIds: string[];
+  /** The quoted passages behind each citation (answer-evidence.ts), stored with the answer; read back with `evidence(id)`. */
+  evidence?: EvidenceQuote[];
 }
 
 export interface FeedbackVote {
@@ -37,6 +40,8 @@ export interface FeedbackStore {
   /** Stores an answer; the same id again replaces it. */
   recordAnswer(answer: StoredAnswer): Awaitable<void>;
   getAnswer(id: string): Awaitable<StoredAnswer | undefined>;
+  /** The evidence stored with answer `id`; undefined when none was (an unknown answer, or one stored before evidence was kept). */
+  evidence(answerId: string): Awaitable<EvidenceQuote[] | undefined>;
   /** Stores a vote; a second vote by the same user on the same answer replaces the first. Returns the replaced vote. */
   recordVote(vote: FeedbackVote): Awaitable<{ previous: Vote | null }>;
   /** The votes on an answer, oldest first. */

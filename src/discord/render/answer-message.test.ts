@@ -46,6 +46,7 @@ describe('renderAnswer', () => {
       ['Helpful', 'feedback:up:abc123'],
       ['Not helpful', 'feedback:down:abc123'],
       ['BibTeX', 'bibtex:abc123'],
+      ['Show evidence', 'evidence:abc123'],
     ]);
   });
 

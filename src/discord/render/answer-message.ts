@@ -8,7 +8,7 @@ import { escapeMarkdown, type APIButtonComponent } from 'discord.js';
 import type { AnswerResult, Citation } from '../../core/answering/answer-question.ts';
 import { answerCutWarning, capAnswer, isCutWarning } from '../../core/answering/cap-answer.ts';
 import { checkCitations } from '../../core/answering/check-citations.ts';
-import { answerBibtexId, feedbackId } from '../custom-ids.ts';
+import { answerBibtexId, evidenceId, feedbackId } from '../custom-ids.ts';
 import { LIMITS, isLinkable, oneLine, truncate } from './limits.ts';
 import { actionButton, linkButton, toRows, type OutgoingMessage } from './outgoing-message.ts';
 import { splitMessage } from './split-message.ts';
@@ -49,7 +49,7 @@ export function renderAnswer(result: AnswerResult, { answerId, errorId }: Render
   }
   const buttons = [...paperButtons(result.citations)];
   // Four rows of links at most: the fifth is for feedback.
-  const rows = [...toRows(buttons, LIMITS.rows - 1), ...toRows([...feedbackButtons(answerId), ...bibtexButton(result.citations, answerId)])];
+  const rows = [...toRows(buttons, LIMITS.rows - 1), ...toRows([...feedbackButtons(answerId), ...bibtexButton(result.citations, answerId), ...evidenceButton(result, answerId)])];
   return parts.map((content, i) => (i === parts.length - 1 ? { content, components: rows } : { content }));
 }
 
@@ -85,6 +85,11 @@ export function feedbackButtons(answerId: string): APIButtonComponent[] {
     actionButton(feedbackId('up', answerId), 'Helpful', { emoji: '👍' }),
     actionButton(feedbackId('down', answerId), 'Not helpful', { emoji: '👎' }),
   ];
+}
+
+/** "Show evidence", for an answer that cites something (its quotes are stored under the answer id). */
+function evidenceButton(result: AnswerResult, answerId: string): APIButtonComponent[] {
+  return result.citations.length === 0 ? [] : [actionButton(evidenceId(answerId), 'Show evidence', { emoji: '🔍' })];
 }
 
 export type Progress = { stage: 'retrieved'; passages: number; papers: number } | { stage: 'writing'; text: string; passages: number };
