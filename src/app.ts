@@ -64,6 +64,8 @@ export interface AssistantStart {
 
 export interface BuildOptions {
   strict?: boolean;
+  /** Reuse nothing of the current build (`npm run index -- --rebuild`). */
+  rebuild?: boolean;
   onProgress?: (progress: BuildProgress) => void;
   /** When the papers entered the index (tests of the digest's notion of "new"). */
   now?: () => Date;
@@ -116,7 +118,7 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
   let botBuilt: PaperBot | undefined;
   let closed: Promise<void> | undefined;
 
-  const build = async ({ strict = config.corpusStrict, onProgress, now: buildNow }: BuildOptions = {}): Promise<BuildReport> => {
+  const build = async ({ strict = config.corpusStrict, rebuild = false, onProgress, now: buildNow }: BuildOptions = {}): Promise<BuildReport> => {
     const { embedder: model } = await embedder();
     return buildIndex({
       corpusDir: config.corpusDir,
@@ -124,6 +126,7 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
       embedder: model,
       backend: indexBackend,
       strict,
+      rebuild,
       logger,
       ...(onProgress ? { onProgress } : {}),
       ...(buildNow ? { now: buildNow } : {}),

@@ -6,8 +6,9 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.ts';
-import type { IndexBackend } from '../indexing/index-backend.ts';
-import { INDEX_DATABASE_FILE, IndexDatabase } from './store/index-database.ts';
+import { DamagedFileError, type FileDamage, type IndexBackend } from '../indexing/index-backend.ts';
+import { describeError } from '../core/errors.ts';
+import { checkIndexDatabaseFile, INDEX_DATABASE_FILE, IndexDatabase } from './store/index-database.ts';
 import { IndexDatabaseWriter } from './store/index-database-writer.ts';
 import { HnswVectorIndex, VECTORS_FILE, type HnswParams } from './vector-index/hnsw-vector-index.ts';
 
@@ -20,6 +21,8 @@ export function createIndexBackend(config: Pick<Config, 'hnsw'>): IndexBackend {
 
 export function sqliteHnswBackend(hnsw: HnswParams): IndexBackend {
   const store = (dir: string) => path.join(dir, INDEX_DATABASE_FILE);
+  const vectorsFile = (dir: string) => path.join(dir, VECTORS_FILE);
+  const damage = (what: FileDamage['what'], file: string, problem: string | null): FileDamage | null => (problem === null ? null : { what, file, problem });
   return {
     papers: {
       create: (dir) => IndexDatabaseWriter.create(store(dir)),
@@ -28,12 +31,21 @@ export function sqliteHnswBackend(hnsw: HnswParams): IndexBackend {
         return IndexDatabaseWriter.open(store(toDir));
       },
       open: (dir) => IndexDatabase.open(store(dir)),
+      check: (dir, expected) => damage('store', store(dir), checkIndexDatabaseFile(store(dir), expected)),
     },
     vectors: {
       params: { space: 'cosine', m: hnsw.m, efConstruction: hnsw.efConstruction },
       exists: (dir) => existsSync(path.join(dir, VECTORS_FILE)),
       create: ({ dims, capacity }) => HnswVectorIndex.create({ dims, capacity, params: hnsw }),
-      load: (dir, { dims, live }) => HnswVectorIndex.load(dir, { dims, live, efSearch: hnsw.efSearch }),
+      load: (dir, { dims, live }) => {
+        try {
+          return HnswVectorIndex.load(dir, { dims, live, efSearch: hnsw.efSearch });
+        } catch (error) {
+          // hnswlib's own words ("Index seems to be corrupted or unsupported"), with the file they are about.
+          throw new DamagedFileError({ what: 'vectors', file: vectorsFile(dir), problem: `cannot be loaded (${describeError(error)})` }, { cause: error });
+        }
+      },
+      check: (dir, expected) => damage('vectors', vectorsFile(dir), HnswVectorIndex.check(vectorsFile(dir), expected)),
     },
   };
 }

@@ -21,8 +21,9 @@ import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import { sha256 } from '../core/text.ts';
 import { CorpusLines } from './corpus-lines.ts';
-import type { IndexBackend } from './index-backend.ts';
-import { acquireBuildLock, currentBuildDir, FILES, indexLayout, publishBuild, readManifest, removeStaleBuilds, writeFileDurably } from './index-layout.ts';
+import type { FileDamage, IndexBackend } from './index-backend.ts';
+import { acquireBuildLock, currentBuildDir, FILES, indexLayout, publishBuild, removeStaleBuilds, writeFileDurably } from './index-layout.ts';
+import { inspectBuild } from './inspect-build.ts';
 import { MANIFEST_VERSION, sameEmbeddings, type BuildStats, type Manifest } from './manifest.ts';
 
 export interface BuildProgress {
@@ -41,6 +42,8 @@ export interface BuildIndexOptions {
   /** Where the papers and vectors are kept (the composition root passes createIndexBackend's, sqlite-hnsw-backend.ts). */
   backend: IndexBackend;
   strict?: boolean;
+  /** Reuse nothing of the current build (`npm run index -- --rebuild`): every line parsed, every passage embedded. */
+  rebuild?: boolean;
   logger?: Logger;
   onProgress?: (progress: BuildProgress) => void;
   /** Passages handed to the embedder per call. */
@@ -59,19 +62,27 @@ export interface BuildReport {
   stats: BuildStats;
   /** Corpus lines taken from the previous build instead of being parsed (unchanged, at the same place). */
   reusedLines: number;
+  /** The damage found in the current build, which this build replaced (what could not be trusted was not reused). */
+  repaired: FileDamage | null;
 }
 
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildReport> {
-  const { corpusDir, indexDir, embedder, backend, strict = false, logger = silentLogger, onProgress, batchSize = 32, compactAbove = 0.2, now = () => new Date() } = options;
+  const { corpusDir, indexDir, embedder, backend, strict = false, rebuild = false, logger = silentLogger, onProgress, batchSize = 32, compactAbove = 0.2, now = () => new Date() } = options;
   const started = Date.now();
   await listCorpusFiles(corpusDir); // a missing or empty corpus folder is reported before anything is written
   const layout = indexLayout(indexDir);
   const release = acquireBuildLock(layout);
   try {
     const previousDir = currentBuildDir(layout);
-    const previous = previousDir === null ? null : readPreviousManifest(previousDir, logger);
+    // A damaged current build is never "up to date": what is damaged (and what depends on it) is rebuilt.
+    const inspected = previousDir === null ? null : inspectBuild(previousDir, backend);
+    const repaired = inspected?.damage ?? null;
+    if (repaired !== null) logger.warn({ ...repaired }, 'the current index build is damaged; rebuilding what depends on it');
+    const previous = rebuild ? null : (inspected?.manifest ?? null);
+    // The store carries each paper's added_at and labels the vectors: reused only when it is sound.
+    const storeDir = previous !== null && (inspected?.damage === null || inspected?.storeUsable === true) ? previousDir : null;
     // Lines unchanged since the current build are its papers: only the others are parsed.
-    const lines = previousDir === null || previous === null ? CorpusLines.none() : CorpusLines.of(previousDir, () => backend.papers.open(previousDir), logger);
+    const lines = storeDir === null ? CorpusLines.none() : CorpusLines.of(storeDir, () => backend.papers.open(storeDir), logger);
     const embeddings: Manifest['embeddings'] =
       embedder === null ? null : { modelId: embedder.info.modelId, dims: embedder.info.dims, pooling: embedder.info.pooling, dtype: embedder.info.dtype, queryPrefix: embedder.info.queryPrefix };
     const vectorParams: Manifest['hnsw'] = embedder === null ? null : backend.vectors.params;
@@ -81,11 +92,11 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
       previous !== null && sameEmbeddings(previous.embeddings, embeddings) &&
       (vectorParams === null || (previous.hnsw?.m === vectorParams.m && previous.hnsw.efConstruction === vectorParams.efConstruction));
     // Up to date only when the build is whole: a lost vector file is rebuilt, not reported as current.
-    const whole = previousDir !== null && previous !== null && sameVectors && (previous.embeddings === null || backend.vectors.exists(previousDir));
+    const whole = previousDir !== null && previous !== null && repaired === null && sameVectors && (previous.embeddings === null || backend.vectors.exists(previousDir));
     const upToDate = (problems: CorpusProblem[], reusedLines: number): BuildReport => {
       const stats: BuildStats = { added: 0, updated: 0, removed: 0, embedded: 0, embeddedPapers: 0, durationMs: Date.now() - started, compacted: false };
       removeStaleBuilds(layout);
-      return { upToDate: true, buildDir: previousDir as string, manifest: previous as Manifest, problems, stats, reusedLines };
+      return { upToDate: true, buildDir: previousDir as string, manifest: previous as Manifest, problems, stats, reusedLines, repaired: null };
     };
 
     // Not one corpus file changed: nothing to read.
@@ -101,17 +112,19 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
     const partial = path.join(layout.builds, `${buildId}.partial`);
     mkdirSync(partial, { recursive: true });
 
-    const { store, copied } = startStore(backend, previousDir, partial, logger);
+    const { store, copied } = startStore(backend, storeDir, partial, logger);
     try {
       // The papers taken from the previous store are not in a new one: parse them after all.
       if (!copied && lines.reused > 0) corpus = await loadCorpus(corpusDir, { strict });
       // Passage ids label the vectors, so vectors are carried only together with the store they label.
       let vectors: WritableVectorIndex | null =
-        embedder !== null && copied && previousDir !== null && previous !== null && sameVectors ? previousVectors(backend, previousDir, previous, store, logger) : null;
+        embedder !== null && copied && storeDir !== null && previous !== null && sameVectors && repaired === null ? previousVectors(backend, storeDir, previous, store, logger) : null;
       if (vectors === null) store.markAllUnembedded();
 
       // 1. Diff the corpus against the store.
-      const diff = applyCorpus(store, corpus.papers, now().toISOString());
+      // A forced rebuild of a sound build keeps when each paper entered the index (the digests' "new").
+      const addedBefore = rebuild && previousDir !== null && (inspected?.damage === null || inspected?.storeUsable === true) ? addedAtOf(backend, previousDir, logger) : new Map<string, string>();
+      const diff = applyCorpus(store, corpus.papers, now().toISOString(), addedBefore);
       if (vectors !== null) for (const label of diff.deletedLabels) vectors.remove(label);
 
       // 2. Embed what has no vector yet.
@@ -175,7 +188,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
       publishBuild(layout, buildId);
       removeStaleBuilds(layout);
       logger.info({ buildId, ...stats }, 'index build published');
-      return { upToDate: false, buildDir: final, manifest, problems: corpus.problems, stats, reusedLines: copied ? lines.reused : 0 };
+      return { upToDate: false, buildDir: final, manifest, problems: corpus.problems, stats, reusedLines: copied ? lines.reused : 0, repaired };
     } catch (error) {
       store.close();
       throw error;
@@ -185,13 +198,18 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
   }
 }
 
-/** The previous manifest, or null when it cannot be trusted: the build then starts over instead of failing. */
-function readPreviousManifest(dir: string, logger: Logger): Manifest | null {
+/** When each paper of the build in `dir` entered the index; empty (every paper new) when its store cannot be read. */
+function addedAtOf(backend: IndexBackend, dir: string, logger: Logger): Map<string, string> {
   try {
-    return readManifest(dir);
+    const store = backend.papers.open(dir);
+    try {
+      return new Map(store.allPapers().map((p) => [p.id, p.addedAt]));
+    } finally {
+      store.close();
+    }
   } catch (error) {
-    logger.warn({ err: error, dir }, 'the current index build has an unusable manifest; building from scratch');
-    return null;
+    logger.warn({ err: error, dir }, 'the store of the current build cannot be read; every paper counts as newly added');
+    return new Map();
   }
 }
 
@@ -240,7 +258,7 @@ interface CorpusDiff {
 }
 
 /** Adds new papers, updates changed ones (their passages only when the text changed) and removes the rest. */
-function applyCorpus(store: WritablePaperStore, papers: readonly (Paper | KnownPaper)[], addedAt: string): CorpusDiff {
+function applyCorpus(store: WritablePaperStore, papers: readonly (Paper | KnownPaper)[], addedAt: string, addedBefore: ReadonlyMap<string, string>): CorpusDiff {
   const known = store.paperHashes();
   const counts = { added: 0, updated: 0, removed: 0 };
   const deletedLabels: number[] = [];
@@ -251,7 +269,7 @@ function applyCorpus(store: WritablePaperStore, papers: readonly (Paper | KnownP
       if ('known' in paper) return; // the same line as in the store it came from: nothing changed
       const old = known.get(paper.id);
       if (old === undefined) {
-        store.upsertPaper(paper, { addedAt, position, passages: chunkText(paper.abstract) });
+        store.upsertPaper(paper, { addedAt: addedBefore.get(paper.id) ?? addedAt, position, passages: chunkText(paper.abstract) });
         counts.added += 1;
       } else if (old.textHash !== paper.textHash) {
         deletedLabels.push(...store.upsertPaper(paper, { addedAt, position, passages: chunkText(paper.abstract) }));

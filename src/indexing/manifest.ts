@@ -59,24 +59,28 @@ const manifestSchema = z.object({
 
 /** The manifest in `text` (the contents of `file`), or a UserError that says what is wrong and how to fix it. */
 export function parseManifest(text: string, file: string): Manifest {
-  const rebuild = 'run `npm run index` to rebuild the index.';
+  const checked = checkManifest(text);
+  if ('manifest' in checked) return checked.manifest;
+  throw new UserError('E_INDEX_CORRUPT', `The index manifest ${file} ${checked.problem}: run \`npm run index\` to rebuild the index.`, { cause: checked.cause });
+}
+
+/** The manifest in `text`, or what is wrong with it as the end of a sentence ("is not JSON"). */
+export function checkManifest(text: string): { manifest: Manifest } | { problem: string; cause?: unknown } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UserError('E_INDEX_CORRUPT', `The index manifest ${file} is not JSON: ${rebuild}`, { cause: error });
+    return { problem: 'is not JSON', cause: error };
   }
   const version = typeof json === 'object' && json !== null && 'version' in json ? json.version : undefined;
-  if (version !== MANIFEST_VERSION) {
-    throw new UserError('E_INDEX_CORRUPT', `The index manifest ${file} has version ${JSON.stringify(version) ?? 'none'}, this paperbot reads version ${MANIFEST_VERSION}: ${rebuild}`);
-  }
+  if (version !== MANIFEST_VERSION) return { problem: `has version ${JSON.stringify(version) ?? 'none'}, this paperbot reads version ${MANIFEST_VERSION}` };
   const parsed = manifestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue === undefined || issue.path.length === 0 ? '' : ` at ${issue.path.join('.')}`;
-    throw new UserError('E_INDEX_CORRUPT', `The index manifest ${file} is not valid (${issue?.message ?? 'unexpected content'}${where}): ${rebuild}`, { cause: parsed.error });
+    return { problem: `is not valid (${issue?.message ?? 'unexpected content'}${where})`, cause: parsed.error };
   }
-  return parsed.data;
+  return { manifest: parsed.data };
 }
 
 /** The same model and parameters: vectors can be reused. */

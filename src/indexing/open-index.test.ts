@@ -16,8 +16,8 @@ const untouched = () => {
   throw new Error('the backend was reached before the manifest was checked');
 };
 const BACKEND: IndexBackend = {
-  papers: { create: untouched, copy: untouched, open: untouched },
-  vectors: { params: { space: 'cosine', m: 16, efConstruction: 200 }, exists: untouched, create: untouched, load: untouched },
+  papers: { create: untouched, copy: untouched, open: untouched, check: untouched },
+  vectors: { params: { space: 'cosine', m: 16, efConstruction: 200 }, exists: untouched, create: untouched, load: untouched, check: untouched },
 };
 
 const MANIFEST: Manifest = {

@@ -1,7 +1,8 @@
 /**
  * Opens the current index build for questions, and follows it: when `npm run index` publishes a new build,
  * the next call to `current()` switches to it, so a running bot sees new papers without a restart. The
- * manifest is checked against the embedder: vectors made by another model are never searched.
+ * build is checked first (inspect-build.ts: a damaged file is one sentence naming it), and its manifest
+ * against the embedder: vectors made by another model are never searched.
  */
 import { readFileSync } from 'node:fs';
 import { UserError } from '../core/errors.ts';
@@ -9,8 +10,9 @@ import type { Embedder } from '../core/retrieval/embedder.ts';
 import type { VectorIndex } from '../core/retrieval/vector-index.ts';
 import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
-import type { IndexBackend, OpenPaperStore } from './index-backend.ts';
-import { currentBuildDir, indexLayout, readManifest, type IndexLayout } from './index-layout.ts';
+import { DamagedFileError, type IndexBackend, type OpenPaperStore } from './index-backend.ts';
+import { currentBuildDir, indexLayout, type IndexLayout } from './index-layout.ts';
+import { damagedIndexError, inspectBuild } from './inspect-build.ts';
 import { describeEmbeddings, type Manifest } from './manifest.ts';
 
 export interface OpenIndex {
@@ -39,7 +41,10 @@ export function openIndex({ indexDir, embedder, backend }: OpenIndexOptions): Op
 }
 
 function openBuild(dir: string, embedder: Embedder | null, backend: IndexBackend): OpenIndex {
-  const manifest = readManifest(dir);
+  // A damaged build is explained in one sentence here, not by a stack from SQLite or hnswlib later.
+  const inspected = inspectBuild(dir, backend);
+  if (inspected.damage !== null) throw damagedIndexError(inspected.damage);
+  const { manifest } = inspected;
   const built = manifest.embeddings;
   if (built !== null && embedder !== null) {
     const { modelId, dims, pooling } = embedder.info;
@@ -57,7 +62,12 @@ function openBuild(dir: string, embedder: Embedder | null, backend: IndexBackend
   } else if (embedder === null) {
     lexicalReason = `the embedding model ${built.modelId} is not loaded`;
   } else {
-    vectors = backend.vectors.load(dir, { dims: built.dims, live: manifest.counts.vectors });
+    try {
+      vectors = backend.vectors.load(dir, { dims: built.dims, live: manifest.counts.vectors });
+    } catch (error) {
+      if (error instanceof DamagedFileError) throw damagedIndexError(error.damage, error);
+      throw error;
+    }
     if (vectors === null) throw new UserError('E_INDEX_CORRUPT', `The index build ${dir} has lost its vectors: run \`npm run index\` to embed the papers again.`);
   }
   return { dir, manifest, store: backend.papers.open(dir), vectors, lexicalReason };

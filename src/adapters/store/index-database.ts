@@ -7,8 +7,9 @@
  * A question costs a handful of statements, not one per paper or term: lookups of many ids or terms pass
  * them as one JSON array (`json_each`), which also keeps them clear of SQLite's limit on variables.
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { UserError } from '../../core/errors.ts';
+import { describeError, UserError } from '../../core/errors.ts';
 import type { LexicalHit, PaperStore, StoredPaper, StoredPassage } from '../../core/retrieval/paper-store.ts';
 import { wordTokens } from '../../core/text.ts';
 import { INDEX_SCHEMA_VERSION } from './index-migrations.ts';
@@ -173,6 +174,50 @@ function openReadOnly(file: string, options: IndexDatabaseOptions): Database.Dat
     );
   }
   return db;
+}
+
+/**
+ * What is wrong with a finished build's store file, as the end of a sentence, or null when it looks sound.
+ * Cheap on purpose: `PRAGMA quick_check` reads every page (1.7-2.1 s for the 387 MB store of 100k papers,
+ * measured), too slow for every open and every up-to-date build. This reads the header (a file overwritten
+ * with anything else is not a SQLite database), compares the size the header records with the file's (a
+ * cut or padded file), then opens it and counts its rows against what the manifest recorded (a few ms).
+ */
+export function checkIndexDatabaseFile(file: string, expected: { papers: number; passages: number }): string | null {
+  const header = Buffer.alloc(100);
+  let size: number;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      size = fstatSync(fd).size;
+      readSync(fd, header, 0, 100, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `cannot be read (${describeError(error)})`;
+  }
+  if (size < 100 || header.toString('latin1', 0, 16) !== 'SQLite format 3\0') return 'is not a SQLite database';
+  const rawPageSize = header.readUInt16BE(16);
+  const pageSize = rawPageSize === 1 ? 65_536 : rawPageSize;
+  // The page count in the header is trusted only when written by a SQLite that keeps it (version-valid-for = change counter).
+  const pages = header.readUInt32BE(24) === header.readUInt32BE(92) ? header.readUInt32BE(28) : Math.floor(size / pageSize);
+  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0 || pages * pageSize !== size) {
+    return `has ${size} bytes where its header says ${pages * pageSize}: it was cut short or overwritten`;
+  }
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const counts = db.prepare('SELECT (SELECT count(*) FROM papers) AS papers, (SELECT count(*) FROM passages) AS passages').get() as { papers: number; passages: number };
+    if (counts.papers !== expected.papers || counts.passages !== expected.passages) {
+      return `holds ${counts.papers} papers and ${counts.passages} passages, its manifest says ${expected.papers} and ${expected.passages}`;
+    }
+    return null;
+  } catch (error) {
+    return `cannot be read (${describeError(error)})`;
+  } finally {
+    db?.close();
+  }
 }
 
 /** better-sqlite3's options for ours. */

@@ -4,7 +4,7 @@
  * this wrapper validates labels and vectors itself, sets `ef` after every load, and grows the index before
  * it is full. Dimensions are checked against the manifest by the caller before `read`.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { VectorHit, WritableVectorIndex } from '../../core/retrieval/vector-index.ts';
@@ -19,6 +19,9 @@ export interface HnswParams {
 }
 
 const MAX_LABEL = 2 ** 32 - 1;
+
+/** hnswlib's file header: six size_t, an int, a uint32, three size_t, a double, a size_t (hnswalg.h saveIndex). */
+const HEADER_BYTES = 96;
 
 export class HnswVectorIndex implements WritableVectorIndex {
   readonly dims: number;
@@ -51,6 +54,41 @@ export class HnswVectorIndex implements WritableVectorIndex {
   static load(dir: string, options: { dims: number; efSearch: number; live: number }): HnswVectorIndex | null {
     const file = path.join(dir, VECTORS_FILE);
     return existsSync(file) ? HnswVectorIndex.read(file, options) : null;
+  }
+
+  /**
+   * What is wrong with the saved index `file`, as the end of a sentence, or null when its header agrees with
+   * what the manifest recorded. Cheap: hnswlib's 96-byte header (sizes, element count) is read, not the graph,
+   * so a file of other dimensions (which hnswlib would read without complaint) or one cut short is caught
+   * before it is loaded.
+   */
+  static check(file: string, { dims, slots }: { dims: number; slots: number }): string | null {
+    const header = Buffer.alloc(HEADER_BYTES);
+    let size: number;
+    let read: number;
+    try {
+      const fd = openSync(file, 'r');
+      try {
+        size = fstatSync(fd).size;
+        read = readSync(fd, header, 0, HEADER_BYTES, 0);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing, so the build has lost its vectors' : `cannot be read (${(error as Error).message})`;
+    }
+    if (read < HEADER_BYTES) return `has ${size} bytes, too few for an HNSW index`;
+    const field = (offset: number) => Number(header.readBigUInt64LE(offset));
+    const [count, bytesPerElement, labelOffset, dataOffset] = [field(16), field(24), field(32), field(40)];
+    // Each element: its level-0 links, the vector (4 bytes a dimension), then an 8-byte label.
+    const fileDims = (labelOffset - dataOffset) / 4;
+    if (bytesPerElement !== labelOffset + 8 || !Number.isInteger(fileDims) || fileDims <= 0) return 'is not an HNSW index';
+    if (fileDims !== dims) return `holds vectors of ${fileDims} dimensions, its manifest says ${dims}`;
+    if (count !== slots) return `holds ${count} vectors, its manifest says ${slots}`;
+    // The level-0 block, then at least a 4-byte link-list size per element.
+    const least = HEADER_BYTES + count * (bytesPerElement + 4);
+    if (size < least) return `has ${size} bytes, fewer than the ${least} its ${count} vectors need: it was cut short`;
+    return null;
   }
 
   get size(): number {
