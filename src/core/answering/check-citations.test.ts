@@ -63,4 +63,75 @@ describe('checkCitations', () => {
   it('leaves spacing alone where no citation was removed', () => {
     expect(checkCitations('Is it flat ? Yes : mostly [1].', SIX).text).toBe('Is it flat ? Yes : mostly [1].');
   });
+
+  describe('every notation a reader takes for a citation (the list in check-citations.ts)', () => {
+    // Given: 1..6. Each notation once with a given number (it must become [n]) and once with one not given
+    // (it must disappear, leaving nothing that looks like a citation).
+    const NOTATIONS: Array<[string, string, string]> = [
+      ['[2]', '[9]', '[2]'],
+      ['[2, 3]', '[9, 12]', '[2][3]'],
+      ['[2; 3]', '[9; 12]', '[2][3]'],
+      ['[2 & 3]', '[9 & 12]', '[2][3]'],
+      ['[2 and 3]', '[9 and 12]', '[2][3]'],
+      ['[2-4]', '[12-14]', '[2][3][4]'],
+      ['[2–4]', '[12–14]', '[2][3][4]'],
+      ['[2 to 4]', '[12 to 14]', '[2][3][4]'],
+      ['[ 2 ]', '[ 9 ]', '[2]'],
+      ['[^2]', '[^12]', '[2]'],
+      ['[#2]', '[#12]', '[2]'],
+      ['[[2]]', '[[12]]', '[2]'],
+      ['【2】', '【12】', '[2]'],
+      ['【2†source】', '【12†source】', '[2]'],
+      ['【2:0†source】', '【12:0†source】', '[2]'],
+      ['[2†source]', '[12†source]', '[2]'],
+      ['[2†L1-L5]', '[12†L1-L5]', '[2]'],
+      ['［２］', '［１２］', '[2]'],
+      ['[２]', '[１２]', '[2]'],
+      ['［２，３］', '［１２，１３］', '[2][3]'],
+      ['〔2〕', '〔12〕', '[2]'],
+      ['〖2〗', '〖12〗', '[2]'],
+      ['[ref 2]', '[ref 12]', '[2]'],
+      ['[Ref. 2]', '[Ref. 12]', '[2]'],
+      ['[refs 2, 3]', '[refs 12, 13]', '[2][3]'],
+      ['[reference 2]', '[reference 12]', '[2]'],
+      ['[Source 2]', '[Source 12]', '[2]'],
+      ['[Source: 2]', '[Source: 12]', '[2]'],
+      ['[sources 2, 3]', '[sources 12, 13]', '[2][3]'],
+      ['[Passage 2]', '[Passage 12]', '[2]'],
+      ['[passages 2-3]', '[passages 12-13]', '[2][3]'],
+      ['[doc 2]', '[doc 12]', '[2]'],
+      ['[Document 2]', '[Document 12]', '[2]'],
+      ['[citation 2]', '[citation 12]', '[2]'],
+      ['[cite 2]', '[cite 12]', '[2]'],
+      ['[no. 2]', '[no. 12]', '[2]'],
+    ];
+
+    it.each(NOTATIONS)('%s is a citation of 2 and %s disappears', (given, notGiven, canonical) => {
+      expect(checkCitations(`FaMUS saves time ${given}.`, SIX).text).toBe(`FaMUS saves time ${canonical}.`);
+      const checked = checkCitations(`FaMUS saves time ${notGiven}.`, SIX);
+      expect(checked.text).toBe('FaMUS saves time.');
+      expect(checked.cited).toEqual([]);
+      expect(checked.removed.length).toBeGreaterThan(0);
+    });
+
+    it.each([['[-1]'], ['[−1]'], ['[0]'], ['[-2]']])('%s is never a citation', (notation) => {
+      expect(checkCitations(`It holds ${notation}.`, SIX).text).toBe('It holds.');
+    });
+
+    it('reads superscript digits after a word as a citation, not after a digit or a short unit', () => {
+      expect(checkCitations('The meta gradient² is approximated.', SIX).text).toBe('The meta gradient [2] is approximated.');
+      expect(checkCitations('The meta gradient¹² is approximated.', SIX)).toMatchObject({ text: 'The meta gradient is approximated.', removed: [12] });
+      expect(checkCitations('An area of 3 m² and 10³ steps [1].', SIX).text).toBe('An area of 3 m² and 10³ steps [1].');
+    });
+
+    it('leaves enumerations, equation numbers and powers alone', () => {
+      const prose = 'It (1) saves time and (2) memory; see Eq. (12), where x^2 and 2^12 grow [1].';
+      expect(checkCitations(prose, SIX).text).toBe(prose);
+    });
+
+    it('a mix of notations in one answer keeps only the given numbers, each as [n]', () => {
+      const checked = checkCitations('VaSSO [^1] and FaMUS 【2†source】 differ ［１２］; both [Source 3, 14].', SIX);
+      expect(checked).toEqual({ text: 'VaSSO [1] and FaMUS [2] differ; both [3].', cited: [1, 2, 3], removed: [12, 14] });
+    });
+  });
 });

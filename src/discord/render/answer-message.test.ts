@@ -112,6 +112,7 @@ describe('renderAnswer', () => {
 describe('renderProgress', () => {
   it('drops citations the model invented and holds back a half-written one', () => {
     expect(renderProgress({ stage: 'writing', text: 'It works [1] and [9], see [2', passages: 6 }).content).toBe('It works [1] and, see\n\n-# ✍️ writing…');
+    expect(renderProgress({ stage: 'writing', text: 'It works 【1】 and 【9†sou', passages: 6 }).content).toBe('It works [1] and\n\n-# ✍️ writing…');
   });
 
   it('fits in one message however long the text', () => {

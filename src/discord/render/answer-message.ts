@@ -104,8 +104,8 @@ export function renderProgress(progress: Progress): OutgoingMessage {
     return { content: `🔎 Found ${progress.passages} relevant passage${progress.passages === 1 ? '' : 's'} in ${papers}; writing the answer…`, components: [] };
   }
   const valid = new Set(Array.from({ length: progress.passages }, (_, i) => i + 1));
-  // A citation cut off mid-stream ("[1" or "[1, 2") is held back until it is complete.
-  const complete = progress.text.replace(/\[[\d,;\s–-]*$/, '');
+  // A citation cut off mid-stream ("[1", "[1, 2", "【12†sou") is held back until it is complete.
+  const complete = progress.text.replace(/[[［【〔〖][^\]］】〕〗\n]{0,40}$/u, '');
   const text = checkCitations(complete, valid).text;
   const footer = '\n\n-# ✍️ writing…';
   return { content: `${truncate(text, LIMITS.content - footer.length - 100)}${footer}`, components: [] };
