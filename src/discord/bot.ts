@@ -25,6 +25,7 @@ import { similarButton } from './components/similar-button.ts';
 import { digestVoteButton } from './components/digest-vote-button.ts';
 import { answerBibtexButton, citeButton } from './components/cite-button.ts';
 import { evidenceButton } from './components/evidence-button.ts';
+import { handleModal } from './components/modals.ts';
 import { handleMessage } from './conversation.ts';
 import { buttonKind } from './custom-ids.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
@@ -195,8 +196,8 @@ export class PaperBot {
       }
       return;
     }
-    if (!interaction.isChatInputCommand() && !interaction.isButton()) return;
-    const name = interaction.isChatInputCommand() ? `/${interaction.commandName}` : `button ${interaction.customId.split(':')[0] ?? ''}`;
+    if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isModalSubmit()) return;
+    const name = interaction.isChatInputCommand() ? `/${interaction.commandName}` : `${interaction.isButton() ? 'button' : 'modal'} ${interaction.customId.split(':')[0] ?? ''}`;
     try {
       if (this.stopping) {
         await interaction.reply({ content: SHUTTING_DOWN_NOTICE, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
@@ -210,8 +211,10 @@ export class PaperBot {
           return;
         }
         await command.execute(interaction, this.services);
-      } else {
+      } else if (interaction.isButton()) {
         await this.onButton(interaction);
+      } else {
+        await handleModal(interaction, this.services);
       }
     } catch (error) {
       await this.reportInteractionError(interaction, error, name);

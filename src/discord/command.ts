@@ -60,8 +60,15 @@ export interface BotArxiv {
   dailyCategories: readonly string[];
 }
 
+/** What a command's registered definition may depend on (the deploy script reads it from the config). */
+export interface DefinitionSettings {
+  maxQuestionLength: number;
+}
+
 export interface Command {
   data: { readonly name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
+  /** The definition to register when it depends on the settings; default `data.toJSON()`. */
+  define?(settings: DefinitionSettings): RESTPostAPIChatInputApplicationCommandsJSONBody;
   execute(interaction: ChatInputCommandInteraction, services: BotServices): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction, services: BotServices): Promise<void>;
 }

@@ -88,3 +88,17 @@ export function parseEvidenceId(customId: string): { answerId: string } | null {
   const match = /^evidence:([\w-]{1,64})$/.exec(customId);
   return match?.[1] === undefined ? null : { answerId: match[1] };
 }
+
+const ASK_MODAL = 'askm';
+/** The paragraph box of /ask's modal. */
+export const ASK_MODAL_QUESTION = 'question';
+
+/** /ask's modal: whether the answer is private travels with it, since the modal's submission is a new interaction. */
+export function askModalId(ephemeral: boolean): string {
+  return `${ASK_MODAL}:${ephemeral ? 'private' : 'public'}`;
+}
+
+export function parseAskModalId(customId: string): { ephemeral: boolean } | null {
+  const match = /^askm:(private|public)$/.exec(customId);
+  return match === null ? null : { ephemeral: match[1] === 'private' };
+}

@@ -4,7 +4,7 @@
  * edits; post the rendered answer (split over several messages when long); record it for feedback. Errors
  * end here too: the person sees a short message with the error id, the log gets the stack under that id.
  */
-import { MessageFlags, type ChatInputCommandInteraction, type Message, type SendableChannels } from 'discord.js';
+import { MessageFlags, type ChatInputCommandInteraction, type Message, type ModalSubmitInteraction, type SendableChannels } from 'discord.js';
 import type { AnswerResult } from '../core/answering/answer-question.ts';
 import { validateQuestion } from '../core/answering/answer-question.ts';
 import type { ChatMessage } from '../core/answering/chat-model.ts';
@@ -149,7 +149,7 @@ async function recordAnswer(services: BotServices, id: string, result: AnswerRes
 }
 
 /** Answering a slash command: the deferred reply is edited; more parts are follow-ups (ephemeral when private). */
-export function interactionTarget(interaction: ChatInputCommandInteraction, ephemeral: boolean): AnswerTarget {
+export function interactionTarget(interaction: ChatInputCommandInteraction | ModalSubmitInteraction, ephemeral: boolean): AnswerTarget {
   return {
     write: async (message) => {
       await interaction.editReply({ ...message, allowedMentions: NO_PINGS });

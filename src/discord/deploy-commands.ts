@@ -35,7 +35,7 @@ export async function deployCommandsCommand({ argv, config, app, stdout }: Comma
   const token = config.discord.token;
   if (token === undefined) throw new UserError('E_DISCORD_TOKEN', 'DISCORD_TOKEN is not set: registering commands needs the bot token (see "Discord" in the README).');
   const rest = app.discordRest();
-  const definitions = commandDefinitions();
+  const definitions = commandDefinitions({ maxQuestionLength: config.retrieval.maxQuestionLength });
   try {
     const application = (await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult;
     const route = args.guildId === null ? Routes.applicationCommands(application.id) : Routes.applicationGuildCommands(application.id, args.guildId);

@@ -112,7 +112,7 @@ export async function startDigestHarness(options: DigestHarnessOptions = {}): Pr
   };
 
   let bot = await startBot(first);
-  await bot.client.rest.put(Routes.applicationGuildCommands(fake.applicationId, '1'), { body: commandDefinitions() });
+  await bot.client.rest.put(Routes.applicationGuildCommands(fake.applicationId, '1'), { body: commandDefinitions({ maxQuestionLength: config.retrieval.maxQuestionLength }) });
 
   const channel = (name: ChannelName): string => fake.channel(name).id;
   const harness: DigestHarness = {

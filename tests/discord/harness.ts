@@ -129,7 +129,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
 
   const bot = await startBot({}, first);
-  await bot.client.rest.put(Routes.applicationGuildCommands(fake.applicationId, '1'), { body: commandDefinitions() });
+  await bot.client.rest.put(Routes.applicationGuildCommands(fake.applicationId, '1'), { body: commandDefinitions({ maxQuestionLength: config.retrieval.maxQuestionLength }) });
 
   const harness: Harness = {
     ws,

@@ -188,7 +188,7 @@ export type OptionValue = string | number | boolean | { channel: string } | { us
 
 export interface InteractionOptions {
   /** 2 (chat-input command, default), 3 (button) or 4 (autocomplete). */
-  type?: InteractionType.ApplicationCommand | InteractionType.MessageComponent | InteractionType.ApplicationCommandAutocomplete;
+  type?: InteractionType.ApplicationCommand | InteractionType.MessageComponent | InteractionType.ApplicationCommandAutocomplete | InteractionType.ModalSubmit;
   /** Command name (commands and autocomplete). */
   name?: string;
   subcommandGroup?: string;
@@ -200,6 +200,8 @@ export interface InteractionOptions {
   /** Button: its custom_id, and the message carrying it (default: a new bot message with that button). */
   customId?: string;
   messageId?: string;
+  /** Modal submit (type 5, with `customId`): the text typed into each text input, by its custom_id. */
+  fields?: Record<string, string>;
   user?: UserInput;
   /** Channel (text channel or thread); default the first guild's first channel. */
   channelId?: string;
@@ -608,6 +610,14 @@ export class FakeDiscord {
           });
       state.componentMessage = message;
       data = { custom_id: customId, component_type: ComponentType.Button };
+    } else if (type === InteractionType.ModalSubmit) {
+      // Each text input arrives inside its label (type 18), as Discord sends modals built from label components.
+      const inputs = Object.entries(options.fields ?? {}).map(([customId, value], i) => ({
+        type: ComponentType.Label,
+        id: 2 * i + 1,
+        component: { type: ComponentType.TextInput, id: 2 * i + 2, custom_id: customId, value },
+      }));
+      data = { custom_id: options.customId ?? 'modal', components: inputs };
     } else {
       const name = options.name ?? 'ask';
       const command = this.findCommand(name, guildId);

@@ -1,32 +1,77 @@
 /**
  * `/ask question [private]`: acknowledged at once (deferReply; ephemeral when private), then answered by
  * editing, with progress while the model writes. Too long or over the rate limit: an ephemeral explanation
- * instead, before any work.
+ * instead, before any work. Without `question` it opens a modal with a paragraph box (for long, multi-line
+ * questions), whose submission is answered the same way; `question` declares `max_length`, so Discord's
+ * client enforces MAX_QUESTION_LENGTH itself.
  */
-import { MessageFlags } from 'discord.js';
-import type { Command } from '../command.ts';
+import {
+  LabelBuilder,
+  MessageFlags,
+  ModalBuilder,
+  TextInputBuilder,
+  TextInputStyle,
+  type ChatInputCommandInteraction,
+  type ModalSubmitInteraction,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { BotServices, Command, DefinitionSettings } from '../command.ts';
+import { askModalId, ASK_MODAL_QUESTION } from '../custom-ids.ts';
 import { checkQuestion, deliverAnswer, interactionTarget } from '../deliver-answer.ts';
 import { replyPrivately, slashCommand } from './slash-command.ts';
 
+const data = slashCommand('ask', 'Ask a question about the indexed papers; the answer cites them')
+  .addStringOption((option) => option.setName('question').setDescription('Your question, e.g. "What does FaMUS approximate?" (leave empty for a bigger box)'))
+  .addBooleanOption((option) => option.setName('private').setDescription('Show the answer to you only'));
+
+/** The modal `/ask` opens without a question: one paragraph box, as long as a question may be. */
+export function askModal(maxQuestionLength: number, ephemeral: boolean): ModalBuilder {
+  return new ModalBuilder()
+    .setCustomId(askModalId(ephemeral))
+    .setTitle('Ask paperbot')
+    .addLabelComponents(
+      new LabelBuilder()
+        .setLabel('Your question about the papers')
+        .setDescription(`Up to ${maxQuestionLength.toLocaleString('en')} characters; the answer cites the papers it used.`)
+        .setTextInputComponent(
+          new TextInputBuilder().setCustomId(ASK_MODAL_QUESTION).setStyle(TextInputStyle.Paragraph).setRequired(true).setMinLength(1).setMaxLength(maxQuestionLength),
+        ),
+    );
+}
+
+/** Checks the question, defers (ephemeral when private), and answers by editing: /ask and its modal alike. */
+export async function answerInteraction(interaction: ChatInputCommandInteraction | ModalSubmitInteraction, question: string, ephemeral: boolean, services: BotServices): Promise<void> {
+  const check = checkQuestion(question, interaction.user.id, services);
+  if (!check.ok) {
+    await replyPrivately(interaction, check.notice);
+    return;
+  }
+  await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+  await deliverAnswer({
+    question: check.question,
+    target: interactionTarget(interaction, ephemeral),
+    services,
+    origin: { source: 'slash', guildId: interaction.guildId, channelId: interaction.channelId },
+    startedAt: services.now(),
+  });
+}
+
 export const ask = {
-  data: slashCommand('ask', 'Ask a question about the indexed papers; the answer cites them')
-    .addStringOption((option) => option.setName('question').setDescription('Your question, e.g. "What does FaMUS approximate?"').setRequired(true))
-    .addBooleanOption((option) => option.setName('private').setDescription('Show the answer to you only')),
+  data,
+
+  define({ maxQuestionLength }: DefinitionSettings): RESTPostAPIChatInputApplicationCommandsJSONBody {
+    const json = data.toJSON();
+    // Discord's client then refuses a longer question itself, before the bot sees it.
+    return { ...json, options: (json.options ?? []).map((o) => (o.name === 'question' && o.type === 3 ? { ...o, max_length: maxQuestionLength } : o)) };
+  },
 
   async execute(interaction, services) {
     const ephemeral = interaction.options.getBoolean('private') ?? false;
-    const check = checkQuestion(interaction.options.getString('question', true), interaction.user.id, services);
-    if (!check.ok) {
-      await replyPrivately(interaction, check.notice);
+    const question = interaction.options.getString('question');
+    if (question === null) {
+      await interaction.showModal(askModal(services.settings.maxQuestionLength, ephemeral));
       return;
     }
-    await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-    await deliverAnswer({
-      question: check.question,
-      target: interactionTarget(interaction, ephemeral),
-      services,
-      origin: { source: 'slash', guildId: interaction.guildId, channelId: interaction.channelId },
-      startedAt: services.now(),
-    });
+    await answerInteraction(interaction, question, ephemeral, services);
   },
 } satisfies Command;

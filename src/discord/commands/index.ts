@@ -1,5 +1,5 @@
 /** Every slash command, for the bot (dispatch by name) and the deploy script (their definitions). */
-import type { Command } from '../command.ts';
+import type { Command, DefinitionSettings } from '../command.ts';
 import { about } from './about.ts';
 import { add } from './add.ts';
 import { ask } from './ask.ts';
@@ -11,6 +11,6 @@ import { similar } from './similar.ts';
 
 export const commands: readonly Command[] = [ask, paper, similar, cite, digest, add, help, about];
 
-export function commandDefinitions(): ReturnType<Command['data']['toJSON']>[] {
-  return commands.map((command) => command.data.toJSON());
+export function commandDefinitions(settings: DefinitionSettings): ReturnType<Command['data']['toJSON']>[] {
+  return commands.map((command) => command.define?.(settings) ?? command.data.toJSON());
 }
