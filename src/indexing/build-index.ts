@@ -24,7 +24,7 @@ import { CorpusLines } from './corpus-lines.ts';
 import type { FileDamage, IndexBackend } from './index-backend.ts';
 import { acquireBuildLock, currentBuildDir, FILES, indexLayout, publishBuild, removeStaleBuilds, writeFileDurably } from './index-layout.ts';
 import { inspectBuild } from './inspect-build.ts';
-import { MANIFEST_VERSION, sameEmbeddings, type BuildStats, type Manifest } from './manifest.ts';
+import { LEXICAL_VERSION, MANIFEST_VERSION, needsRetokenizing, retokenizes, sameEmbeddings, type BuildStats, type Manifest } from './manifest.ts';
 
 export interface BuildProgress {
   done: number;
@@ -81,8 +81,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
     const previous = rebuild ? null : (inspected?.manifest ?? null);
     // The store carries each paper's added_at and labels the vectors: reused only when it is sound.
     const storeDir = previous !== null && (inspected?.damage === null || inspected?.storeUsable === true) ? previousDir : null;
-    // Lines unchanged since the current build are its papers: only the others are parsed.
-    const lines = storeDir === null ? CorpusLines.none() : CorpusLines.of(storeDir, () => backend.papers.open(storeDir), logger);
+    // Lines unchanged since the current build are its papers: only the others are parsed (all, to retokenize).
+    const lines = storeDir === null || needsRetokenizing(previous) ? CorpusLines.none() : CorpusLines.of(storeDir, () => backend.papers.open(storeDir), logger);
     const embeddings: Manifest['embeddings'] =
       embedder === null ? null : { modelId: embedder.info.modelId, dims: embedder.info.dims, pooling: embedder.info.pooling, dtype: embedder.info.dtype, queryPrefix: embedder.info.queryPrefix };
     const vectorParams: Manifest['hnsw'] = embedder === null ? null : backend.vectors.params;
@@ -92,7 +92,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
       previous !== null && sameEmbeddings(previous.embeddings, embeddings) &&
       (vectorParams === null || (previous.hnsw?.m === vectorParams.m && previous.hnsw.efConstruction === vectorParams.efConstruction));
     // Up to date only when the build is whole: a lost vector file is rebuilt, not reported as current.
-    const whole = previousDir !== null && previous !== null && repaired === null && sameVectors && (previous.embeddings === null || backend.vectors.exists(previousDir));
+    const whole = previousDir !== null && previous !== null && repaired === null && !needsRetokenizing(previous) && sameVectors && (previous.embeddings === null || backend.vectors.exists(previousDir));
     const upToDate = (problems: CorpusProblem[], reusedLines: number): BuildReport => {
       const stats: BuildStats = { added: 0, updated: 0, removed: 0, embedded: 0, embeddedPapers: 0, durationMs: Date.now() - started, compacted: false };
       removeStaleBuilds(layout);
@@ -124,7 +124,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
       // 1. Diff the corpus against the store.
       // A forced rebuild of a sound build keeps when each paper entered the index (the digests' "new").
       const addedBefore = rebuild && previousDir !== null && (inspected?.damage === null || inspected?.storeUsable === true) ? addedAtOf(backend, previousDir, logger) : new Map<string, string>();
-      const diff = applyCorpus(store, corpus.papers, now().toISOString(), addedBefore);
+      const diff = applyCorpus(store, corpus.papers, now().toISOString(), addedBefore, needsRetokenizing(previous));
       if (vectors !== null) for (const label of diff.deletedLabels) vectors.remove(label);
 
       // 2. Embed what has no vector yet.
@@ -180,6 +180,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
         counts: { ...counts, vectors: vectors?.size ?? 0, vectorSlots: vectors?.slots ?? 0 },
         embeddings,
         hnsw: vectorParams,
+        lexical: LEXICAL_VERSION,
         lastBuild: stats,
       };
       writeFileDurably(path.join(partial, FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -257,8 +258,8 @@ interface CorpusDiff {
   deletedLabels: number[];
 }
 
-/** Adds new papers, updates changed ones (their passages only when the text changed) and removes the rest. */
-function applyCorpus(store: WritablePaperStore, papers: readonly (Paper | KnownPaper)[], addedAt: string, addedBefore: ReadonlyMap<string, string>): CorpusDiff {
+/** Adds new papers, updates changed ones (passages when the text changed or `retokenize` applies) and removes the rest. */
+function applyCorpus(store: WritablePaperStore, papers: readonly (Paper | KnownPaper)[], addedAt: string, addedBefore: ReadonlyMap<string, string>, retokenize: boolean): CorpusDiff {
   const known = store.paperHashes();
   const counts = { added: 0, updated: 0, removed: 0 };
   const deletedLabels: number[] = [];
@@ -271,7 +272,7 @@ function applyCorpus(store: WritablePaperStore, papers: readonly (Paper | KnownP
       if (old === undefined) {
         store.upsertPaper(paper, { addedAt: addedBefore.get(paper.id) ?? addedAt, position, passages: chunkText(paper.abstract) });
         counts.added += 1;
-      } else if (old.textHash !== paper.textHash) {
+      } else if (old.textHash !== paper.textHash || (retokenize && retokenizes(paper))) {
         deletedLabels.push(...store.upsertPaper(paper, { addedAt, position, passages: chunkText(paper.abstract) }));
         counts.updated += 1;
       } else if (old.contentHash !== paper.contentHash) {

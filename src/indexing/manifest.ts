@@ -6,9 +6,18 @@
  */
 import { z } from 'zod';
 import { UserError } from '../core/errors.ts';
+import type { Paper } from '../core/corpus/paper.ts';
 import type { EmbedderInfo } from '../core/retrieval/embedder.ts';
+import { segmentWords } from '../core/text.ts';
 
 export const MANIFEST_VERSION = 1;
+
+/**
+ * How the build tokenized text for the lexical index. 2: Chinese and Japanese split into words
+ * (segmentWords in core/text.ts); a manifest without it is older, and its CJK passages hold each run of
+ * text as one token, so the next build indexes those papers again.
+ */
+export const LEXICAL_VERSION = 2;
 
 export interface Manifest {
   version: number;
@@ -20,6 +29,8 @@ export interface Manifest {
   /** null: a lexical-only build (no model was available or EMBEDDINGS=lexical). */
   embeddings: (Pick<EmbedderInfo, 'modelId' | 'dims' | 'pooling' | 'dtype' | 'queryPrefix'>) | null;
   hnsw: { space: 'cosine'; m: number; efConstruction: number } | null;
+  /** LEXICAL_VERSION of the build; absent before it was recorded (version 1). */
+  lexical?: number | undefined;
   lastBuild: BuildStats;
 }
 
@@ -54,6 +65,7 @@ const manifestSchema = z.object({
   counts: z.object({ papers: count, passages: count, vectors: count, vectorSlots: count }),
   embeddings: z.object({ modelId: z.string().min(1), dims: z.number().int().positive(), pooling: z.enum(['cls', 'mean']), dtype: z.string(), queryPrefix: z.string() }).nullable(),
   hnsw: z.object({ space: z.literal('cosine'), m: z.number().int().positive(), efConstruction: z.number().int().positive() }).nullable(),
+  lexical: z.number().int().positive().optional(),
   lastBuild: stats,
 }) satisfies z.ZodType<Manifest>;
 
@@ -81,6 +93,16 @@ export function checkManifest(text: string): { manifest: Manifest } | { problem:
     return { problem: `is not valid (${issue?.message ?? 'unexpected content'}${where})`, cause: parsed.error };
   }
   return { manifest: parsed.data };
+}
+
+/** A build after `previous` must index again the papers whose tokens changed since (see LEXICAL_VERSION). */
+export function needsRetokenizing(previous: Manifest | null): boolean {
+  return previous !== null && (previous.lexical ?? 1) < LEXICAL_VERSION;
+}
+
+/** Whether version 2's word segmentation changes the paper's indexed text (it splits only Chinese and Japanese). */
+export function retokenizes(paper: Pick<Paper, 'abstract' | 'title' | 'label' | 'aliases'>): boolean {
+  return [paper.abstract, paper.title ?? '', paper.label, ...paper.aliases].some((text) => segmentWords(text) !== text);
 }
 
 /** The same model and parameters: vectors can be reused. */
