@@ -47,6 +47,7 @@ import {
   type APIGuildMember,
   type APIInteractionDataResolved,
   type APIMessage,
+  type APIOverwrite,
   type APIRole,
   type APITextChannel,
   type APIThreadChannel,
@@ -55,6 +56,7 @@ import {
   type GatewayReadyDispatchData,
   type RESTPostAPIChannelMessageJSONBody,
 } from 'discord.js';
+import { channelPermissions, missingPermissions } from './fake-discord/permissions.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Public types
@@ -79,8 +81,8 @@ export interface FakeGuildOptions {
   id?: string;
   name?: string;
   ownerId?: string;
-  /** Text channels, by name or with a fixed id. Default: `['general']`. */
-  channels?: Array<string | { id?: string; name: string }>;
+  /** Text channels, by name or with a fixed id and permission overwrites. Default: `['general']`. */
+  channels?: Array<string | { id?: string; name: string; overwrites?: APIOverwrite[] }>;
   /** Extra roles, e.g. `{ name: 'Mods', permissions: PermissionFlagsBits.ManageGuild }`. */
   roles?: Array<{ id?: string; name: string; permissions: bigint }>;
   /** What the bot's own role grants. Default: what paperbot's invite asks for. */
@@ -244,6 +246,11 @@ export interface DispatchedMessage {
   authorId: string;
 }
 
+interface RateLimitReply {
+  retryAfterS: number;
+  global: boolean;
+}
+
 /** Failure a channel answers with: 403 Missing Access (50001), 404 Unknown Channel (10003), or any error. */
 export type ChannelFailure = 403 | 404 | { status: number; code: number; message: string };
 
@@ -262,12 +269,14 @@ class ApiError extends Error {
     readonly code: number,
     message: string,
     readonly errors: FormError[] = [],
+    /** More top-level fields of the body (a 429's `retry_after` and `global`). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }
 
   toBody(): object {
-    if (this.errors.length === 0) return { message: this.message, code: this.code };
+    if (this.errors.length === 0) return { message: this.message, code: this.code, ...this.extra };
     // Discord nests field errors by path: { embeds: { 0: { title: { _errors: [...] } } } }.
     const errors: Record<string, unknown> = {};
     for (const { path, code, message } of this.errors) {
@@ -417,6 +426,8 @@ export class FakeDiscord {
   private readonly globalCommands = new Map<string, APIApplicationCommand>();
   private readonly guildCommands = new Map<string, Map<string, APIApplicationCommand>>();
   private readonly channelFailures = new Map<string, ApiError>();
+  /** Failures and 429s injected for the next calls that match (failNext, rateLimit). */
+  private readonly injected: Array<{ matches: (call: RecordedCall) => boolean; times: number; reply: ApiError | RateLimitReply }> = [];
   private readonly sessions = new Map<string, GatewaySession>();
   private readonly waiters = new Set<Waiter>();
   private lastSnowflake = 0n;
@@ -561,6 +572,52 @@ export class FakeDiscord {
     else this.channelFailures.set(channelId, new ApiError(failure.status, failure.code, failure.message));
   }
 
+  /**
+   * The next `times` calls that match answer with this failure instead (e.g. a 500 on a follow-up, a 403 on
+   * an edit); the call is recorded with that status and has no effect.
+   */
+  failNext(matcher: CallMatcher, failure: { status: number; code: number; message: string }, times = 1): void {
+    this.injected.push({ matches: toPredicate(matcher), times, reply: new ApiError(failure.status, failure.code, failure.message) });
+  }
+
+  /**
+   * The next `times` calls that match answer 429 with `retry_after` (seconds), as Discord does: a route's
+   * limit (`X-RateLimit-Scope: user`) or, with `global`, the bot's global limit (`X-RateLimit-Global`).
+   * discord.js must wait it out and send the call again; the retry is recorded as a call of its own.
+   */
+  rateLimit(matcher: CallMatcher, { retryAfterS, global = false, times = 1 }: { retryAfterS: number; global?: boolean; times?: number }): void {
+    this.injected.push({ matches: toPredicate(matcher), times, reply: { retryAfterS, global } });
+  }
+
+  /** Replaces a channel's permission overwrites and announces it (CHANNEL_UPDATE), as a moderator would. */
+  async setPermissionOverwrites(channelId: string, overwrites: APIOverwrite[]): Promise<void> {
+    const channel = this.channel(channelId);
+    if (!('permission_overwrites' in channel)) throw new Error('fake Discord: threads take their parent\'s overwrites');
+    channel.permission_overwrites = overwrites;
+    await this.broadcast(GatewayDispatchEvents.ChannelUpdate, channel);
+  }
+
+  /** Sets what the bot's managed role grants in a guild and announces it (GUILD_ROLE_UPDATE). */
+  async setBotPermissions(guildId: string, permissions: bigint): Promise<void> {
+    const guild = this.requireGuild(guildId);
+    const role = botRole(guild);
+    role.permissions = permissions.toString();
+    await this.broadcast(GatewayDispatchEvents.GuildRoleUpdate, { guild_id: guild.id, role });
+  }
+
+  /** What the bot may do in a channel (a thread: its parent's), from the guild's roles and the overwrites. */
+  botPermissionsIn(channelId: string): bigint {
+    const channel = this.channels.get(channelId);
+    if (!channel || channel.type === ChannelType.DM) return EVERYONE_PERMISSIONS;
+    const parent = 'permission_overwrites' in channel ? channel : this.channels.get(channel.parent_id ?? '');
+    const guild = this.requireGuild(channel.guild_id ?? '');
+    const overwrites = parent && 'permission_overwrites' in parent ? (parent.permission_overwrites ?? []) : [];
+    return channelPermissions(
+      { guildId: guild.id, ownerId: guild.ownerId, roles: guild.roles, userId: this.botUser.id, memberRoleIds: [botRole(guild).id] },
+      overwrites,
+    );
+  }
+
   /** Closes every gateway connection with `code` (4000: the client resumes; 4004: it gives up). */
   async disconnect(code = 4000, reason = 'fake Discord disconnect'): Promise<void> {
     await Promise.all([...this.wss.clients].map((ws) => closeSocket(ws, code, reason)));
@@ -632,7 +689,7 @@ export class FakeDiscord {
       };
     }
 
-    const appPermissions = guild ? this.botPermissions(guild) : EVERYONE_PERMISSIONS;
+    const appPermissions = guild ? this.botPermissionsIn(channel.id) : EVERYONE_PERMISSIONS;
     const payload = {
       id,
       application_id: this.applicationId,
@@ -754,6 +811,7 @@ export class FakeDiscord {
       response: { message: '404: Not Found', code: 0 },
       at,
     };
+    let headers: Record<string, string> = {};
 
     try {
       const parsed = await parseBody(raw, req.headers['content-type'] ?? '');
@@ -767,6 +825,14 @@ export class FakeDiscord {
         this.checkAuthorization(call);
         const failure = match.params.channelId ? this.channelFailures.get(match.params.channelId) : undefined;
         if (failure) throw failure;
+        const injected = this.injected.find((entry) => entry.times > 0 && entry.matches(call));
+        if (injected) {
+          injected.times -= 1;
+          if (injected.reply instanceof ApiError) throw injected.reply;
+          const { retryAfterS, global } = injected.reply;
+          headers = { 'retry-after': String(retryAfterS), 'x-ratelimit-scope': global ? 'global' : 'user', ...(global ? { 'x-ratelimit-global': 'true' } : {}) };
+          throw new ApiError(429, 0, 'You are being rate limited.', [], { retry_after: retryAfterS, global });
+        }
         const reply = match.handler({
           params: { ...emptyParams(), ...match.params },
           query: call.query,
@@ -787,7 +853,7 @@ export class FakeDiscord {
     if (call.status === 204 || call.response === undefined) {
       res.writeHead(call.status).end();
     } else {
-      res.writeHead(call.status, { 'content-type': 'application/json' }).end(JSON.stringify(call.response));
+      res.writeHead(call.status, { ...headers, 'content-type': 'application/json' }).end(JSON.stringify(call.response));
     }
   }
 
@@ -912,14 +978,19 @@ export class FakeDiscord {
       'GET /channels/:channelId': ({ params }) => ok(this.requireChannel(params.channelId)),
       'PATCH /channels/:channelId': ({ params, body }) => ok(this.editChannel(this.requireChannel(params.channelId), body)),
       'GET /channels/:channelId/messages': ({ params, query }) => {
-        this.requireChannel(params.channelId);
+        const channel = this.requireChannel(params.channelId);
+        this.requirePermissions(channel, PermissionFlagsBits.ViewChannel);
+        // Without Read Message History Discord answers with no messages, not an error.
+        if (channel.type !== ChannelType.DM && (this.botPermissionsIn(channel.id) & PermissionFlagsBits.ReadMessageHistory) === 0n) return ok([]);
         return ok(this.listMessages(params.channelId, query));
       },
       'POST /channels/:channelId/messages': ({ params, body, files }) => {
         const channel = this.requireChannel(params.channelId);
         const message = body as MessageBody;
-        this.checkMessage(message, files.length, true);
         const reference = message.message_reference?.message_id;
+        // A reply also needs Read Message History.
+        this.requirePermissions(channel, this.sendPermission(channel) | (reference ? PermissionFlagsBits.ReadMessageHistory : 0n));
+        this.checkMessage(message, files.length, true);
         if (reference && message.message_reference?.fail_if_not_exists !== false) this.findMessage(params.channelId, reference);
         const created = this.createMessage(channel, {
           ...this.messageFields(message, files),
@@ -930,7 +1001,7 @@ export class FakeDiscord {
         return ok(created);
       },
       'GET /channels/:channelId/messages/:messageId': ({ params }) => {
-        this.requireChannel(params.channelId);
+        this.requirePermissions(this.requireChannel(params.channelId), PermissionFlagsBits.ViewChannel | PermissionFlagsBits.ReadMessageHistory);
         return ok(this.findMessage(params.channelId, params.messageId));
       },
       'PATCH /channels/:channelId/messages/:messageId': ({ params, body, files }) => {
@@ -949,6 +1020,7 @@ export class FakeDiscord {
       'POST /channels/:channelId/messages/:messageId/threads': ({ params, body }) => {
         const parent = this.requireChannel(params.channelId);
         if (parent.type !== ChannelType.GuildText) throw wrongChannelType();
+        this.requirePermissions(parent, PermissionFlagsBits.ViewChannel | PermissionFlagsBits.CreatePublicThreads);
         const message = this.findMessage(params.channelId, params.messageId);
         if (message.thread) throw new ApiError(400, 160004, 'A thread has already been created for this message');
         this.checkThreadName(body.name);
@@ -969,12 +1041,14 @@ export class FakeDiscord {
         if (parent.type !== ChannelType.GuildText) throw wrongChannelType();
         this.checkThreadName(body.name);
         const type = body.type === ChannelType.PublicThread ? ChannelType.PublicThread : ChannelType.PrivateThread;
+        this.requirePermissions(parent, type === ChannelType.PublicThread ? PermissionFlagsBits.CreatePublicThreads : PermissionFlagsBits.CreatePrivateThreads);
         const thread = this.makeThread(parent, { id: this.snowflake(), name: String(body.name), ownerId: this.botUser.id, type, body });
         this.broadcastLater(GatewayDispatchEvents.ThreadCreate, { ...thread, newly_created: true });
         return ok(thread, 201);
       },
       'POST /channels/:channelId/typing': ({ params }) => {
-        this.requireChannel(params.channelId);
+        const channel = this.requireChannel(params.channelId);
+        this.requirePermissions(channel, this.sendPermission(channel));
         return noContent;
       },
       'PUT /channels/:channelId/thread-members/@me': ({ params }) => {
@@ -982,7 +1056,7 @@ export class FakeDiscord {
         return noContent;
       },
       'PUT /channels/:channelId/messages/:messageId/reactions/:emoji/@me': ({ params }) => {
-        this.requireChannel(params.channelId);
+        this.requirePermissions(this.requireChannel(params.channelId), PermissionFlagsBits.ReadMessageHistory | PermissionFlagsBits.AddReactions);
         const message = this.findMessage(params.channelId, params.messageId);
         const reactions = (message.reactions ??= []);
         if (!reactions.some((r) => r.emoji.name === params.emoji && r.me)) {
@@ -1295,7 +1369,8 @@ export class FakeDiscord {
     const roles = message.author.id === this.botUser.id && guild ? [botRole(guild).id] : [];
     const { user: _user, ...member } = this.member(message.author, roles);
     const mentions = message.mentions.map((user) => {
-      const { user: _u, ...mentionMember } = this.member(user, []);
+      // With the roles the member really has: discord.js replaces its cached member with this one.
+      const { user: _u, ...mentionMember } = this.member(user, user.id === this.botUser.id && guild ? [botRole(guild).id] : []);
       return { ...user, member: mentionMember };
     });
     return { ...message, guild_id: guildId, member, mentions, channel_type: channel.type };
@@ -1502,14 +1577,14 @@ export class FakeDiscord {
       ...(options.roles ?? []).map((r, i) => role(r.id ?? this.snowflake(), r.name, r.permissions, i + 2)),
     ];
     const channels = (options.channels ?? ['general']).map((spec, position): APITextChannel => {
-      const { id: channelId, name } = typeof spec === 'string' ? { id: undefined, name: spec } : spec;
+      const { id: channelId, name, overwrites = [] } = typeof spec === 'string' ? { id: undefined, name: spec, overwrites: [] } : spec;
       return {
         id: channelId ?? this.snowflake(),
         type: ChannelType.GuildText,
         guild_id: id,
         name,
         position,
-        permission_overwrites: [],
+        permission_overwrites: overwrites,
         parent_id: null,
         nsfw: false,
         topic: null,
@@ -1612,8 +1687,22 @@ export class FakeDiscord {
     };
   }
 
-  private botPermissions(guild: FakeGuild): bigint {
-    return guild.roles.slice(0, 2).reduce((all, role) => all | BigInt(role.permissions), 0n);
+  /**
+   * Refuses as Discord does when the bot lacks a permission in a channel: 403 Missing Access (50001)
+   * without View Channel, else 403 Missing Permissions (50013). DMs need none.
+   */
+  private requirePermissions(channel: FakeChannel, needed: bigint): void {
+    if (channel.type === ChannelType.DM) return;
+    const held = this.botPermissionsIn(channel.id);
+    if ((held & PermissionFlagsBits.ViewChannel) === 0n) throw new ApiError(403, 50001, 'Missing Access');
+    const missing = missingPermissions(held, needed);
+    if (missing.length > 0) throw new ApiError(403, 50013, 'Missing Permissions');
+  }
+
+  /** Sending in a channel: Send Messages, or Send Messages in Threads in a thread. */
+  private sendPermission(channel: FakeChannel): bigint {
+    const isThread = channel.type === ChannelType.PublicThread || channel.type === ChannelType.PrivateThread || channel.type === ChannelType.AnnouncementThread;
+    return PermissionFlagsBits.ViewChannel | (isThread ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages);
   }
 
   private application(): object {
