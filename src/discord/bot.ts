@@ -26,7 +26,7 @@ import { digestVoteButton } from './components/digest-vote-button.ts';
 import { answerBibtexButton, citeButton } from './components/cite-button.ts';
 import { evidenceButton } from './components/evidence-button.ts';
 import { handleModal } from './components/modals.ts';
-import { handleMessage } from './conversation.ts';
+import { handleMessage, UnpostableChannels } from './conversation.ts';
 import { buttonKind } from './custom-ids.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
 import { userFacingMessage } from './errors.ts';
@@ -78,6 +78,8 @@ export class PaperBot {
   private readonly buttons: Map<string, ButtonHandler>;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly abort = new AbortController();
+  /** Channels where a mention could not be answered for lack of permissions (logged once each). */
+  private readonly unpostable = new UnpostableChannels();
   private stopping = false;
   private stopped: Promise<void> | null = null;
   /** Resolves when the gateway session is ready (guilds received). */
@@ -235,7 +237,7 @@ export class PaperBot {
     const botId = this.client.user?.id;
     if (botId === undefined) return;
     try {
-      await handleMessage(message, this.services, botId);
+      await handleMessage(message, this.services, botId, this.unpostable);
     } catch (error) {
       const errorId = errorIdForRequest();
       this.options.logger.error({ errorId, err: describeForLog(error, this.services.secrets) }, 'answering a message failed');

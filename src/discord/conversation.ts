@@ -3,14 +3,21 @@
  * thread that is not the bot's, in place); a DM is answered with a reply; in the bot's own threads a
  * follow-up is answered with the last few exchanges as context. Without the Message Content intent Discord
  * blanks messages that do not mention the bot, so there a follow-up must mention it too. Bots, including
- * this one (Discord echoes its own messages), are ignored.
+ * this one (Discord echoes its own messages), are ignored. A reply to one of the bot's messages is not a
+ * mention (Discord lists the replied-to author among the mentions; only `@paperbot` in the text counts).
+ *
+ * Before answering in a guild the bot checks its own permissions in the channel (discord.js computes them
+ * from the roles and overwrites): no thread it could not post in, a reply in place when it may not start or
+ * post in threads, and when it may not post at all, one warning per channel in the log (a message cannot be
+ * answered privately).
  */
-import { ChannelType, ThreadAutoArchiveDuration, type Message, type SendableChannels } from 'discord.js';
+import { ChannelType, PermissionFlagsBits, ThreadAutoArchiveDuration, type Message, type SendableChannels } from 'discord.js';
 import type { ChatMessage } from '../core/answering/chat-model.ts';
 import type { BotServices } from './command.ts';
 import { compareMessageIds, historyFromMessages, stripBotMention, type HistoryMessage } from './conversation-history.ts';
 import { channelTarget, checkQuestion, deliverAnswer, type AnswerTarget } from './deliver-answer.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
+import { missingPermissionNames } from './errors.ts';
 import { LIMITS, oneLine, truncate } from './render/limits.ts';
 import { NO_PINGS } from './render/outgoing-message.ts';
 
@@ -44,7 +51,34 @@ const DM_CONTEXT_MS = 30 * 60_000;
 /** Messages read back for context; enough for a few exchanges of long, split answers. */
 const HISTORY_FETCH = 30;
 
-export async function handleMessage(message: Message, services: BotServices, botId: string): Promise<void> {
+/** Channels already reported as impossible to answer in: the log says so once per channel, not per message. */
+export class UnpostableChannels {
+  private readonly reported = new Set<string>();
+
+  /** True the first time a channel is reported. */
+  firstReport(channelId: string): boolean {
+    if (this.reported.has(channelId)) return false;
+    this.reported.add(channelId);
+    return true;
+  }
+}
+
+/** How the bot can answer a message where it is: in a new thread, in place (as a reply or not), or not at all. */
+export type PostingPlan = { kind: 'thread' } | { kind: 'in-place'; reply: boolean } | { kind: 'none'; missing: string[] };
+
+const { ViewChannel, SendMessages, SendMessagesInThreads, CreatePublicThreads, ReadMessageHistory } = PermissionFlagsBits;
+
+/** Pure on discord.js's computed permissions (null: unknown, e.g. a DM: anything goes). */
+export function planPosting(permissions: { has(bit: bigint): boolean } | null, { inThread, wantsThread }: { inThread: boolean; wantsThread: boolean }): PostingPlan {
+  if (permissions === null) return wantsThread ? { kind: 'thread' } : { kind: 'in-place', reply: true };
+  const has = (bits: bigint): boolean => permissions.has(bits);
+  if (wantsThread && has(ViewChannel | CreatePublicThreads | SendMessagesInThreads)) return { kind: 'thread' };
+  const send = inThread ? SendMessagesInThreads : SendMessages;
+  if (!has(ViewChannel | send)) return { kind: 'none', missing: missingPermissionNames(permissions, ViewChannel | send) };
+  return { kind: 'in-place', reply: has(ReadMessageHistory) };
+}
+
+export async function handleMessage(message: Message, services: BotServices, botId: string, unpostable: UnpostableChannels = new UnpostableChannels()): Promise<void> {
   const channel = message.channel;
   const route = routeMessage({
     authorIsBot: message.author.bot || message.author.id === botId,
@@ -52,33 +86,47 @@ export async function handleMessage(message: Message, services: BotServices, bot
     isDm: channel.type === ChannelType.DM,
     inOwnThread: channel.isThread() && channel.ownerId === botId,
     threadUnavailable: channel.type !== ChannelType.GuildText && channel.type !== ChannelType.GuildAnnouncement,
-    mentionsBot: message.mentions.users.has(botId),
+    mentionsBot: mentionsInText(message.content, botId),
     messageContent: services.settings.messageContent,
   });
   if (route === 'ignore' || !channel.isSendable()) return;
 
+  const me = message.guild?.members.me ?? null;
+  const plan = planPosting(channel.isDMBased() || me === null ? null : channel.permissionsFor(me), { inThread: channel.isThread(), wantsThread: route === 'new-thread' });
+  if (plan.kind === 'none') {
+    if (unpostable.firstReport(channel.id)) {
+      services.logger.warn(
+        { channelId: channel.id, guildId: message.guildId, missing: plan.missing },
+        `a message asked paperbot in a channel where it may not post (it lacks ${plan.missing.join(', ')} there): not answered; grant the permission to paperbot's role or in the channel's overrides`,
+      );
+    }
+    return;
+  }
+  const reply = (payload: { content: string; allowedMentions: typeof NO_PINGS }): Promise<unknown> =>
+    plan.kind === 'in-place' && !plan.reply ? channel.send(payload) : message.reply(payload);
+
   const text = stripBotMention(message.content, botId);
   if (text === '') {
-    await message.reply({ content: 'Ask me a question about the papers, e.g. “What does FaMUS approximate?” (or try `/help`).', allowedMentions: NO_PINGS });
+    await reply({ content: 'Ask me a question about the papers, e.g. “What does FaMUS approximate?” (or try `/help`).', allowedMentions: NO_PINGS });
     return;
   }
   const check = checkQuestion(text, message.author.id, services, { visible: true });
   if (!check.ok) {
     // Not ephemeral here (messages cannot be): one notice per window, not one per message.
-    if (check.firstRefusal) await message.reply({ content: check.notice, allowedMentions: NO_PINGS });
+    if (check.firstRefusal) await reply({ content: check.notice, allowedMentions: NO_PINGS });
     return;
   }
 
   let target: AnswerTarget;
   let history: ChatMessage[] = [];
   let answerChannel: SendableChannels = channel;
-  if (route === 'new-thread') {
+  if (plan.kind === 'thread') {
     const thread = await startThread(message, check.question, services);
     if (thread !== null) answerChannel = thread;
     target = channelTarget(answerChannel, thread === null ? message : null);
   } else {
     if (route === 'follow-up' || route === 'dm') history = await readHistory(message, botId, route, services);
-    target = channelTarget(channel, message);
+    target = channelTarget(channel, plan.reply ? message : null);
   }
   answerChannel.sendTyping().catch((error: unknown) => services.logger.debug({ err: describeForLog(error, services.secrets) }, 'typing indicator failed'));
 
@@ -102,6 +150,11 @@ async function startThread(message: Message, question: string, services: BotServ
     services.logger.warn({ err: describeForLog(error, services.secrets), channelId: message.channelId }, 'could not start a thread; answering in place');
     return null;
   }
+}
+
+/** `<@id>` or `<@!id>` in the text: a real mention, not the reply ping Discord also lists among the mentions. */
+function mentionsInText(content: string, botId: string): boolean {
+  return content.includes(`<@${botId}>`) || content.includes(`<@!${botId}>`);
 }
 
 /** A thread name from the question: one line, no mentions, 1–100 characters. */

@@ -3,8 +3,10 @@
  * the question (length, the user's rate limit) before any work; stream the answer with throttled progress
  * edits; post the rendered answer (split over several messages when long); record it for feedback. Errors
  * end here too: the person sees a short message with the error id, the log gets the stack under that id.
+ * A part already posted is never overwritten by that notice (it follows the part instead), and when Discord
+ * refuses for lack of permission the notice goes where it can: privately to a slash command's asker.
  */
-import { MessageFlags, type ChatInputCommandInteraction, type Message, type ModalSubmitInteraction, type SendableChannels } from 'discord.js';
+import { MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction, type Message, type ModalSubmitInteraction, type SendableChannels } from 'discord.js';
 import type { AnswerResult } from '../core/answering/answer-question.ts';
 import { validateQuestion } from '../core/answering/answer-question.ts';
 import type { ChatMessage } from '../core/answering/chat-model.ts';
@@ -12,7 +14,7 @@ import { isUserError } from '../core/errors.ts';
 import { answerEvidence } from '../core/feedback/answer-evidence.ts';
 import type { BotServices } from './command.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
-import { userFacingMessage } from './errors.ts';
+import { cannotPostNotice, incompleteAnswerNotice, isMissingPermission, missingPermissionNames, userFacingMessage } from './errors.ts';
 import { ProgressEditor } from './progress-editor.ts';
 import { currentRequestId, newRequestId } from '../core/request-context.ts';
 import { renderAnswer, renderProgress } from './render/answer-message.ts';
@@ -25,6 +27,8 @@ export interface AnswerTarget {
   write(message: OutgoingMessage): Promise<void>;
   /** Sends one more message after it: the rest of a long answer. */
   append(message: OutgoingMessage): Promise<void>;
+  /** Discord refused to post for lack of permission: tell the asker where they can see it (privately), if anywhere. */
+  cannotPost?(): Promise<void>;
 }
 
 export type QuestionCheck = { ok: true; question: string } | { ok: false; notice: string; firstRefusal: boolean };
@@ -75,6 +79,8 @@ export async function deliverAnswer({ question, target, services, history, retri
     startedAt: startedAt ?? services.now(),
   });
   const started = services.now();
+  /** Parts of the final answer posted so far: a failure after them must not overwrite them. */
+  let delivered = 0;
   try {
     let result: AnswerResult | null = null;
     let raw = '';
@@ -109,7 +115,11 @@ export async function deliverAnswer({ question, target, services, history, retri
     await recordAnswer(services, answerId, result, origin);
     const [first, ...rest] = messages;
     if (first !== undefined) await target.write(first);
-    for (const message of rest) await target.append(message);
+    delivered += 1;
+    for (const message of rest) {
+      await target.append(message);
+      delivered += 1;
+    }
     logger.info(
       { answerId, mode: result.mode, citations: result.citations.length, messages: messages.length, progressEdits: progress.sent, ms: services.now() - started, source: origin.source },
       'answered',
@@ -120,9 +130,19 @@ export async function deliverAnswer({ question, target, services, history, retri
     if (interrupted) logger.warn({ answerId }, 'answer interrupted by shutdown');
     else if (isUserError(error)) logger.info({ code: error.code }, 'question refused');
     else logger.error({ errorId: answerId, err: describeForLog(error, services.secrets) }, 'answering failed');
-    const content = interrupted ? INTERRUPTED_NOTICE : userFacingMessage(error, answerId);
-    await target.write({ content, components: [], embeds: [] }).catch((writeError: unknown) => {
+    const tell = async (): Promise<void> => {
+      if (isMissingPermission(error)) {
+        logger.warn({ channelId: origin.channelId, delivered }, 'Discord refused to post the answer: paperbot lacks a permission in the channel');
+        await target.cannotPost?.();
+      } else if (delivered > 0) {
+        await target.append({ content: interrupted ? INTERRUPTED_NOTICE : incompleteAnswerNotice(answerId), components: [], embeds: [] });
+      } else {
+        await target.write({ content: interrupted ? INTERRUPTED_NOTICE : userFacingMessage(error, answerId), components: [], embeds: [] });
+      }
+    };
+    await tell().catch(async (writeError: unknown) => {
       logger.warn({ err: describeForLog(writeError, services.secrets) }, 'could not tell the user that answering failed');
+      if (isMissingPermission(writeError) && !isMissingPermission(error)) await target.cannotPost?.().catch(() => undefined);
     });
     return null;
   }
@@ -156,6 +176,11 @@ export function interactionTarget(interaction: ChatInputCommandInteraction | Mod
     },
     append: async (message) => {
       await interaction.followUp({ ...message, allowedMentions: NO_PINGS, ...(ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
+    },
+    cannotPost: async () => {
+      const send = interaction.channel?.isThread() ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages;
+      const missing = missingPermissionNames(interaction.appPermissions, PermissionFlagsBits.ViewChannel | send | PermissionFlagsBits.EmbedLinks);
+      await interaction.followUp({ content: cannotPostNotice(missing), flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
     },
   };
 }
