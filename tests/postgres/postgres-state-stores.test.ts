@@ -1,0 +1,42 @@
+/**
+ * The state stores' contract (src/adapters/store/state-stores.contract.ts) on PostgreSQL: the real `pg`
+ * client on the wire to PGlite with pgvector on 127.0.0.1, one server for the file, an empty database for
+ * each test. Each `open` is a new pool, as a second process would have.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
+import { PostgresStateDatabase } from '../../src/adapters/postgres/postgres-state-database.ts';
+import { POSTGRES_STATE_MIGRATIONS } from '../../src/adapters/postgres/postgres-state-migrations.ts';
+import { stateStoresContract } from '../../src/adapters/store/state-stores.contract.ts';
+import { startPgliteServer, type PgliteServer } from '../support/pglite-server.ts';
+
+let server: PgliteServer;
+const opened: PostgresStateDatabase[] = [];
+
+beforeAll(async () => {
+  server = await startPgliteServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+beforeEach(async () => {
+  await server.resetDatabase();
+});
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((db) => db.close()));
+});
+
+describe('PostgreSQL state stores', () => {
+  stateStoresContract({
+    migrations: POSTGRES_STATE_MIGRATIONS.length,
+    open: async ({ upTo } = {}) => {
+      const db = await PostgresStateDatabase.open({
+        url: server.url,
+        poolSize: 3,
+        statementTimeoutMs: 10_000,
+        migrations: POSTGRES_STATE_MIGRATIONS.slice(0, upTo ?? POSTGRES_STATE_MIGRATIONS.length),
+      });
+      opened.push(db);
+      return db;
+    },
+  });
+});
