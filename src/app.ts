@@ -102,6 +102,7 @@ export interface App {
 }
 
 export function createApp(config: Config, { logger, ...overrides }: AppOverrides & { logger: Logger }): App {
+  refuseDatabaseUrl(config);
   const chatModel = overrides.chatModel === undefined ? createChatModel(config, logger) : (overrides.chatModel ?? undefined);
   const indexBackend = createIndexBackend(config);
   const now = overrides.now ?? (() => new Date());
@@ -265,6 +266,19 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
 
 function dailyFetchOf(job: DailyFetch | null): { dailyFetch?: DailyFetch } {
   return job === null ? {} : { dailyFetch: job };
+}
+
+/**
+ * DATABASE_URL must select PostgreSQL for everything (issue 13) or for nothing: the state stores exist on
+ * PostgreSQL (src/adapters/postgres/), the index side (papers, passages, search, vectors) does not yet, and a
+ * bot half on one database and half on another would break the promise of several processes sharing one.
+ */
+function refuseDatabaseUrl(config: Pick<Config, 'database'>): void {
+  if (config.database.url === undefined) return;
+  throw new UserError(
+    'E_DATABASE_URL_UNFINISHED',
+    'DATABASE_URL is set, but the PostgreSQL backend is not finished (its state tables exist; papers, passages, search and vectors are still SQLite and hnswlib only), so paperbot does not start half on PostgreSQL: unset DATABASE_URL (see "Running past one machine" in the README).',
+  );
 }
 
 /** The bot token, or the sentence that says it is missing. */

@@ -68,6 +68,15 @@ const schema = z.object({
   ARXIV_FETCH_TIME: optional(z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'expected a time of day as HH:MM, e.g. 00:30' })),
   ARXIV_FETCH_TIMEZONE: optional(z.string().trim().refine(isTimeZone, { message: 'expected an IANA time zone, e.g. America/New_York' })),
 
+  DATABASE_URL: optional(
+    z
+      .string()
+      .trim()
+      .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v), { message: 'expected a PostgreSQL URL, e.g. postgres://user:password@host:5432/paperbot' }),
+  ),
+  DATABASE_POOL_SIZE: optional(int(1, 1_000)),
+  DATABASE_STATEMENT_TIMEOUT_MS: optional(int(100, 3_600_000)),
+
   LOG_LEVEL: optional(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { message: 'expected trace, debug, info, warn, error, fatal or silent' })),
 });
 
@@ -139,6 +148,15 @@ export interface Config {
     /** When the bot fetches (HH:MM in `fetchTimeZone`): after arXiv's feed updates, around midnight US Eastern. */
     fetchTime: string;
     fetchTimeZone: string;
+  };
+  /** PostgreSQL (issue 13, in progress): `url` unset means SQLite and hnswlib in this process, as always. */
+  database: {
+    /** Never logged whole: `describeDatabaseUrl` drops the password. */
+    url: string | undefined;
+    /** Connections each process keeps open at most. */
+    poolSize: number;
+    /** A statement running longer is cancelled by the server. */
+    statementTimeoutMs: number;
   };
   /** Unset: each entry point's default (terminal commands: warn, the bot: info). */
   logLevel: string | undefined;
@@ -215,6 +233,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
       fetchTime: e.ARXIV_FETCH_TIME ?? '00:30',
       fetchTimeZone: e.ARXIV_FETCH_TIMEZONE ?? 'America/New_York',
     },
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE ?? 10, statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS ?? 30_000 },
     logLevel: e.LOG_LEVEL,
   };
 }
@@ -227,5 +246,7 @@ export function loadConfig(cwd: string = process.cwd()): Config {
 }
 
 function mask(name: string, value: string): string {
+  // A database URL may carry its password: the rest of it helps find the mistake.
+  if (name === 'DATABASE_URL') return value.replace(/(:\/\/[^:/@\s]*:)[^@\s]*@/, '$1***@');
   return /TOKEN|KEY|SECRET|PASSWORD/i.test(name) ? '***' : value;
 }
