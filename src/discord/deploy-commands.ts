@@ -9,7 +9,7 @@ import type { CommandContext } from '../cli/run-main.ts';
 import { defineCommandLine, parseCommandLine, printHelp, usageError } from '../cli/command-line.ts';
 import { commandDefinitions } from './commands/index.ts';
 import { scrubSecrets } from '../core/redact-secrets.ts';
-import { inviteUrl } from './invite.ts';
+import { inviteUrl, userInstallUrl } from './invite.ts';
 
 export const DEPLOY_COMMAND_LINE = defineCommandLine({
   command: 'npm run deploy-commands --',
@@ -46,7 +46,8 @@ export async function deployCommandsCommand({ argv, config, app, stdout }: Comma
         ? `Registered ${registered.length} commands globally: ${names}.\n`
         : `Registered ${registered.length} commands in server ${args.guildId}: ${names}.\n`,
     );
-    stdout.write(`Invite the bot with: ${inviteUrl(application.id)}\n`);
+    stdout.write(`Invite the bot to a server with: ${inviteUrl(application.id)}\n`);
+    stdout.write(`Or add its commands to your own account (any DM or server) with: ${userInstallUrl(application.id)}\n`);
     return 0;
   } catch (error) {
     throw explain(error, token, args.guildId);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PermissionsBitField } from 'discord.js';
-import { INVITE_PERMISSIONS, inviteUrl } from './invite.ts';
+import { INVITE_PERMISSIONS, inviteUrl, userInstallUrl } from './invite.ts';
 import { gatewayIntents } from './bot.ts';
 
 describe('invite', () => {
@@ -17,6 +17,10 @@ describe('invite', () => {
     expect(inviteUrl('123')).toBe('https://discord.com/oauth2/authorize?client_id=123&scope=bot%20applications.commands&permissions=309237730304');
     const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
     expect(readme).toContain('scope=bot%20applications.commands&permissions=309237730304');
+  });
+
+  it('builds the user-install URL: integration type 1, commands only, no bot user and no permissions', () => {
+    expect(userInstallUrl('123')).toBe('https://discord.com/oauth2/authorize?client_id=123&integration_type=1&scope=applications.commands');
   });
 
   it('requests Message Content only when enabled', () => {

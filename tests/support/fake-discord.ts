@@ -209,6 +209,14 @@ export interface InteractionOptions {
   channelId?: string;
   /** From a DM with the bot instead of a guild. */
   dm?: boolean;
+  /**
+   * Used through a user install only (the server has not installed the app): `authorizing_integration_owners`
+   * holds just the user; with `privateChannel`, from a DM between the user and someone else (context 2), a
+   * channel the bot cannot see. The command must be registered for that install type and context, as
+   * Discord offers it nowhere else; the answer gets at most 5 follow-ups.
+   */
+  userInstall?: boolean;
+  privateChannel?: boolean;
   /** The member's computed permissions; default @everyone's (no Manage Server). */
   memberPermissions?: bigint;
   memberRoles?: string[];
@@ -253,6 +261,9 @@ interface RateLimitReply {
 
 /** Failure a channel answers with: 403 Missing Access (50001), 404 Unknown Channel (10003), or any error. */
 export type ChannelFailure = 403 | 404 | { status: number; code: number; message: string };
+
+/** Follow-up messages Discord allows per interaction for an app installed only by the user. */
+export const USER_INSTALL_FOLLOW_UPS = 5;
 
 // ---------------------------------------------------------------------------------------------------------
 // Discord-shaped errors
@@ -630,14 +641,19 @@ export class FakeDiscord {
     this.requireSession();
     const type = options.type ?? InteractionType.ApplicationCommand;
     const user = this.addUser(options.user ?? this.defaultUser);
-    const channel = options.dm ? this.dmChannelWith(user.id) : this.channel(options.channelId ?? this.firstChannelId());
+    const channel = options.privateChannel
+      ? this.privateChannelOf(user)
+      : options.dm
+        ? this.dmChannelWith(user.id)
+        : this.channel(options.channelId ?? this.firstChannelId());
     const guildId = channel.type === ChannelType.DM ? null : (channel.guild_id ?? null);
     const guild = this.guilds.find((g) => g.id === guildId) ?? null;
+    const context = options.privateChannel ? 2 : guild ? 0 : 1;
     const memberPermissions = options.memberPermissions ?? EVERYONE_PERMISSIONS;
     const member = guild ? { ...this.member(user, options.memberRoles ?? []), permissions: memberPermissions.toString() } : null;
     const id = this.snowflake();
     const token = `fake-interaction-${randomBytes(12).toString('hex')}`;
-    const owners: Record<string, string> = guildId ? { '0': guildId } : { '1': user.id };
+    const owners: Record<string, string> = options.userInstall || options.privateChannel ? { '1': user.id } : guildId ? { '0': guildId } : { '1': user.id };
     const state: InteractionState = {
       id,
       token,
@@ -678,6 +694,7 @@ export class FakeDiscord {
     } else {
       const name = options.name ?? 'ask';
       const command = this.findCommand(name, guildId);
+      if (command && (options.userInstall || options.privateChannel)) this.checkUsableThere(command, owners, context);
       const { options: resolvedOptions, resolved } = this.buildOptions(options, command, guild);
       data = {
         id: command?.id ?? this.snowflake(),
@@ -710,7 +727,7 @@ export class FakeDiscord {
       locale: options.locale ?? 'en-US',
       entitlements: [],
       authorizing_integration_owners: owners,
-      context: guild ? 0 : 1,
+      context,
       attachment_size_limit: 10 * 1024 * 1024,
     };
     this.interactions.set(id, state);
@@ -952,6 +969,10 @@ export class FakeDiscord {
         const interaction = this.acknowledgedInteraction(params);
         const message = body as MessageBody;
         this.checkMessage(message, files.length, true);
+        // Discord's limit for an app that only a user installed (not the server): 5 follow-ups per interaction.
+        if (interaction.owners['0'] === undefined && interaction.followUps.size >= USER_INSTALL_FOLLOW_UPS) {
+          throw new ApiError(400, 40094, 'This interaction has hit the maximum number of follow up messages');
+        }
         const created = this.createMessage(this.channels.get(interaction.channelId) ?? throwError(unknownChannel()), {
           ...this.messageFields(message, files),
           author: this.botUser,
@@ -1399,6 +1420,27 @@ export class FakeDiscord {
     if (messageId === '@original') return interaction.original ?? throwError(unknownMessage());
     if (!interaction.followUps.has(messageId)) throw unknownMessage();
     return this.findMessage(interaction.channelId, messageId);
+  }
+
+  /** Discord offers a command only for the install types and contexts it was registered with. */
+  private checkUsableThere(command: APIApplicationCommand, owners: Record<string, string>, context: number): void {
+    const types = command.integration_types ?? [0];
+    const installs = Object.keys(owners).map(Number);
+    if (!installs.some((t) => (types as number[]).includes(t))) {
+      throw new Error(`fake Discord: /${command.name} is registered for integration_types ${JSON.stringify(types)}, so it is not offered through installs ${JSON.stringify(installs)}`);
+    }
+    if (command.contexts != null && !(command.contexts as number[]).includes(context)) {
+      throw new Error(`fake Discord: /${command.name} is registered for contexts ${JSON.stringify(command.contexts)}, not offered in context ${context}`);
+    }
+  }
+
+  /** A DM between `user` and another person: the bot is not in it and cannot post there, only answer interactions. */
+  private privateChannelOf(user: APIUser): APIDMChannel {
+    const friend = this.addUser({ username: 'friend' });
+    const channel: APIDMChannel = { id: this.snowflake(), type: ChannelType.DM, last_message_id: null, recipients: [user, friend], flags: 0 as ChannelFlags, name: null };
+    this.channels.set(channel.id, channel);
+    this.failChannel(channel.id, 403);
+    return channel;
   }
 
   private findCommand(name: string, guildId: string | null): APIApplicationCommand | undefined {

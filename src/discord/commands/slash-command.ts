@@ -1,14 +1,22 @@
 /**
- * What the slash commands share: the builder every command but /digest starts from (usable in servers and
- * in DMs with the bot), and the private reply that refusals, notices and /help-like answers use.
+ * What the slash commands share: the builder every command but /digest, /add and /settings starts from
+ * (usable wherever paperbot is installed, to a server or to an account), and the private reply that refusals, notices and /help-like answers use.
  */
-import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction, type RepliableInteraction } from 'discord.js';
+import { ApplicationIntegrationType, InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction, type RepliableInteraction } from 'discord.js';
 import type { Logger } from '../../core/logger.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
 
-/** A command named `name`, offered in servers and in DMs with the bot. */
+/**
+ * A command named `name`, usable wherever paperbot is: installed to a server or to a person's account
+ * (user install), in servers, in DMs with the bot and in other DMs and group DMs (private channels, where
+ * only a user install reaches). What changes a server (/digest, /add, /settings) builds its own, guild-only.
+ */
 export function slashCommand(name: string, description: string): SlashCommandBuilder {
-  return new SlashCommandBuilder().setName(name).setDescription(description).setContexts(InteractionContextType.Guild, InteractionContextType.BotDM);
+  return new SlashCommandBuilder()
+    .setName(name)
+    .setDescription(description)
+    .setIntegrationTypes(ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall)
+    .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel);
 }
 
 /** Replies with `content` that only the person who asked sees, pinging nobody. */
