@@ -75,7 +75,18 @@ export interface FakeDiscordOptions {
   interactionDeadlineMs?: number;
   /** Dispatch MESSAGE_CREATE for what the bot posts, as Discord does (a bot must ignore itself). Default true. */
   echoBotMessages?: boolean;
+  /**
+   * The privileged intents enabled for the application in the Developer Portal (GuildMembers, GuildPresences,
+   * MessageContent bits). IDENTIFY asking for another one is closed with 4014, as on Discord. Default: all three.
+   */
+  privilegedIntents?: number;
+  /** The token IDENTIFY must carry when it is not `token` (the gateway rejects it with 4004 while REST accepts `token`). */
+  gatewayToken?: string;
 }
+
+const PRIVILEGED_INTENTS = GatewayIntentBits.GuildMembers | GatewayIntentBits.GuildPresences | GatewayIntentBits.MessageContent;
+/** The intents Discord knows (bits 0-25 as of API v10); IDENTIFY with another bit is closed with 4013. */
+const KNOWN_INTENTS = Object.values(GatewayIntentBits).filter((v): v is number => typeof v === 'number').reduce((all, bit) => all | bit, 0);
 
 export interface FakeGuildOptions {
   id?: string;
@@ -446,7 +457,8 @@ export class FakeDiscord {
 
   private constructor(server: Server, port: number, options: FakeDiscordOptions) {
     this.server = server;
-    this.options = options;
+    // A copy: resetToken() changes it, the caller's object stays as given.
+    this.options = { ...options };
     this.apiUrl = `http://127.0.0.1:${port}/api`;
     this.gatewayUrl = `ws://127.0.0.1:${port}/gateway`;
     this.applicationId = options.applicationId ?? this.snowflake();
@@ -627,6 +639,17 @@ export class FakeDiscord {
       { guildId: guild.id, ownerId: guild.ownerId, roles: guild.roles, userId: this.botUser.id, memberRoleIds: [botRole(guild).id] },
       overwrites,
     );
+  }
+
+  /**
+   * The token is reset in the Developer Portal: from now on only `newToken` is accepted (REST and gateway),
+   * and every open gateway connection is closed with 4004 Authentication failed, as Discord does.
+   */
+  async resetToken(newToken: string): Promise<void> {
+    this.options.token = newToken;
+    this.options.gatewayToken = newToken;
+    await this.disconnect(4004, 'Authentication failed.');
+    this.sessions.clear();
   }
 
   /** Closes every gateway connection with `code` (4000: the client resumes; 4004: it gives up). */
@@ -1880,8 +1903,18 @@ export class FakeDiscord {
       ws.close(4005, 'Already authenticated.');
       return;
     }
-    if (this.options.token !== undefined && data.token !== this.options.token) {
+    const expected = this.options.gatewayToken ?? this.options.token;
+    if (expected !== undefined && data.token !== expected) {
       ws.close(4004, 'Authentication failed.');
+      return;
+    }
+    const intents = Number(data.intents ?? 0);
+    if ((intents & ~KNOWN_INTENTS) !== 0) {
+      ws.close(4013, 'Invalid intent(s).');
+      return;
+    }
+    if ((intents & PRIVILEGED_INTENTS & ~(this.options.privilegedIntents ?? PRIVILEGED_INTENTS)) !== 0) {
+      ws.close(4014, 'Disallowed intent(s).');
       return;
     }
     const session: GatewaySession = {
