@@ -29,7 +29,8 @@ import { handleModal } from './components/modals.ts';
 import { handleMessage, UnpostableChannels } from './conversation.ts';
 import { buttonKind } from './custom-ids.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
-import { userFacingMessage } from './errors.ts';
+import { fatalCloseSentence, userFacingMessage } from './errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { currentRequestId, newRequestId, runWithRequest } from '../core/request-context.ts';
 import { SHUTTING_DOWN_NOTICE } from './render/info-messages.ts';
@@ -84,6 +85,12 @@ export class PaperBot {
   private stopped: Promise<void> | null = null;
   /** Resolves when the gateway session is ready (guilds received). */
   private readonly ready: Promise<void>;
+  /**
+   * Resolves with the sentence to exit with when Discord closes the gateway for good (token reset: 4004;
+   * intents: 4013/4014): discord.js then stops reconnecting and, without this, the process would idle with
+   * nothing left to do. Never resolves otherwise.
+   */
+  readonly fatalDisconnect: Promise<UserError>;
 
   constructor(private readonly options: PaperBotOptions) {
     const { logger, settings } = options;
@@ -126,6 +133,12 @@ export class PaperBot {
     this.client.on(Events.Error, (error) => logger.error({ err: describeForLog(error, this.services.secrets) }, 'Discord client error'));
     this.client.on(Events.Warn, (message) => logger.warn({ message }, 'Discord client warning'));
     this.client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'disconnected from the Discord gateway'));
+    this.fatalDisconnect = new Promise<UserError>((resolve) =>
+      this.client.on(Events.ShardDisconnect, ({ code }) => {
+        const sentence = fatalCloseSentence(code);
+        if (sentence !== null && !this.stopping) resolve(new UserError('E_DISCORD_GATEWAY', sentence));
+      }),
+    );
     this.client.on(Events.ShardResume, () => logger.info({}, 'resumed the Discord gateway session'));
   }
 

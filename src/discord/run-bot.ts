@@ -3,7 +3,9 @@
  * there is none), logs it in (daily digests then post on schedule), and runs until SIGINT/SIGTERM; then
  * shuts down gracefully (no new work, answers in flight finish within SHUTDOWN_GRACE_MS, databases closed by
  * the app) and returns exit code 0. A second Ctrl-C kills at once, as usual. Unhandled promise rejections are
- * logged (scrubbed), never fatal.
+ * logged (scrubbed), never fatal. When Discord closes the gateway for good while it runs (the token was
+ * reset: 4004; intents: 4013/4014) it shuts down the same way and fails with one sentence saying what to fix
+ * (exit 1), instead of idling without a connection until Node gives up on it (exit 13).
  */
 import { requireDiscordToken, type App } from '../app.ts';
 import { UserError, isUserError } from '../core/errors.ts';
@@ -67,7 +69,9 @@ export async function runBot({ app, stop, onReady }: RunBotOptions): Promise<num
       );
       if (bot.client.guilds.cache.size === 0 && appId) logger.warn({ invite: inviteUrl(appId) }, 'the bot is in no server yet: open the invite URL to add it');
       onReady?.(bot);
-      await stopped;
+      const fatal = await Promise.race([stopped.then(() => null), bot.fatalDisconnect]);
+      // runMain prints the sentence and exits 1.
+      if (fatal !== null) throw fatal;
     }
     return 0;
   } finally {
@@ -83,8 +87,8 @@ async function login(bot: PaperBot, token: string): Promise<void> {
     const reason = scrubSecrets(error instanceof Error ? error.message : String(error), [token]);
     const hint = /intent/i.test(reason)
       ? 'DISCORD_MESSAGE_CONTENT=true needs the Message Content intent enabled in the Developer Portal (your application → Bot → Privileged Gateway Intents); enable it or set DISCORD_MESSAGE_CONTENT=false'
-      : /token|401|unauthori[sz]ed/i.test(reason)
-        ? 'check DISCORD_TOKEN (Developer Portal → your application → Bot → Reset Token)'
+      : /token|401|unauthori[sz]ed|authentication failed/i.test(reason)
+        ? 'Discord rejected the bot token; put the current one in DISCORD_TOKEN (Developer Portal → your application → Bot → Reset Token)'
         : 'check the network and DISCORD_API_URL';
     throw new UserError('E_DISCORD_LOGIN', `Could not log in to Discord (${reason}): ${hint}.`, { cause: error });
   }
