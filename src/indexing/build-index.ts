@@ -8,9 +8,10 @@
  * renamed and then published through CURRENT only when complete (see index-layout.ts). Where the papers and
  * vectors are kept is the backend's business (index-backend.ts); the build sees only core's ports.
  */
-import { mkdirSync, renameSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { UserError } from '../core/errors.ts';
 import { chunkText } from '../core/corpus/chunk-passages.ts';
 import { listCorpusFiles, loadCorpus } from '../core/corpus/load-corpus.ts';
 import type { CorpusProblem, KnownPaper, Paper } from '../core/corpus/paper.ts';
@@ -24,6 +25,8 @@ import { CorpusLines } from './corpus-lines.ts';
 import type { FileDamage, IndexBackend } from './index-backend.ts';
 import { acquireBuildLock, currentBuildDir, FILES, indexLayout, publishBuild, removeStaleBuilds, writeFileDurably } from './index-layout.ts';
 import { inspectBuild } from './inspect-build.ts';
+import { addedAtOf, previousVectors, startStore } from './reuse-build.ts';
+import { writeFailure } from './write-failure.ts';
 import { LEXICAL_VERSION, MANIFEST_VERSION, needsRetokenizing, retokenizes, sameEmbeddings, type BuildStats, type Manifest } from './manifest.ts';
 
 export interface BuildProgress {
@@ -66,7 +69,16 @@ export interface BuildReport {
   repaired: FileDamage | null;
 }
 
+/** Builds, or says in one sentence why the machine refused the writes (a full disk, a read-only DATA_DIR). */
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildReport> {
+  try {
+    return await writeBuild(options);
+  } catch (error) {
+    throw writeFailure(error, options.indexDir, 'the previous index, if any, still answers') ?? error;
+  }
+}
+
+async function writeBuild(options: BuildIndexOptions): Promise<BuildReport> {
   const { corpusDir, indexDir, embedder, backend, strict = false, rebuild = false, logger = silentLogger, onProgress, batchSize = 32, compactAbove = 0.2, now = () => new Date() } = options;
   const started = Date.now();
   await listCorpusFiles(corpusDir); // a missing or empty corpus folder is reported before anything is written
@@ -168,6 +180,11 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
 
       // 4. Write everything, then publish.
       vectors?.save(partial);
+      // hnswlib ignores failed writes (a full disk leaves a short file and no error): check what it wrote.
+      const written = vectors === null ? null : backend.vectors.check(partial, { dims: vectors.dims, slots: vectors.slots });
+      if (written !== null) {
+        throw new UserError('E_DISK_FULL', `The new index vectors ${written.file} were written short (${written.problem}; hnswlib reports no write errors): is the disk holding ${indexDir} full? The previous index, if any, still answers.`);
+      }
       lines.save(partial, corpus.papers, corpus.problems);
       const counts = store.counts();
       store.close();
@@ -192,64 +209,13 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
       return { upToDate: false, buildDir: final, manifest, problems: corpus.problems, stats, reusedLines: copied ? lines.reused : 0, repaired };
     } catch (error) {
       store.close();
+      // What a failed build wrote is of no use, and on a full disk it is the space a retry needs.
+      rmSync(partial, { recursive: true, force: true });
       throw error;
     }
   } finally {
     release();
   }
-}
-
-/** When each paper of the build in `dir` entered the index; empty (every paper new) when its store cannot be read. */
-function addedAtOf(backend: IndexBackend, dir: string, logger: Logger): Map<string, string> {
-  try {
-    const store = backend.papers.open(dir);
-    try {
-      return new Map(store.allPapers().map((p) => [p.id, p.addedAt]));
-    } finally {
-      store.close();
-    }
-  } catch (error) {
-    logger.warn({ err: error, dir }, 'the store of the current build cannot be read; every paper counts as newly added');
-    return new Map();
-  }
-}
-
-/** The previous build's store copied into the new build (it carries each paper's `added_at`), else a new one. */
-function startStore(backend: IndexBackend, previousDir: string | null, dir: string, logger: Logger): { store: WritablePaperStore; copied: boolean } {
-  if (previousDir !== null) {
-    try {
-      return { store: backend.papers.copy(previousDir, dir), copied: true };
-    } catch (error) {
-      logger.warn({ err: error, dir: previousDir }, 'the current index build has an unusable store; building from scratch');
-    }
-  }
-  return { store: backend.papers.create(dir), copied: false };
-}
-
-/**
- * The previous build's vectors when they are whole: a missing, unreadable or short vector file must not
- * survive as an empty index while the store says every passage has a vector (dense search would then find
- * nothing, silently). Null means every passage is embedded again.
- */
-function previousVectors(backend: IndexBackend, dir: string, previous: Manifest, store: WritablePaperStore, logger: Logger): WritableVectorIndex | null {
-  const dims = previous.embeddings?.dims ?? 0;
-  let vectors: WritableVectorIndex | null;
-  try {
-    vectors = backend.vectors.load(dir, { dims, live: previous.counts.vectors });
-  } catch (error) {
-    logger.warn({ err: error, dir }, 'the vectors of the current index build cannot be read; embedding every passage again');
-    return null;
-  }
-  if (vectors === null) {
-    logger.warn({ dir }, 'the current index build has no vectors; embedding every passage again');
-    return null;
-  }
-  const embedded = store.embeddedPassageIds().length;
-  if (vectors.slots !== previous.counts.vectorSlots || embedded !== previous.counts.vectors) {
-    logger.warn({ dir, slots: vectors.slots, expectedSlots: previous.counts.vectorSlots, embedded, expected: previous.counts.vectors }, 'the vectors of the current index build do not match it; embedding every passage again');
-    return null;
-  }
-  return vectors;
 }
 
 interface CorpusDiff {

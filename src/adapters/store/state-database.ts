@@ -10,6 +10,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { describeError, UserError } from '../../core/errors.ts';
+import { errorCode, writeFailure } from '../../indexing/write-failure.ts';
 import { SqliteDigestStore } from './sqlite-digest-store.ts';
 import { SqliteDigestVoteStore } from './sqlite-digest-vote-store.ts';
 import { SqliteFeedbackStore } from './sqlite-feedback-store.ts';
@@ -30,10 +32,18 @@ export class StateDatabase {
 
   /** Opens (creating if needed) the state database at `file` and brings its schema up to date. */
   static open(file: string, { migrations = STATE_MIGRATIONS }: StateDatabaseOptions = {}): StateDatabase {
-    mkdirSync(path.dirname(file), { recursive: true });
-    const db = new Database(file);
+    let db: Database.Database;
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      db = new Database(file);
+    } catch (error) {
+      throw stateFailure(error, file);
+    }
     try {
       db.pragma('journal_mode = WAL');
+      // Cheap for a file this size, and a damaged one is then named at start-up, not half way through a digest.
+      const check = String(db.pragma('quick_check', { simple: true }));
+      if (check !== 'ok') throw new UserError('E_STATE_CORRUPT', damagedState(file, check));
       db.pragma('synchronous = NORMAL');
       // Another process holding the write lock (a second shard) is waited for instead of failing at once.
       db.pragma('busy_timeout = 5000');
@@ -47,7 +57,7 @@ export class StateDatabase {
       return new StateDatabase(db);
     } catch (error) {
       db.close();
-      throw error;
+      throw stateFailure(error, file);
     }
   }
 
@@ -97,4 +107,18 @@ export class StateDatabase {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/**
+ * A damaged state file is named and left alone: it is the one file paperbot cannot rebuild (subscriptions,
+ * what was posted, feedback), so deleting or recreating it is the operator's decision, never the bot's.
+ */
+function damagedState(file: string, problem: string): string {
+  return `The state database ${file} is damaged (${problem}): it holds the digest subscriptions and the feedback on answers, so paperbot leaves it as it is; restore it from a backup, or move it away to start with an empty one.`;
+}
+
+function stateFailure(error: unknown, file: string): unknown {
+  if (error instanceof UserError) return error;
+  if (/^SQLITE_(CORRUPT|NOTADB)/.test(errorCode(error) ?? '')) return new UserError('E_STATE_CORRUPT', damagedState(file, describeError(error)), { cause: error });
+  return writeFailure(error, path.dirname(file), `${path.basename(file)} was not changed`) ?? error;
 }
