@@ -27,6 +27,8 @@ import { answerBibtexButton, citeButton } from './components/cite-button.ts';
 import { evidenceButton } from './components/evidence-button.ts';
 import { handleModal } from './components/modals.ts';
 import { handleMessage, UnpostableChannels } from './conversation.ts';
+import { handleMenu } from './components/menus.ts';
+import { publishButton } from './components/publish-button.ts';
 import { buttonKind } from './custom-ids.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
 import { fatalCloseSentence, userFacingMessage } from './errors.ts';
@@ -118,7 +120,7 @@ export class PaperBot {
       arxiv: options.arxiv ?? null,
     };
     this.commands = new Map(allCommands.map((c) => [c.data.name, c]));
-    this.buttons = new Map([feedbackButton, similarButton, digestVoteButton, citeButton, answerBibtexButton, evidenceButton].map((b) => [b.kind, b]));
+    this.buttons = new Map([feedbackButton, similarButton, digestVoteButton, citeButton, answerBibtexButton, evidenceButton, publishButton].map((b) => [b.kind, b]));
 
     this.client.on(Events.InteractionCreate, (interaction) => this.track(() => this.onInteraction(interaction)));
     this.client.on(Events.MessageCreate, (message) => {
@@ -211,8 +213,9 @@ export class PaperBot {
       }
       return;
     }
-    if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isModalSubmit()) return;
-    const name = interaction.isChatInputCommand() ? `/${interaction.commandName}` : `${interaction.isButton() ? 'button' : 'modal'} ${interaction.customId.split(':')[0] ?? ''}`;
+    const other = interaction.isMessageContextMenuCommand() || interaction.isStringSelectMenu() || interaction.isModalSubmit();
+    if (!interaction.isChatInputCommand() && !interaction.isButton() && !other) return;
+    const name = interaction.isCommand() ? `/${interaction.commandName}` : `${interaction.isButton() ? 'button' : interaction.isModalSubmit() ? 'modal' : 'menu'} ${interaction.customId.split(':')[0] ?? ''}`;
     try {
       if (this.stopping) {
         await interaction.reply({ content: SHUTTING_DOWN_NOTICE, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
@@ -228,8 +231,10 @@ export class PaperBot {
         await command.execute(interaction, this.services);
       } else if (interaction.isButton()) {
         await this.onButton(interaction);
-      } else {
+      } else if (interaction.isModalSubmit()) {
         await handleModal(interaction, this.services);
+      } else {
+        await handleMenu(interaction, this.services);
       }
     } catch (error) {
       await this.reportInteractionError(interaction, error, name);

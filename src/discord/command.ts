@@ -7,7 +7,11 @@ import type {
   AutocompleteInteraction,
   ButtonInteraction,
   ChatInputCommandInteraction,
+  MessageContextMenuCommandInteraction,
+  ModalSubmitInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RESTPostAPIContextMenuApplicationCommandsJSONBody,
+  StringSelectMenuInteraction,
 } from 'discord.js';
 import type { Assistant } from '../assistant/assistant.ts';
 import type { FeedbackStore } from '../core/feedback/feedback-store.ts';
@@ -76,4 +80,21 @@ export interface Command {
 export interface ButtonHandler {
   kind: ButtonKind;
   execute(interaction: ButtonInteraction, services: BotServices): Promise<void>;
+}
+
+/** A message context-menu command (right-click a message → Apps): `{ data, execute }` like a slash command. */
+export interface MessageCommand {
+  data: { readonly name: string; toJSON(): RESTPostAPIContextMenuApplicationCommandsJSONBody };
+  execute(interaction: MessageContextMenuCommandInteraction, services: BotServices): Promise<void>;
+}
+
+/** A select menu or a modal the bot sent, found again by the first part of its custom id. */
+export interface SelectHandler {
+  kind: string;
+  execute(interaction: StringSelectMenuInteraction, services: BotServices): Promise<void>;
+}
+
+export interface ModalHandler {
+  kind: string;
+  execute(interaction: ModalSubmitInteraction, services: BotServices): Promise<void>;
 }

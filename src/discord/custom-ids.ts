@@ -9,6 +9,8 @@ const FEEDBACK = 'feedback';
 const SIMILAR = 'similar';
 const DIGEST_VOTE = 'dvote';
 const EVIDENCE = 'evidence';
+const PUBLISH = 'publish';
+const ASK_PAPER = 'askpaper';
 
 export function feedbackId(vote: Vote, answerId: string): string {
   return `${FEEDBACK}:${vote}:${answerId}`;
@@ -51,10 +53,12 @@ export function buttonKind(customId: string): ButtonKind | null {
   if (customId.startsWith(`${CITE}:`)) return 'cite';
   if (customId.startsWith(`${ANSWER_BIBTEX}:`)) return 'bibtex';
   if (customId.startsWith(`${EVIDENCE}:`)) return 'evidence';
+  if (customId.startsWith(`${PUBLISH}:`)) return 'publish';
+  if (customId.startsWith(`${ASK_PAPER}:`)) return 'ask-paper';
   return null;
 }
 
-export type ButtonKind = 'feedback' | 'similar' | 'digest-vote' | 'cite' | 'bibtex' | 'evidence';
+export type ButtonKind = 'feedback' | 'similar' | 'digest-vote' | 'cite' | 'bibtex' | 'evidence' | 'publish' | 'ask-paper';
 
 const CITE = 'cite';
 const ANSWER_BIBTEX = 'bibtex';
@@ -102,3 +106,27 @@ export function parseAskModalId(customId: string): { ephemeral: boolean } | null
   const match = /^askm:(private|public)$/.exec(customId);
   return match === null ? null : { ephemeral: match[1] === 'private' };
 }
+
+/** "Post in a thread" under a private answer about a message: the answer (stored) and the message it is about. */
+export function publishId(answerId: string, messageId: string): string {
+  return `${PUBLISH}:${answerId}:${messageId}`;
+}
+
+export function parsePublishId(customId: string): { answerId: string; messageId: string } | null {
+  const match = /^publish:([\w-]{1,64}):(\d{1,20})$/.exec(customId);
+  return match?.[1] === undefined || match[2] === undefined ? null : { answerId: match[1], messageId: match[2] };
+}
+
+/** "Ask about this paper" under a /paper card, and the modal it opens (same id); null when the paper id is too long to fit. */
+export function askPaperId(paperId: string): string | null {
+  const id = `${ASK_PAPER}:${paperId}`;
+  return id.length <= LIMITS.customId ? id : null;
+}
+
+export function parseAskPaperId(customId: string): { paperId: string } | null {
+  return customId.startsWith(`${ASK_PAPER}:`) && customId.length > ASK_PAPER.length + 1 ? { paperId: customId.slice(ASK_PAPER.length + 1) } : null;
+}
+
+/** The select menus of an ambiguous /paper or /similar: which command's answer a choice gets. */
+export const PICK_PAPER = 'pick:paper';
+export const PICK_SIMILAR = 'pick:similar';

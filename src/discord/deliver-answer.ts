@@ -6,7 +6,7 @@
  * A part already posted is never overwritten by that notice (it follows the part instead), and when Discord
  * refuses for lack of permission the notice goes where it can: privately to a slash command's asker.
  */
-import { MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction, type Message, type ModalSubmitInteraction, type SendableChannels } from 'discord.js';
+import { MessageFlags, PermissionFlagsBits, type APIButtonComponent, type Message, type RepliableInteraction, type SendableChannels } from 'discord.js';
 import type { AnswerResult } from '../core/answering/answer-question.ts';
 import { validateQuestion } from '../core/answering/answer-question.ts';
 import type { ChatMessage } from '../core/answering/chat-model.ts';
@@ -19,7 +19,8 @@ import { ProgressEditor } from './progress-editor.ts';
 import { currentRequestId, newRequestId } from '../core/request-context.ts';
 import { renderAnswer, renderProgress } from './render/answer-message.ts';
 import { INTERRUPTED_NOTICE, rateLimitNotice } from './render/info-messages.ts';
-import { NO_PINGS, type OutgoingMessage } from './render/outgoing-message.ts';
+import { LIMITS } from './render/limits.ts';
+import { NO_PINGS, toRows, type OutgoingMessage } from './render/outgoing-message.ts';
 
 /** Where an answer goes: one message written (and rewritten), then possibly more after it. */
 export interface AnswerTarget {
@@ -62,13 +63,15 @@ export interface DeliverAnswerOptions {
   /** What to search for when it differs from the question (a follow-up plus its context). */
   retrievalQuery?: string;
   /** Stored with the answer, for reading feedback later. */
-  origin: { source: 'slash' | 'mention' | 'thread' | 'dm'; guildId: string | null; channelId: string | null };
+  origin: { source: 'slash' | 'mention' | 'thread' | 'dm' | 'context-menu' | 'paper-modal'; guildId: string | null; channelId: string | null };
+  /** More buttons for the answer's last message, in a row of their own (e.g. "Post in a thread" under a private answer). */
+  extraButtons?: (answerId: string) => APIButtonComponent[];
   /** When the target's message was last written (the deferral): progress edits start an interval after it. */
   startedAt?: number;
 }
 
 /** Answers and posts. Never throws: failures are logged and told to the person. Returns the result when answered. */
-export async function deliverAnswer({ question, target, services, history, retrievalQuery, origin, startedAt }: DeliverAnswerOptions): Promise<AnswerResult | null> {
+export async function deliverAnswer({ question, target, services, history, retrievalQuery, origin, startedAt, extraButtons }: DeliverAnswerOptions): Promise<AnswerResult | null> {
   const { logger } = services;
   const answerId = currentRequestId() ?? newRequestId();
   const progress = new ProgressEditor<OutgoingMessage>({
@@ -111,7 +114,7 @@ export async function deliverAnswer({ question, target, services, history, retri
     // With a model configured, an extractive answer means it failed; the core logged why under this request id.
     const llmFailed = services.llmConfigured && result.mode === 'extractive';
     if (llmFailed) logger.warn({ errorId: answerId, warnings: result.warnings }, 'the language model failed; answered extractively');
-    const messages = renderAnswer(result, { answerId, errorId: llmFailed ? answerId : undefined });
+    const messages = withExtraButtons(renderAnswer(result, { answerId, errorId: llmFailed ? answerId : undefined }), extraButtons?.(answerId) ?? []);
     await recordAnswer(services, answerId, result, origin);
     const [first, ...rest] = messages;
     if (first !== undefined) await target.write(first);
@@ -168,8 +171,15 @@ async function recordAnswer(services: BotServices, id: string, result: AnswerRes
   }
 }
 
-/** Answering a slash command: the deferred reply is edited; more parts are follow-ups (ephemeral when private). */
-export function interactionTarget(interaction: ChatInputCommandInteraction | ModalSubmitInteraction, ephemeral: boolean): AnswerTarget {
+/** The last message gets the extra buttons in a row of its own, when there is room for one. */
+function withExtraButtons(messages: OutgoingMessage[], buttons: APIButtonComponent[]): OutgoingMessage[] {
+  const last = messages.at(-1);
+  if (last === undefined || buttons.length === 0 || (last.components?.length ?? 0) >= LIMITS.rows) return messages;
+  return [...messages.slice(0, -1), { ...last, components: [...(last.components ?? []), ...toRows(buttons, 1)] }];
+}
+
+/** Answering a command or a modal: the deferred reply is edited; more parts are follow-ups (ephemeral when private). */
+export function interactionTarget(interaction: RepliableInteraction, ephemeral: boolean): AnswerTarget {
   return {
     write: async (message) => {
       await interaction.editReply({ ...message, allowedMentions: NO_PINGS });

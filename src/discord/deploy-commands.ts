@@ -39,8 +39,9 @@ export async function deployCommandsCommand({ argv, config, app, stdout }: Comma
   try {
     const application = (await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult;
     const route = args.guildId === null ? Routes.applicationCommands(application.id) : Routes.applicationGuildCommands(application.id, args.guildId);
-    const registered = (await rest.put(route, { body: definitions })) as Array<{ name: string }>;
-    const names = registered.map((c) => `/${c.name}`).join(', ');
+    const registered = (await rest.put(route, { body: definitions })) as Array<{ name: string; type?: number }>;
+    // Type 3: a message context-menu command (right-click a message → Apps), named as Discord shows it.
+    const names = registered.map((c) => (c.type === 3 ? `“${c.name}” (message menu)` : `/${c.name}`)).join(', ');
     stdout.write(
       args.guildId === null
         ? `Registered ${registered.length} commands globally: ${names}.\n`

@@ -200,8 +200,10 @@ export type UserInput = APIUser | { id?: string; username?: string; bot?: boolea
 export type OptionValue = string | number | boolean | { channel: string } | { user: string } | { role: string };
 
 export interface InteractionOptions {
-  /** 2 (chat-input command, default), 3 (button) or 4 (autocomplete). */
+  /** 2 (chat-input command, default), 3 (button) or 4 (autocomplete); 5 (modal submit) through `modalSubmit`. */
   type?: InteractionType.ApplicationCommand | InteractionType.MessageComponent | InteractionType.ApplicationCommandAutocomplete | InteractionType.ModalSubmit;
+  /** The interaction's `data` as given (message context menus, select menus, modal submits: see their dispatchers). */
+  data?: object;
   /** Command name (commands and autocomplete). */
   name?: string;
   subcommandGroup?: string;
@@ -693,7 +695,10 @@ export class FakeDiscord {
     };
 
     let data: object;
-    if (type === InteractionType.MessageComponent) {
+    if (options.data !== undefined) {
+      data = options.data;
+      if (options.messageId) state.componentMessage = this.findMessage(channel.id, options.messageId);
+    } else if (type === InteractionType.MessageComponent) {
       const customId = options.customId ?? 'button';
       const message = options.messageId
         ? this.findMessage(channel.id, options.messageId)
@@ -801,6 +806,122 @@ export class FakeDiscord {
   async dispatch(event: GatewayDispatchEvents, data: unknown): Promise<void> {
     this.requireSession();
     await this.broadcast(event, data);
+  }
+
+  // ----- context menus, select menus, modals ------------------------------------------------------------
+
+  /**
+   * Dispatches a message context-menu command (type 2, data.type 3) on `targetMessageId`: Discord puts the
+   * target message, with its content, in `resolved.messages`, even without the Message Content intent.
+   */
+  async messageCommand(options: { name: string; targetMessageId: string } & Omit<InteractionOptions, 'type' | 'data' | 'name' | 'options'>): Promise<DispatchedInteraction> {
+    const { name, targetMessageId, ...rest } = options;
+    const user = this.addUser(rest.user ?? this.defaultUser);
+    const channelId = rest.dm ? this.dmChannelWith(user.id).id : (rest.channelId ?? this.firstChannelId());
+    const target = this.findMessage(channelId, targetMessageId);
+    const guildId = rest.dm ? null : (this.channel(channelId).guild_id ?? null);
+    const command = this.findCommand(name, guildId);
+    if (command !== undefined && command.type !== 3) throw new Error(`fake Discord: /${name} is not a message command`);
+    const data = {
+      id: command?.id ?? this.snowflake(),
+      name,
+      type: 3,
+      target_id: target.id,
+      resolved: { messages: { [target.id]: target } },
+      ...(command?.guild_id ? { guild_id: command.guild_id } : {}),
+    };
+    return this.interaction({ ...rest, user, channelId, type: InteractionType.ApplicationCommand, data });
+  }
+
+  /** Dispatches a string select menu choice (component type 3) on a message the bot sent. */
+  async selectMenu(options: { customId: string; values: string[]; messageId: string } & Omit<InteractionOptions, 'type' | 'data' | 'customId'>): Promise<DispatchedInteraction> {
+    const { customId, values, ...rest } = options;
+    const channelId = rest.channelId ?? this.firstChannelId();
+    const message = this.findMessage(channelId, rest.messageId);
+    const menu = (message.components ?? [])
+      .flatMap((row) => ('components' in row ? (row.components as unknown[]) : []))
+      .find((c): c is { custom_id: string; options: Array<{ value: string }>; min_values?: number; max_values?: number } => (c as { custom_id?: string }).custom_id === customId);
+    if (menu === undefined) throw new Error(`fake Discord: message ${rest.messageId} has no select menu ${customId}`);
+    const unknown = values.filter((v) => !menu.options.some((o) => o.value === v));
+    if (unknown.length > 0) throw new Error(`fake Discord: ${unknown.join(', ')} is not an option of ${customId}`);
+    if (values.length < (menu.min_values ?? 1) || values.length > (menu.max_values ?? 1)) throw new Error(`fake Discord: ${values.length} values chosen in ${customId}`);
+    return this.interaction({ ...rest, channelId, type: InteractionType.MessageComponent, data: { custom_id: customId, component_type: ComponentType.StringSelect, values } });
+  }
+
+  /**
+   * Dispatches the submission of the modal the bot last opened for `fromInteractionId` (its callback type 9),
+   * with `values` by text input custom_id, in the modal's own layout (labels or action rows). A required
+   * input must be given. A modal opened from a button carries that button's message, as on Discord.
+   */
+  async modalSubmit(options: { fromInteractionId: string; values: Record<string, string> } & Omit<InteractionOptions, 'type' | 'data'>): Promise<DispatchedInteraction> {
+    const { fromInteractionId, values, ...rest } = options;
+    const opened = [...this.calls].reverse().find((c) => c.interactionId === fromInteractionId && c.callback?.type === InteractionResponseType.Modal);
+    type Input = { type?: number; custom_id: string; required?: boolean };
+    const modal = opened?.callback?.data as { custom_id: string; components: Array<{ type: number; component?: Input; components?: Input[] }> } | undefined;
+    if (modal === undefined) throw new Error(`fake Discord: interaction ${fromInteractionId} opened no modal`);
+    const submitted = (input: Input) => {
+      const value = values[input.custom_id] ?? '';
+      if (input.required !== false && value === '') throw new Error(`fake Discord: the required input ${input.custom_id} was left empty`);
+      return { type: ComponentType.TextInput, custom_id: input.custom_id, value };
+    };
+    const components = modal.components.map((row) =>
+      row.type === ComponentType.Label && row.component
+        ? { type: ComponentType.Label, component: submitted(row.component) }
+        : { type: ComponentType.ActionRow, components: (row.components ?? []).map(submitted) },
+    );
+    const from = this.interactions.get(fromInteractionId);
+    return this.interaction({
+      ...rest,
+      ...(from ? { user: from.user, channelId: from.channelId } : {}),
+      ...(from?.componentMessage ? { messageId: from.componentMessage.id } : {}),
+      type: InteractionType.ModalSubmit,
+      data: { custom_id: modal.custom_id, components },
+    });
+  }
+
+  /** Discord's rules for a modal (callback type 9): a custom_id, a title of 1–45, 1–5 text inputs (in labels or rows of one). */
+  private checkModal(data: CallbackData): void {
+    const errors: FormError[] = [];
+    type Row = { type?: number; label?: string; component?: Record<string, unknown>; components?: Array<Record<string, unknown>> };
+    const modal = data as { custom_id?: string; title?: string; components?: Row[] };
+    if (!modal.custom_id || modal.custom_id.length > 100) errors.push(badLength('data.custom_id', 1, 100));
+    if (!modal.title || modal.title.length > 45) errors.push(badLength('data.title', 1, 45));
+    const rows = modal.components ?? [];
+    if (rows.length < 1 || rows.length > 5) errors.push(badLength('data.components', 1, 5));
+    rows.forEach((row, i) => {
+      const inLabel = row.type === ComponentType.Label;
+      const inputs = inLabel ? (row.component ? [row.component] : []) : (row.components ?? []);
+      if (inputs.length !== 1) errors.push(badLength(`data.components.${i}.components`, 1, 1));
+      if (inLabel && (!row.label || row.label.length > 45)) errors.push(badLength(`data.components.${i}.label`, 1, 45));
+      inputs.forEach((input, j) => {
+        const at = inLabel ? `data.components.${i}.component` : `data.components.${i}.components.${j}`;
+        if (input.type !== ComponentType.TextInput) errors.push(formError(`${at}.type`, 'COMPONENT_TYPE_INVALID', 'Modals take text inputs only.'));
+        const label = String(input.label ?? (inLabel ? 'x' : ''));
+        if (label.length < 1 || label.length > 45) errors.push(badLength(`${at}.label`, 1, 45));
+        const max = Number(input.max_length ?? 4000);
+        if (!Number.isInteger(max) || max < 1 || max > 4000) errors.push(formError(`${at}.max_length`, 'NUMBER_TYPE_MAX', 'int value should be less than or equal to 4000.'));
+        if (typeof input.placeholder === 'string' && input.placeholder.length > 100) errors.push(tooLong(`${at}.placeholder`, 100));
+      });
+    });
+    if (errors.length > 0) throw invalidForm(errors);
+  }
+
+  /** Discord's rules for a string select: alone in its row, 1–25 options with labels and values of 1–100, unique values. */
+  private checkStringSelect(child: unknown, path: string, rowSize: number, errors: FormError[]): void {
+    const menu = child as { custom_id?: string; placeholder?: string; options?: Array<{ label?: string; value?: string; description?: string }> };
+    if (rowSize !== 1) errors.push(formError(path, 'COMPONENT_LAYOUT_WIDTH_EXCEEDED', 'A select menu must be alone in its action row.'));
+    if (!menu.custom_id || menu.custom_id.length > 100) errors.push(badLength(`${path}.custom_id`, 1, 100));
+    if (menu.placeholder && menu.placeholder.length > 150) errors.push(tooLong(`${path}.placeholder`, 150));
+    const options = menu.options ?? [];
+    if (options.length < 1 || options.length > 25) errors.push(badLength(`${path}.options`, 1, 25));
+    const seen = new Set<string>();
+    options.forEach((option, k) => {
+      if (!option.label || option.label.length > 100) errors.push(badLength(`${path}.options.${k}.label`, 1, 100));
+      if (!option.value || option.value.length > 100) errors.push(badLength(`${path}.options.${k}.value`, 1, 100));
+      if (option.description && option.description.length > 100) errors.push(tooLong(`${path}.options.${k}.description`, 100));
+      if (option.value && seen.has(option.value)) errors.push(formError(`${path}.options.${k}.value`, 'SELECT_COMPONENT_OPTION_VALUE_DUPLICATED', 'Option values must be unique.'));
+      if (option.value) seen.add(option.value);
+    });
   }
 
   // ----- shutdown ----------------------------------------------------------------------------------------
@@ -1164,7 +1285,7 @@ export class FakeDiscord {
       }
       case InteractionResponseType.DeferredMessageUpdate:
       case InteractionResponseType.UpdateMessage: {
-        if (!isComponent || !interaction.componentMessage) throw invalidType();
+        if ((!isComponent && interaction.type !== InteractionType.ModalSubmit) || !interaction.componentMessage) throw invalidType();
         if (type === InteractionResponseType.UpdateMessage) {
           this.checkMessage(data, files.length, false);
           this.editMessage(interaction.componentMessage, data, files);
@@ -1178,6 +1299,7 @@ export class FakeDiscord {
         break;
       case InteractionResponseType.Modal:
         if (!isCommand && !isComponent) throw invalidType();
+        this.checkModal(data);
         break;
       default:
         throw invalidType();
@@ -1377,6 +1499,10 @@ export class FakeDiscord {
       if (children.length < 1 || children.length > 5) errors.push(badLength(`components.${i}.components`, 1, 5));
       children.forEach((child, j) => {
         const button = child as { type?: number; style?: number; label?: string; custom_id?: string; url?: string };
+        if (button.type === ComponentType.StringSelect) {
+          this.checkStringSelect(child, `components.${i}.components.${j}`, children.length, errors);
+          return;
+        }
         if (button.type !== ComponentType.Button) return;
         const path = `components.${i}.components.${j}`;
         if (button.label && button.label.length > 80) errors.push(tooLong(`${path}.label`, 80));

@@ -1,8 +1,10 @@
-/** Every slash command, for the bot (dispatch by name) and the deploy script (their definitions). */
-import type { Command, DefinitionSettings } from '../command.ts';
+/** Every slash and context-menu command, for the bot (dispatch by name) and the deploy script (their definitions). */
+import type { RESTPostAPIApplicationCommandsJSONBody } from 'discord.js';
+import type { Command, DefinitionSettings, MessageCommand } from '../command.ts';
 import { about } from './about.ts';
 import { add } from './add.ts';
 import { ask } from './ask.ts';
+import { askAboutMessage } from './ask-about-message.ts';
 import { cite } from './cite.ts';
 import { digest } from './digest.ts';
 import { help } from './help.ts';
@@ -11,6 +13,9 @@ import { similar } from './similar.ts';
 
 export const commands: readonly Command[] = [ask, paper, similar, cite, digest, add, help, about];
 
-export function commandDefinitions(settings: DefinitionSettings): ReturnType<Command['data']['toJSON']>[] {
-  return commands.map((command) => command.define?.(settings) ?? command.data.toJSON());
+/** Message context-menu commands (right-click a message → Apps). */
+export const messageCommands: readonly MessageCommand[] = [askAboutMessage];
+
+export function commandDefinitions(settings: DefinitionSettings): RESTPostAPIApplicationCommandsJSONBody[] {
+  return [...commands.map((command) => command.define?.(settings) ?? command.data.toJSON()), ...messageCommands.map((command) => command.data.toJSON())];
 }

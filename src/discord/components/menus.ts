@@ -1,0 +1,25 @@
+/**
+ * Dispatch of message context-menu commands ("Ask paperbot") and select menus (the choice among papers of
+ * an ambiguous /paper or /similar), by command name or custom id; one this version does not know gets a
+ * private sentence saying so. Modals are dispatched in modals.ts.
+ */
+import { MessageFlags, type MessageContextMenuCommandInteraction, type StringSelectMenuInteraction } from 'discord.js';
+import type { BotServices, SelectHandler } from '../command.ts';
+import { messageCommands } from '../commands/index.ts';
+import { NO_PINGS } from '../render/outgoing-message.ts';
+
+const SELECTS: readonly SelectHandler[] = [];
+const selectHandlers = new Map(SELECTS.map((h) => [h.kind, h]));
+
+export async function handleMenu(interaction: MessageContextMenuCommandInteraction | StringSelectMenuInteraction, services: BotServices): Promise<void> {
+  const unknown = async (what: string): Promise<void> => {
+    await interaction.reply({ content: `${what} is not handled by this version of paperbot; the registered commands may be out of date (run \`npm run deploy-commands\`).`, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+  };
+  if (interaction.isMessageContextMenuCommand()) {
+    const command = messageCommands.find((c) => c.data.name === interaction.commandName);
+    await (command === undefined ? unknown(`“${interaction.commandName}”`) : command.execute(interaction, services));
+    return;
+  }
+  const handler = selectHandlers.get(interaction.customId);
+  await (handler === undefined ? unknown('This menu') : handler.execute(interaction, services));
+}
