@@ -5,7 +5,8 @@
  * place when it lives in a file the source owns (its text changed: the index re-embeds it; it keeps its
  * id, so the digest does not treat it as new), and leaves papers of other files alone (those files are
  * their own source of truth); an unknown paper is appended to the file `fileFor` names. Changed files are
- * written atomically. Nothing is written for an item the corpus would reject (no or a too-short abstract).
+ * written atomically. Nothing is written for an item the corpus would reject (no abstract, one too short or
+ * too long, a control character in any field: the corpus's own check, safe-text.ts).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,8 +14,8 @@ import { isUserError } from '../core/errors.ts';
 import { loadCorpus } from '../core/corpus/load-corpus.ts';
 import type { Paper } from '../core/corpus/paper.ts';
 import { normalizeDoi } from '../core/corpus/paper-id.ts';
-import { MIN_ABSTRACT_CHARS } from '../core/corpus/parse-corpus-file.ts';
-import { normalizeText, scriptLength, sha256 } from '../core/text.ts';
+import { cleanText, MIN_ABSTRACT_CHARS, paperTextProblem } from '../core/corpus/safe-text.ts';
+import { normalizeText, sha256, splitLines } from '../core/text.ts';
 import type { SourceItem, SourceRecord } from './paper-source.ts';
 import { writeAtomically } from './write-atomically.ts';
 
@@ -47,7 +48,7 @@ export interface MergeReport {
 type Line = { record: Record<string, unknown> } | { raw: string };
 
 const withoutVersion = (id: string): string => id.replace(/v\d+$/, '');
-const textHash = (abstract: string): string => sha256(normalizeText(abstract.replace(/\s+/g, ' ').trim()));
+const textHash = (abstract: string): string => sha256(normalizeText(cleanText(abstract)));
 
 export async function mergeIntoCorpus({ corpusDir, items, fileFor, owns, beforeRename }: MergeOptions): Promise<MergeReport> {
   const papers = await corpusPapers(corpusDir);
@@ -76,9 +77,11 @@ export async function mergeIntoCorpus({ corpusDir, items, fileFor, owns, beforeR
   for (const item of items) {
     const { record } = item;
     const label = record.arxiv_id === null ? `"${record.title ?? 'untitled'}"` : `arXiv:${record.arxiv_id}`;
-    if (scriptLength(record.abstract.replace(/\s+/g, ' ').trim()) < MIN_ABSTRACT_CHARS) {
+    // The corpus's own check (safe-text.ts): what it would skip is not written at all.
+    const rejected = paperTextProblem({ ...record, arxivId: record.arxiv_id });
+    if (rejected !== null) {
       report.skipped++;
-      report.problems.push(`${label}: its abstract is shorter than ${MIN_ABSTRACT_CHARS} characters; not added`);
+      report.problems.push(`${label}: ${rejected.kind === 'too-short' ? `its abstract is shorter than ${MIN_ABSTRACT_CHARS} characters` : rejected.message}; not added`);
       continue;
     }
     const known =
@@ -148,7 +151,7 @@ async function readLines(file: string): Promise<Line[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const lines = text.split(/\r?\n/);
+  const lines = splitLines(text); // the corpus loader's line numbers, which sources name lines by
   if (lines.at(-1) === '') lines.pop();
   return lines.map((raw) => {
     try {

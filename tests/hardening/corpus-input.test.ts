@@ -1,6 +1,7 @@
 /**
  * Corpus input that is not text, or not sane (issue 11, §2): binary files, invalid UTF-8, control and bidi
- * characters, abstracts and lines far over any abstract's size, and every line ending. Whatever the file
+ * characters, abstracts and lines far over any abstract's size, and every line ending; and the same check
+ * in every source (arXiv feeds and /add through the merge, the BibTeX import). Whatever the file
  * holds, no paper may carry a character that could reach a label or a Discord message disguised.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +13,9 @@ import { loadCorpus } from '../../src/core/corpus/load-corpus.ts';
 import type { CorpusProblem, Paper } from '../../src/core/corpus/paper.ts';
 import { parseCorpusFile } from '../../src/core/corpus/parse-corpus-file.ts';
 import { findUnsafeCharacter, MAX_ABSTRACT_CHARS } from '../../src/core/corpus/safe-text.ts';
+import { parseBibtex } from '../../src/sources/bibtex/bibtex-records.ts';
+import { mergeIntoCorpus } from '../../src/sources/merge-into-corpus.ts';
+import type { SourceItem } from '../../src/sources/paper-source.ts';
 
 const ABSTRACT = (n: number): string =>
   `Paper ${n}: we propose a sharpness-aware optimizer that suppresses the variance of the adversary and improves generalization on image classification benchmarks.`;
@@ -161,5 +165,48 @@ describe('line endings', () => {
       ['mac.txt:5', 'Paper 5:'],
     ]);
     expect(where(problems)).toEqual(['mac.txt:4 too-short']);
+  });
+});
+
+describe('every source applies the same check', () => {
+  const record = (overrides: Partial<SourceItem['record']>): SourceItem => ({
+    kind: 'new',
+    shelf: 'cs.LG',
+    record: { title: 'A paper', authors: ['Ada Lovelace'], year: 2026, venue: null, url: 'https://arxiv.org/abs/2612.00001', arxiv_id: '2612.00001', doi: null, categories: ['cs.LG'], announced: '2026-12-02', abstract: ABSTRACT(1), ...overrides },
+  });
+
+  it('arXiv feeds and /add: a record with a bidi override or a control character, or an abstract over the limit, is not written', async () => {
+    const report = await mergeIntoCorpus({
+      corpusDir: dir,
+      items: [
+        record({ title: 'gpj.\u202Eexe', arxiv_id: '2612.00001' }),
+        record({ authors: ['Eve\u0000'], arxiv_id: '2612.00002', abstract: ABSTRACT(2) }),
+        record({ arxiv_id: '2612.00003', abstract: `${ABSTRACT(3)} ${'More words. '.repeat(9_000)}` }),
+        record({ arxiv_id: '2612.00004', abstract: ABSTRACT(4) }),
+      ],
+      fileFor: () => 'arxiv/cs.LG/2026-12.jsonl',
+      owns: () => true,
+    });
+    expect(report).toMatchObject({ added: 1, skipped: 3, addedIds: ['2612.00004'] });
+    expect(report.problems).toEqual([
+      'arXiv:2612.00001: the title contains U+202E (a bidi override); not added',
+      'arXiv:2612.00002: the list of authors contains U+0000 (a control character); not added',
+      `arXiv:2612.00003: the abstract is ${(ABSTRACT(3).length + 1 + 'More words. '.repeat(9_000).trim().length).toLocaleString('en-US')} characters, over the limit of 100,000; not added`,
+    ]);
+    expect((await loadCorpus(dir)).problems).toEqual([]);
+  });
+
+  it('BibTeX: an entry with a control character in any field is reported by its line and left out', () => {
+    const bib = [
+      `@article{fine2024,\n  title = {Fine},\n  abstract = {${ABSTRACT(1)}}\n}`,
+      `@article{bidi2024,\n  title = {Invoice \u202Efdp.exe},\n  abstract = {${ABSTRACT(2)}}\n}`,
+      `@article{bell2024,\n  title = {Bell},\n  abstract = {${ABSTRACT(3)} \u0007}\n}`,
+    ].join('\n\n');
+    const { records, problems } = parseBibtex(bib);
+    expect(records.map((r) => r.bibtex_key)).toEqual(['fine2024']);
+    expect(problems).toEqual([
+      { line: 6, message: 'entry "bidi2024": the title contains U+202E (a bidi override); skipped' },
+      { line: 11, message: 'entry "bell2024": the abstract contains U+0007 (a control character); skipped' },
+    ]);
   });
 });

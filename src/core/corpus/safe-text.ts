@@ -85,6 +85,22 @@ export interface PaperTextProblem {
  * abstract (as cleanText leaves it) shorter than MIN_ABSTRACT_CHARS or longer than MAX_ABSTRACT_CHARS.
  */
 export function paperTextProblem(fields: PaperText): PaperTextProblem | null {
+  const unsafe = unsafeFieldProblem(fields);
+  if (unsafe !== null) return unsafe;
+  const abstract = cleanText(fields.abstract);
+  if (abstract.length > MAX_ABSTRACT_CHARS) {
+    return { kind: 'too-long', message: `the abstract is ${abstract.length.toLocaleString('en-US')} characters, over the limit of ${MAX_ABSTRACT_CHARS.toLocaleString('en-US')}` };
+  }
+  const length = scriptLength(abstract);
+  if (length < MIN_ABSTRACT_CHARS) {
+    const counted = length === abstract.length ? '' : ` (${length} counting a Chinese or Japanese character as 3)`;
+    return { kind: 'too-short', message: `abstract is ${abstract.length} characters${counted}, too short to be one (at least ${MIN_ABSTRACT_CHARS} expected)` };
+  }
+  return null;
+}
+
+/** The first field holding a character that may not be stored, as a problem; null when every field is clean. */
+export function unsafeFieldProblem(fields: PaperText): PaperTextProblem | null {
   const named: [string, string | null | undefined][] = [
     ['abstract', fields.abstract],
     ['title', fields.title],
@@ -98,15 +114,6 @@ export function paperTextProblem(fields: PaperText): PaperTextProblem | null {
   for (const [name, value] of named) {
     const unsafe = value == null ? null : findUnsafeCharacter(value);
     if (unsafe !== null) return { kind: 'control-character', message: `the ${name} contains ${unsafe.description}` };
-  }
-  const abstract = cleanText(fields.abstract);
-  if (abstract.length > MAX_ABSTRACT_CHARS) {
-    return { kind: 'too-long', message: `the abstract is ${abstract.length.toLocaleString('en-US')} characters, over the limit of ${MAX_ABSTRACT_CHARS.toLocaleString('en-US')}` };
-  }
-  const length = scriptLength(abstract);
-  if (length < MIN_ABSTRACT_CHARS) {
-    const counted = length === abstract.length ? '' : ` (${length} counting a Chinese or Japanese character as 3)`;
-    return { kind: 'too-short', message: `abstract is ${abstract.length} characters${counted}, too short to be one (at least ${MIN_ABSTRACT_CHARS} expected)` };
   }
   return null;
 }

@@ -7,7 +7,7 @@
  * duplicate keys. Nothing is invented: a field the entry lacks stays absent.
  */
 import { parse, type Creator, type Entry } from '@retorquere/bibtex-parser';
-import { MIN_ABSTRACT_CHARS } from '../../core/corpus/parse-corpus-file.ts';
+import { MAX_ABSTRACT_CHARS, MIN_ABSTRACT_CHARS, paperTextProblem, unsafeFieldProblem } from '../../core/corpus/safe-text.ts';
 import { scriptLength } from '../../core/text.ts';
 import { normalizeArxivId, normalizeDoi } from '../../core/corpus/paper-id.ts';
 
@@ -82,7 +82,7 @@ export function parseBibtex(text: string): ParsedBibtex {
 
 /** Whether a record can be a corpus paper as it is (the corpus loader refuses shorter abstracts). */
 export function hasAbstract(record: BibtexRecord): record is BibtexRecord & { abstract: string } {
-  return record.abstract !== undefined && scriptLength(record.abstract) >= MIN_ABSTRACT_CHARS;
+  return record.abstract !== undefined && paperTextProblem({ ...record, abstract: record.abstract, arxivId: record.arxiv_id }) === null;
 }
 
 function toRecord(entry: Entry, problem: (message: string) => void): BibtexRecord | null {
@@ -122,8 +122,15 @@ function toRecord(entry: Entry, problem: (message: string) => void): BibtexRecor
 
   const abstract = text('abstract');
   if (abstract !== undefined) {
-    if (scriptLength(abstract) >= MIN_ABSTRACT_CHARS) record.abstract = abstract;
+    if (abstract.length > MAX_ABSTRACT_CHARS) problem(`the abstract is ${abstract.length.toLocaleString('en-US')} characters, over the limit of ${MAX_ABSTRACT_CHARS.toLocaleString('en-US')}; treated as missing`);
+    else if (scriptLength(abstract) >= MIN_ABSTRACT_CHARS) record.abstract = abstract;
     else problem(`abstract is ${abstract.length} characters, too short to be one (at least ${MIN_ABSTRACT_CHARS} expected); treated as missing`);
+  }
+  // The corpus's own check (safe-text.ts): an entry it would skip is not written.
+  const unsafe = unsafeFieldProblem({ ...record, arxivId: record.arxiv_id, abstract: abstract ?? '' });
+  if (unsafe !== null) {
+    problem(`${unsafe.message}; skipped`);
+    return null;
   }
   return record;
 }
