@@ -4,7 +4,7 @@
  * incremental index update. With --json exactly one object on stdout:
  * `{added, updated, unchanged, skipped, requests, problems}`.
  */
-import { describeBuild } from '../indexing/describe-build.ts';
+import { printBuildReport } from './print-build-report.ts';
 import type { FetchReport } from '../sources/arxiv/arxiv-service.ts';
 import { defineCommandLine, parseCommandLine, printHelp, usageError } from './command-line.ts';
 import type { CommandContext } from './run-main.ts';
@@ -47,7 +47,7 @@ export async function fetchCommand({ argv, app, config, stdout, stderr }: Comman
     for (const text of describeFetch(categories, report)) stdout.write(`${text}\n`);
     for (const problem of report.problems) stderr.write(`skipped ${problem}\n`);
   }
-  if (report.index !== null && !json) for (const text of describeBuild(report.index)) (text.startsWith('skipped') ? stderr : stdout).write(`${text}\n`);
+  if (report.index !== null && !json) printBuildReport(report.index, { stderr, notes: stdout, reportHint: 'Every problem, one per line: npm run index -- --report FILE' });
   return 0;
 }
 

@@ -5,9 +5,10 @@
  */
 import path from 'node:path';
 import { UserError, isUserError } from '../core/errors.ts';
-import { describeBuild } from '../indexing/describe-build.ts';
+import { reportLines } from '../core/corpus/corpus-report.ts';
 import { importBibtex, type FetchAbstracts, type ImportReport } from '../sources/bibtex/import-bibtex.ts';
 import { defineCommandLine, parseCommandLine, printHelp } from './command-line.ts';
+import { printBuildReport, writeProblemReport } from './print-build-report.ts';
 import { progressReporter } from './progress-bar.ts';
 import type { CommandContext } from './run-main.ts';
 
@@ -19,6 +20,7 @@ export const IMPORT_COMMAND_LINE = defineCommandLine({
     into: { type: 'string', value: 'file', description: 'the corpus file to write, inside the corpus folder (default: <corpus folder>/<name of the .bib file>.jsonl)' },
     json: { type: 'boolean', description: 'print exactly one JSON object on stdout: {imported, updated, removed, unchanged, withoutAbstract, fetched, problems}' },
     'no-index': { type: 'boolean', description: 'only write the corpus file; `npm run index` updates the index later' },
+    report: { type: 'string', value: 'file', description: "write every problem (the .bib file's and the index build's corpus problems), one per line, to this file" },
     'fetch-missing': { type: 'boolean', description: 'get the abstracts the library lacks from the arXiv API, for entries with an arXiv id (ARXIV_API_URL)' },
   },
   positionals: { name: 'file.bib', description: 'the BibTeX file to import', required: true, several: false },
@@ -49,13 +51,19 @@ export async function importCommand({ argv, config, app, stdout, stderr }: Comma
   const shown = path.relative(process.cwd(), intoFile) || intoFile;
   const notes = line.options.json ? stderr : stdout;
   if (!line.options.json) for (const text of describeImport(report, path.basename(bibFile), shown)) stdout.write(`${text}\n`);
-  for (const problem of report.problems) stderr.write(`${path.basename(bibFile)}${problem.line > 0 ? `:${problem.line}` : ''}: ${problem.message}\n`);
+  const bibProblems = report.problems.map((problem) => `${path.basename(bibFile)}${problem.line > 0 ? `:${problem.line}` : ''}: ${problem.message}`);
+  for (const text of bibProblems) stderr.write(`${text}\n`);
 
+  const reportFile = line.options.report;
   if (!line.options['no-index']) {
     const { warning } = await app.embedder();
     if (warning !== null) stderr.write(`${warning}\n`);
     const build = await app.buildIndex({ onProgress: progressReporter(stderr) });
-    for (const text of describeBuild(build)) (text.startsWith('skipped') ? stderr : notes).write(`${text}\n`);
+    if (reportFile !== undefined) writeProblemReport(reportFile, [...bibProblems, ...reportLines(build.problems)]);
+    const hint = reportFile === undefined ? 'Every problem, one per line: add --report FILE' : `Every problem, one per line, is in ${reportFile}.`;
+    printBuildReport(build, { stderr, notes, reportHint: hint });
+  } else if (reportFile !== undefined) {
+    writeProblemReport(reportFile, bibProblems);
   }
   if (line.options.json) {
     const { imported, updated, removed, unchanged, withoutAbstract, fetched, problems } = report;

@@ -1,9 +1,11 @@
 /**
- * `npm run index [-- --strict] [-- --rebuild]`: build or update the index from the corpus folder (a damaged
- * current build is rebuilt from the corpus, and the command says so; --rebuild reuses nothing of it).
+ * `npm run index [-- --strict] [--rebuild] [--report FILE]`: build or update the index from the corpus folder (a
+ * damaged current build is rebuilt from the corpus, and the command says so; --rebuild reuses nothing of it).
  */
-import { describeBuild } from '../indexing/describe-build.ts';
+import { reportLines } from '../core/corpus/corpus-report.ts';
+import { CorpusProblemsError } from '../core/corpus/load-corpus.ts';
 import { defineCommandLine, parseCommandLine, printHelp } from './command-line.ts';
+import { printBuildReport, writeProblemReport } from './print-build-report.ts';
 import { progressReporter } from './progress-bar.ts';
 import type { CommandContext } from './run-main.ts';
 
@@ -13,6 +15,7 @@ export const INDEX_COMMAND_LINE = defineCommandLine({
   options: {
     strict: { type: 'boolean', description: 'stop at the first bad corpus line instead of skipping it (also CORPUS_STRICT=true)' },
     rebuild: { type: 'boolean', description: 'rebuild from scratch: parse every line and embed every paper again, reusing nothing of the current build' },
+    report: { type: 'string', value: 'file', description: 'write every corpus problem, one per line, to this file (the terminal groups them by file and kind)' },
   },
 });
 
@@ -23,7 +26,16 @@ export async function indexCommand({ argv, config, app, stderr, stdout }: Comman
 
   const { warning } = await app.embedder();
   if (warning !== null) stderr.write(`${warning}\n`);
-  const report = await app.buildIndex({ strict, rebuild: line.options.rebuild, onProgress: progressReporter(stderr) });
-  for (const text of describeBuild(report)) (text.startsWith('skipped') ? stderr : stdout).write(`${text}\n`);
+  const reportFile = line.options.report;
+  let report;
+  try {
+    report = await app.buildIndex({ strict, rebuild: line.options.rebuild, onProgress: progressReporter(stderr) });
+  } catch (error) {
+    // Strict mode stops on the problems: the report file still gets every one of them.
+    if (reportFile !== undefined && error instanceof CorpusProblemsError) writeProblemReport(reportFile, reportLines(error.problems));
+    throw error;
+  }
+  if (reportFile !== undefined) writeProblemReport(reportFile, reportLines(report.problems));
+  printBuildReport(report, { stderr, notes: stdout, reportHint: reportFile === undefined ? 'Every problem, one per line: npm run index -- --report FILE' : `Every problem, one per line, is in ${reportFile}.` });
   return 0;
 }

@@ -3,13 +3,24 @@
  * skipped and where.
  */
 import path from 'node:path';
+import { describeProblemCounts, summarizeProblems } from '../core/corpus/corpus-report.ts';
 import type { BuildReport } from './build-index.ts';
 import { describeRepair } from './inspect-build.ts';
 
 /** Lines a person reads after a build: what changed, what was skipped and where. */
 export function describeBuild(report: BuildReport): string[] {
+  const { problems, summary } = describeBuildParts(report);
+  return [...problems, ...summary];
+}
+
+/**
+ * The same, apart: `problems` (one line per file and kind, for stderr), `summary` (what the build did, then
+ * how many lines were skipped or warned about), and whether the problem lines name only the first few.
+ */
+export function describeBuildParts(report: BuildReport): { problems: string[]; summary: string[]; abbreviated: boolean } {
   const { stats, manifest, problems } = report;
-  const lines = problems.map((p) => `skipped ${p.line > 0 ? `${p.file}:${p.line}` : p.file}: ${p.message.replace(/; skipped$/, '')}`);
+  const grouped = summarizeProblems(problems);
+  const lines: string[] = [];
   // builds/<id>/ inside the index folder.
   if (report.repaired !== null) lines.push(describeRepair(path.dirname(path.dirname(report.buildDir)), report.repaired));
   if (report.upToDate) {
@@ -20,6 +31,6 @@ export function describeBuild(report: BuildReport): string[] {
       `Indexed ${manifest.counts.papers} papers, ${manifest.counts.passages} passages: ${stats.added} added, ${stats.updated} updated, ${stats.removed} removed; ${vectors}; ${(stats.durationMs / 1000).toFixed(1)} s.`,
     );
   }
-  if (problems.length > 0) lines.push(`${problems.length} corpus line${problems.length === 1 ? ' was' : 's were'} skipped (run with --strict or CORPUS_STRICT=true to stop on them instead).`);
-  return lines;
+  lines.push(...describeProblemCounts(problems));
+  return { problems: grouped.lines, summary: lines, abbreviated: grouped.abbreviated };
 }

@@ -6,7 +6,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, describeError } from '../errors.ts';
-import { formatProblem, type CorpusProblem, type KnownPaper, type Paper } from './paper.ts';
+import { summarizeProblems } from './corpus-report.ts';
+import type { CorpusProblem, KnownPaper, Paper } from './paper.ts';
 import { decodeCorpusFile } from './decode-corpus-file.ts';
 import { parseCorpusFile, type KnownLine } from './parse-corpus-file.ts';
 
@@ -63,13 +64,16 @@ export async function loadCorpus(corpusDir: string, { strict = false, known }: L
     }
   }
 
-  if (strict && problems.length > 0) {
-    throw new UserError(
-      'E_CORPUS_INVALID',
-      `The corpus has ${problems.length} problem${problems.length === 1 ? '' : 's'} (strict mode):\n${problems.map((p) => `- ${formatProblem(p).replace(/; skipped$/, '')}`).join('\n')}`,
-    );
-  }
+  if (strict && problems.length > 0) throw new CorpusProblemsError(problems);
   return { papers: [...byId.values()], problems, files };
+}
+
+/** Strict mode's refusal: the grouped list in the message, every problem kept for `--report`. */
+export class CorpusProblemsError extends UserError {
+  constructor(readonly problems: readonly CorpusProblem[]) {
+    const { lines } = summarizeProblems(problems, { bare: true });
+    super('E_CORPUS_INVALID', `The corpus has ${problems.length} problem${problems.length === 1 ? '' : 's'} (strict mode):\n${lines.map((l) => `- ${l}`).join('\n')}`);
+  }
 }
 
 /** The corpus files of `corpusDir`, relative to it with `/`, in name order (the order papers are read in). */
