@@ -37,6 +37,9 @@ const SWEEP_SIGNALS = {
   gateMaxUnseenShare: [0.1, 0.15, 0.2, 0.3, Infinity],
   gateMaxMissingRareShare: [0.2, 0.25, 0.3, 0.4, 0.5, Infinity],
   gateMinTermsTogether: [0, 2, 3, 4],
+  gateMaxSpan: [5, 10, 20, 40, 80, Infinity],
+  // 0: the three vocabulary vetoes apply in any corpus, even 11 abstracts.
+  gateVetoMinPassages: [0, 500, 1000, 5000],
 };
 
 export interface EvaluateIndexOptions {

@@ -169,7 +169,14 @@ export interface SweepPoint extends GateThresholds {
 }
 
 /** The gate's own thresholds (relevance-gate.ts) that `sweepSignals` varies, one at a time. */
-export type SignalThreshold = 'gateMinSpecificCoverage' | 'gateSpecificMaxUnseenShare' | 'gateMaxUnseenShare' | 'gateMaxMissingRareShare' | 'gateMinTermsTogether';
+export type SignalThreshold =
+  | 'gateMinSpecificCoverage'
+  | 'gateSpecificMaxUnseenShare'
+  | 'gateMaxUnseenShare'
+  | 'gateMaxMissingRareShare'
+  | 'gateMinTermsTogether'
+  | 'gateMaxSpan'
+  | 'gateVetoMinPassages';
 
 export interface SignalSweepPoint {
   threshold: SignalThreshold;

@@ -114,12 +114,13 @@ export async function retrieve(question: string, deps: SearchDependencies, optio
   const matched = store.matchedTerms(terms, chosen.map((c) => c.passage.id));
   const specificDf = specificMaxDf(corpusPassages);
   let bestMatched: ReadonlySet<string> = new Set();
+  let bestText: string | null = null;
   let best = -1;
   for (const c of chosen) {
     const found = matched.get(c.passage.id) ?? new Set<string>();
     c.coverage = coverage(terms, found, idf);
     c.specificMatches = [...found].filter((t) => (frequencies.get(t) ?? 0) <= specificDf).length;
-    if (c.coverage > best) [best, bestMatched] = [c.coverage, found];
+    if (c.coverage > best) [best, bestMatched, bestText] = [c.coverage, found, c.passage.text];
   }
 
   const evidence = questionEvidence({
@@ -129,6 +130,7 @@ export async function retrieve(question: string, deps: SearchDependencies, optio
     bestMatched,
     lexicalScores: lexical.map((h) => h.score),
     denseSimilarities: dense.map((h) => h.similarity),
+    bestText,
   });
   const gate = decideGate(chosen, options, evidence);
   const passages = gate.passed ? chosen.filter((c) => hasEvidence(c, gate, options)) : [];

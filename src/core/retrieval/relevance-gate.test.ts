@@ -3,7 +3,7 @@
  * only in a corpus large enough to have a vocabulary, and never when the gate is off.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_GATE, GATE_OFF, decideGate, questionEvidence, requiredTogether, specificMaxDf, type QuestionEvidence } from './relevance-gate.ts';
+import { DEFAULT_GATE, GATE_OFF, decideGate, questionEvidence, requiredTogether, shortestSpan, specificMaxDf, type QuestionEvidence } from './relevance-gate.ts';
 
 const GATE = { gateMinCoverage: 0.3, gateMinSimilarity: undefined };
 const LARGE = 5_000;
@@ -38,6 +38,17 @@ describe('questionEvidence', () => {
     expect(e.bm25Standout).toBe(3);
     expect(e.similarityZ).toBeCloseTo(Math.sqrt(3));
     expect(questionEvidence({ ...base, terms: ['network'], bestMatched: new Set(), lexicalScores: [9], denseSimilarities: [] })).toMatchObject({ bm25Standout: null, similarityZ: null });
+  });
+
+  it('measures the proximity of the matched words in the best passage, stems and all', () => {
+    const text = 'We prune networks. Many unrelated words sit here before the removal of redundant neurons by fusion.';
+    // "pruning" and "networks" are adjacent as "prune networks"; three words need the stretch up to "neurons".
+    expect(shortestSpan(text, new Set(['pruning', 'network']))).toBe(2);
+    expect(shortestSpan(text, new Set(['pruning', 'network', 'neurons']))).toBe(13);
+    expect(shortestSpan(text, new Set(['neuron', 'fusion', 'redundant']))).toBe(4);
+    expect(shortestSpan(text, new Set(['pruning', 'sourdough']))).toBeNull();
+    const e = questionEvidence({ ...base, terms: ['pruning', 'network'], bestMatched: new Set(['pruning', 'network']), bestText: text });
+    expect(e.bestSpan).toBe(2);
   });
 });
 
@@ -78,6 +89,21 @@ describe('decideGate', () => {
     expect(decideGate(strong, GATE, evidence({ terms: 5, bestMatchedTerms: 3 })).passed).toBe(true);
     expect(decideGate(strong, GATE, evidence({ terms: 3, bestMatchedTerms: 2 })).passed).toBe(true);
     expect([1, 2, 3, 4, 5, 12].map((n) => requiredTogether(n))).toEqual([1, 2, 2, 3, 3, 3]);
+  });
+
+  it('refuses when the matched words scatter over more words than gateMaxSpan, a veto that is off by default', () => {
+    const strong = [{ coverage: 0.6, similarity: null }];
+    expect(DEFAULT_GATE.gateMaxSpan).toBe(Infinity);
+    expect(decideGate(strong, GATE, evidence({ bestSpan: 120 })).passed).toBe(true);
+    expect(decideGate(strong, { ...GATE, gateMaxSpan: 40 }, evidence({ bestSpan: 120 }))).toMatchObject({ passed: false, reason: expect.stringMatching(/spread over 120 words \(limit 40\)/) });
+    expect(decideGate(strong, { ...GATE, gateMaxSpan: 40 }, evidence({ bestSpan: 12, corpusPassages: 11 })).passed).toBe(true);
+    expect(decideGate(strong, { ...GATE, gateMaxSpan: 40 }, evidence({ bestSpan: null })).passed).toBe(true);
+  });
+
+  it('applies the vocabulary vetoes from gateVetoMinPassages passages', () => {
+    const passages = [{ coverage: 0.4, similarity: null }];
+    expect(decideGate(passages, GATE, evidence({ corpusPassages: 800, unseenShare: 0.5 })).passed).toBe(true);
+    expect(decideGate(passages, { ...GATE, gateVetoMinPassages: 500 }, evidence({ corpusPassages: 800, unseenShare: 0.5 })).passed).toBe(false);
   });
 
   it('applies no veto in a small corpus, whose vocabulary says nothing, nor when the gate is off', () => {

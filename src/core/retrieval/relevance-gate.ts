@@ -13,12 +13,17 @@
  *   ("sistine", "mortgage", "yolk": what the question is about, and the corpus barely knows it);
  * - terms together: how many of the question's terms its best passage holds (in 5,000 abstracts one or
  *   two shared words happen by chance: "java", "players" and "team");
+ * - proximity: the fewest consecutive words of the best passage that hold three of the question's terms
+ *   (two when it shares only two), since words of one topic sit together and chance matches scatter; measured
+ *   and reported, and a veto (`gateMaxSpan`) that is off by default, because on the shipped questions
+ *   paraphrases scatter as much as chance matches do (README, "Evaluation");
  * - the best BM25 score against the other candidates', and the best dense similarity in standard
  *   deviations above the question's own candidates (reported; not used until measured with a real model).
  *
  * The three vetoes (unseen, missing rare, terms together) need a vocabulary: in 11 abstracts most English words are unseen,
  * so they apply only to corpora of at least `vocabularyMinPassages` passages.
  */
+import { wordTokens } from '../text.ts';
 
 export interface GatePassage {
   /** IDF-weighted share of the question's terms this passage contains (0..1). */
@@ -43,6 +48,8 @@ export interface QuestionEvidence {
   bm25Standout: number | null;
   /** Best dense similarity, in standard deviations above the mean of the dense candidates; null without dense. */
   similarityZ: number | null;
+  /** Words in the shortest stretch of the best-covering passage holding up to 3 of its matched terms; null below 2 (see `shortestSpan`). */
+  bestSpan?: number | null;
 }
 
 export interface GateThresholdOptions {
@@ -60,6 +67,10 @@ export interface GateThresholdOptions {
   gateSpecificMaxUnseenShare?: number;
   /** In a large corpus, the best passage must hold this many of the question's terms (fewer for short questions); default DEFAULT_GATE. */
   gateMinTermsTogether?: number;
+  /** Refuse when the best passage's matched terms spread over more words than this (`shortestSpan`); default off (Infinity). */
+  gateMaxSpan?: number;
+  /** The unseen, missing-rare and terms-together vetoes apply from this many passages; default DEFAULT_GATE. */
+  gateVetoMinPassages?: number;
   /** false: no veto applies (ranking with the gate off); default true. */
   gateVetoes?: boolean;
 }
@@ -82,6 +93,8 @@ export const DEFAULT_GATE = {
   minShareTogether: 0.6,
   /** A term in at most this share of the passages is rare (for the missing-rare veto). */
   rareShare: 0.005,
+  /** The proximity veto is off: measured, it refuses paraphrases before it refuses chance matches. */
+  gateMaxSpan: Infinity,
 } as const;
 
 /** Thresholds under which every retrieved passage passes: for ranking papers with the gate off (evaluation). */
@@ -112,6 +125,7 @@ export function questionEvidence({
   bestMatched,
   lexicalScores,
   denseSimilarities,
+  bestText = null,
 }: {
   terms: readonly string[];
   documentFrequencies: ReadonlyMap<string, number>;
@@ -120,6 +134,8 @@ export function questionEvidence({
   bestMatched: ReadonlySet<string>;
   lexicalScores: readonly number[];
   denseSimilarities: readonly number[];
+  /** The text of the passage with the best coverage, for the proximity of its matched terms. */
+  bestText?: string | null;
 }): QuestionEvidence {
   const n = Math.max(1, terms.length);
   const df = (t: string) => documentFrequencies.get(t) ?? 0;
@@ -134,7 +150,40 @@ export function questionEvidence({
     bestMatchedTerms: terms.filter((t) => bestMatched.has(t)).length,
     bm25Standout: standout(lexicalScores),
     similarityZ: zScore(denseSimilarities),
+    bestSpan: bestText === null ? null : shortestSpan(bestText, bestMatched),
   };
+}
+
+/**
+ * The fewest consecutive words of `text` that hold min(3, found) distinct `terms` (null when fewer than
+ * two occur). Words are compared without their common English endings, as the lexical index compares stems.
+ */
+export function shortestSpan(text: string, terms: ReadonlySet<string>): number | null {
+  const targets = new Map([...terms].map((t) => [stemKey(t), t]));
+  const hits = wordTokens(text).flatMap((w, position) => (targets.has(stemKey(w)) ? [{ position, key: stemKey(w) }] : []));
+  const need = Math.min(3, new Set(hits.map((h) => h.key)).size);
+  if (need < 2) return null;
+  const inWindow = new Map<string, number>();
+  let best = Infinity;
+  let left = 0;
+  for (const hit of hits) {
+    inWindow.set(hit.key, (inWindow.get(hit.key) ?? 0) + 1);
+    while (inWindow.size >= need) {
+      const first = hits[left] as (typeof hits)[number];
+      best = Math.min(best, hit.position - first.position + 1);
+      const n = (inWindow.get(first.key) ?? 1) - 1;
+      if (n === 0) inWindow.delete(first.key);
+      else inWindow.set(first.key, n);
+      left += 1;
+    }
+  }
+  return best;
+}
+
+/** A word without the endings that porter stemming removes most often ("removing", "removes", "removed" → "remov"). */
+function stemKey(word: string): string {
+  const stripped = word.replace(/(?:ations?|ings?|ed|es|s|e)$/u, '');
+  return stripped.length >= 3 ? stripped : word;
 }
 
 function standout(scores: readonly number[]): number | null {
@@ -163,9 +212,13 @@ export function decideGate(passages: readonly GatePassage[], options: GateThresh
   const maxUnseen = options.gateMaxUnseenShare ?? DEFAULT_GATE.gateMaxUnseenShare;
   const maxMissingRare = options.gateMaxMissingRareShare ?? DEFAULT_GATE.gateMaxMissingRareShare;
   const minSpecific = options.gateMinSpecificCoverage ?? DEFAULT_GATE.gateMinSpecificCoverage;
+  const maxSpan = options.gateMaxSpan ?? DEFAULT_GATE.gateMaxSpan;
 
   if (passages.length === 0) return refuse('no passage matched the question');
-  if (question !== undefined && options.gateVetoes !== false && question.corpusPassages >= DEFAULT_GATE.vocabularyMinPassages) {
+  if (question?.bestSpan != null && options.gateVetoes !== false && question.bestSpan > maxSpan) {
+    return refuse(`the best passage's words in common with the question spread over ${question.bestSpan} words (limit ${maxSpan})`);
+  }
+  if (question !== undefined && options.gateVetoes !== false && question.corpusPassages >= (options.gateVetoMinPassages ?? DEFAULT_GATE.vocabularyMinPassages)) {
     if (question.unseenShare >= maxUnseen) return refuse(`${share(question.unseenShare)} of the question's words occur nowhere in the corpus (limit ${share(maxUnseen)})`);
     if (question.missingRareShare >= maxMissingRare) {
       return refuse(`${share(question.missingRareShare)} of the question's words are rare in the corpus and missing from its best passage (limit ${share(maxMissingRare)})`);
