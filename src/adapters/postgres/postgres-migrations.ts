@@ -20,6 +20,8 @@ export function sqlMigration(version: number, name: string, script: string): Pos
 export interface PostgresMigrateOptions extends Omit<SchemaOwner, 'where'> {
   /** The schema's name in `schema_migrations`: 'state'. */
   schema: string;
+  /** Run first, under the same lock and in the same transaction (creating the extensions the schema needs). */
+  prepare?: (client: pg.PoolClient, where: string) => Promise<unknown>;
 }
 
 /** Any fixed number: all paperbot processes on one database take the same lock to migrate. */
@@ -34,10 +36,11 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
 )`;
 
 /** Brings `schema` in the database up to the last of `migrations`; returns the versions it applied. */
-export async function migratePostgres(pool: PostgresPool, migrations: readonly PostgresMigration[], { schema, ...owner }: PostgresMigrateOptions): Promise<number[]> {
+export async function migratePostgres(pool: PostgresPool, migrations: readonly PostgresMigration[], { schema, prepare, ...owner }: PostgresMigrateOptions): Promise<number[]> {
   checkNumbering(migrations, owner.what);
   return pool.transaction(async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await prepare?.(client, pool.where);
     await client.query(CREATE_TABLE);
     const pending = pendingMigrations(migrations, await versionOf(client, schema), { where: pool.where, ...owner });
     for (const migration of pending) {

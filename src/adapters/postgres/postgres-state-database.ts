@@ -38,9 +38,9 @@ export class PostgresStateDatabase {
   static async open({ migrations = POSTGRES_STATE_MIGRATIONS, ...options }: PostgresStateOptions): Promise<PostgresStateDatabase> {
     const pool = new PostgresPool(options);
     try {
-      await ensurePgvector(pool);
       await migratePostgres(pool, migrations, {
         schema: SCHEMA,
+        prepare: ensurePgvector,
         what: 'the state database',
         tooNewCode: 'E_STATE_TOO_NEW',
         tooNewAdvice: 'Update paperbot, or restore a backup of the state database.',
