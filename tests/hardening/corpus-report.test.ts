@@ -90,4 +90,17 @@ describe('the corpus report', () => {
     expect(report.some((l) => l.startsWith('skipped many.jsonl:21: not valid JSON'))).toBe(true);
     expect(await readFile(path.join(ws.corpusDir, 'library.jsonl'), 'utf8')).not.toContain('\u202E');
   }, 60_000);
+
+  it('npm run import refuses a .bib file that is not UTF-8 in one sentence naming the line and byte, instead of importing U+FFFD', async () => {
+    const ws = workspace();
+    const bib = path.join(ws.dir, 'latin1.bib');
+    const text = `@article{mueller2024,\n  title = {Curricula},\n  author = {M\u00fcller, J\u00f6rg},\n  abstract = {${ABSTRACT(20)}}\n}\n`;
+    await writeFile(bib, Buffer.from(text, 'latin1'));
+    const result = await ws.run('import', [bib, '--into', path.join(ws.corpusDir, 'latin1.jsonl')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `${bib} is not UTF-8 text (line 3: byte 0xfc at offset ${Buffer.from(text, 'latin1').indexOf(0xfc)}): export the library again as UTF-8 (or convert it with iconv -f latin1 -t utf-8); nothing was imported.`,
+    );
+    await expect(readFile(path.join(ws.corpusDir, 'latin1.jsonl'), 'utf8')).rejects.toThrow(/ENOENT/);
+  }, 60_000);
 });

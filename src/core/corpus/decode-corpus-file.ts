@@ -119,3 +119,16 @@ export function firstInvalidUtf8(bytes: Uint8Array, start: number, end: number):
   }
   return -1;
 }
+
+/** Where `bytes` first stop being UTF-8 (1-based line, byte offset, the byte), or null when they are UTF-8 throughout. */
+export function firstInvalidPosition(bytes: Uint8Array): { line: number; offset: number; byte: number } | null {
+  const offset = firstInvalidUtf8(bytes, 0, bytes.length);
+  if (offset < 0) return null;
+  const before = bytes.subarray(0, offset);
+  let line = 1;
+  for (let i = 0; i < before.length; i += 1) {
+    // \r\n, \r and \n each end one line, as splitLines counts them.
+    if (before[i] === LF || (before[i] === CR && before[i + 1] !== LF)) line += 1;
+  }
+  return { line, offset, byte: bytes[offset] ?? 0 };
+}

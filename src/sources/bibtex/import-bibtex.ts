@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { firstInvalidPosition } from '../../core/corpus/decode-corpus-file.ts';
 import { UserError, describeError } from '../../core/errors.ts';
 import { hasAbstract, parseBibtex, type BibtexProblem, type BibtexRecord } from './bibtex-records.ts';
 
@@ -47,12 +48,19 @@ export interface ImportReport {
 }
 
 export async function importBibtex({ bibFile, intoFile, fetchAbstracts }: ImportBibtexOptions): Promise<ImportReport> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(bibFile, 'utf8');
+    bytes = await readFile(bibFile);
   } catch (error) {
     throw new UserError('E_BIBTEX_UNREADABLE', `Cannot read the BibTeX file ${bibFile} (${describeError(error)}).`, { cause: error });
   }
+  // Strictly UTF-8, as the corpus is read: a Latin-1 export would otherwise become U+FFFD in titles and names.
+  const invalid = firstInvalidPosition(bytes);
+  if (invalid !== null) {
+    const byte = `0x${invalid.byte.toString(16).padStart(2, '0')}`;
+    throw new UserError('E_BIBTEX_ENCODING', `${bibFile} is not UTF-8 text (line ${invalid.line}: byte ${byte} at offset ${invalid.offset}): export the library again as UTF-8 (or convert it with iconv -f latin1 -t utf-8); nothing was imported.`);
+  }
+  const text = new TextDecoder('utf-8').decode(bytes);
   const { records, problems } = parseBibtex(text);
   const previous = await readPreviousImport(intoFile);
 
