@@ -1,7 +1,9 @@
 /**
  * Context for follow-ups, read back from Discord rather than kept in memory: the earlier messages of the
  * bot's thread (or of a DM) become chat turns. Reading them back survives restarts and works with several
- * bot processes; it costs one REST call per follow-up. Pure here: messages in, turns out.
+ * bot processes; it costs one REST call per follow-up. Pure here: messages in, turns out. A mention that
+ * replies to a message gets that message's reply chain as context the same way (`readReplyChain`), one REST
+ * call per level, at most REPLY_CHAIN_DEPTH levels.
  */
 import type { ChatMessage } from '../core/answering/chat-model.ts';
 import { SOURCES_HEADING } from './render/answer-message.ts';
@@ -19,6 +21,8 @@ export interface HistoryOptions {
   maxTurns: number;
   /** Ignore messages older than this (DMs have no thread to bound a conversation). */
   notBefore?: number;
+  /** Drop answers before the first question (default). A reply chain keeps them: a reply to the bot's answer or digest is about it. */
+  startWithQuestion?: boolean;
 }
 
 /** Bot messages that are notices (progress, errors, limits), not answers: never context. */
@@ -35,7 +39,7 @@ export function compareMessageIds(a: string, b: string): number {
 }
 
 /** `messages` oldest first → turns oldest first, starting with a question. */
-export function historyFromMessages(messages: readonly HistoryMessage[], { botId, maxTurns, notBefore }: HistoryOptions): ChatMessage[] {
+export function historyFromMessages(messages: readonly HistoryMessage[], { botId, maxTurns, notBefore, startWithQuestion = true }: HistoryOptions): ChatMessage[] {
   const turns: ChatMessage[] = [];
   for (const message of messages) {
     if (notBefore !== undefined && message.createdAt < notBefore) continue;
@@ -58,7 +62,7 @@ export function historyFromMessages(messages: readonly HistoryMessage[], { botId
     else turns.push({ role, content });
   }
   const kept = turns.slice(-maxTurns * 2);
-  while (kept[0]?.role === 'assistant') kept.shift();
+  while (startWithQuestion && kept[0]?.role === 'assistant') kept.shift();
   return kept;
 }
 
@@ -80,4 +84,31 @@ export function answerText(content: string): string {
 /** The text of a message addressed to the bot, without the mention(s) of the bot. */
 export function stripBotMention(content: string, botId: string): string {
   return content.replace(new RegExp(`<@!?${botId}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Messages of a reply chain read back as context: the replied-to message and the ones it replies to. */
+export const REPLY_CHAIN_DEPTH = 5;
+
+/** A message of a reply chain: what history needs, and the message it replies to (null: the chain starts here). */
+export interface ChainMessage extends HistoryMessage {
+  repliesTo: string | null;
+}
+
+/**
+ * The reply chain above a message, oldest first: `fetch(firstId)`, then what that replies to, and so on, at
+ * most `depth` messages. A message that is missing (deleted, or not readable) ends the chain there; so does a
+ * loop (a chain cannot really have one, but an id seen twice would mean fetching forever).
+ */
+export async function readReplyChain(firstId: string, fetch: (messageId: string) => Promise<ChainMessage | null>, depth: number = REPLY_CHAIN_DEPTH): Promise<HistoryMessage[]> {
+  const chain: HistoryMessage[] = [];
+  const seen = new Set<string>();
+  let next: string | null = firstId;
+  while (next !== null && chain.length < depth && !seen.has(next)) {
+    seen.add(next);
+    const message: ChainMessage | null = await fetch(next);
+    if (message === null) break;
+    chain.unshift(message);
+    next = message.repliesTo;
+  }
+  return chain;
 }

@@ -14,7 +14,7 @@
 import { ChannelType, PermissionFlagsBits, ThreadAutoArchiveDuration, type Message, type SendableChannels } from 'discord.js';
 import type { ChatMessage } from '../core/answering/chat-model.ts';
 import type { BotServices } from './command.ts';
-import { compareMessageIds, historyFromMessages, stripBotMention, type HistoryMessage } from './conversation-history.ts';
+import { compareMessageIds, historyFromMessages, readReplyChain, stripBotMention, type ChainMessage, type HistoryMessage } from './conversation-history.ts';
 import { channelTarget, checkQuestion, deliverAnswer, type AnswerTarget } from './deliver-answer.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
 import { missingPermissionNames } from './errors.ts';
@@ -128,6 +128,8 @@ export async function handleMessage(message: Message, services: BotServices, bot
     if (route === 'follow-up' || route === 'dm') history = await readHistory(message, botId, route, services);
     target = channelTarget(channel, plan.reply ? message : null);
   }
+  // A reply to another message (an answer of the bot's, a digest, a question) has that chain as its context.
+  if (history.length === 0 && message.reference?.messageId !== undefined) history = await replyChainHistory(message, botId, services);
   answerChannel.sendTyping().catch((error: unknown) => services.logger.debug({ err: describeForLog(error, services.secrets) }, 'typing indicator failed'));
 
   const lastQuestion = [...history].reverse().find((turn) => turn.role === 'user')?.content;
@@ -185,6 +187,24 @@ async function readHistory(message: Message, botId: string, route: 'follow-up' |
     services.logger.warn({ err: describeForLog(error, services.secrets) }, 'could not read the conversation; answering without context');
     return [];
   }
+}
+
+/** The reply chain above `message` as turns; empty (answer without context) when it cannot be read. */
+async function replyChainHistory(message: Message, botId: string, services: BotServices): Promise<ChatMessage[]> {
+  const reference = message.reference;
+  if (reference?.messageId === undefined || (reference.channelId !== undefined && reference.channelId !== message.channelId)) return [];
+  const fetchOne = async (id: string): Promise<ChainMessage | null> => {
+    try {
+      const found = await message.channel.messages.fetch(id);
+      return { ...toHistoryMessage(found), repliesTo: found.reference?.channelId === message.channelId ? (found.reference.messageId ?? null) : null };
+    } catch (error) {
+      // Deleted, or not readable: the chain ends here.
+      services.logger.debug({ err: describeForLog(error, services.secrets), messageId: id }, 'reply chain ends at a message that cannot be read');
+      return null;
+    }
+  };
+  const chain = await readReplyChain(reference.messageId, fetchOne);
+  return historyFromMessages(chain, { botId, maxTurns: services.settings.historyTurns, startWithQuestion: false });
 }
 
 function toHistoryMessage(message: Message): HistoryMessage {

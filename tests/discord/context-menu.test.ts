@@ -9,6 +9,7 @@ import { InteractionResponseType, InteractionType, MessageFlags } from 'discord.
 import { buttonsOf, carriesFeedback, restErrors, startHarness, type Harness } from './harness.ts';
 import type { RecordedCall } from '../support/fake-discord.ts';
 import { ABOUT_THIS, NO_TEXT_NOTICE, questionFromMessage } from '../../src/discord/commands/ask-about-message.ts';
+import { readReplyChain, type ChainMessage } from '../../src/discord/conversation-history.ts';
 import { PUBLISH_FORBIDDEN } from '../../src/discord/components/publish-button.ts';
 
 let h: Harness;
@@ -122,5 +123,49 @@ describe('questionFromMessage (the rule for "is it a question")', () => {
     expect(asked.question.length).toBeLessThanOrEqual(200);
     expect(questionFromMessage('https://example.org/papers/label-noise-meta-learning', 1000)).toMatchObject({ isQuestion: false, retrievalQuery: 'example org papers label noise meta learning' });
     expect(questionFromMessage('   ', 1000)).toBeNull();
+  });
+});
+
+describe('reply chains: a mention that replies to a message has that chain as context', () => {
+  /** The chat messages of the LLM request made for `messageId`'s answer. */
+  async function answerTo(messageId: string): Promise<{ messages: Array<{ role: string; content: string }>; answer: RecordedCall }> {
+    const answer = await h.fake.waitForCall((c) => c.route === 'POST /channels/:channelId/messages' && (c.message?.message_reference?.message_id === messageId) && carriesFeedback(c), 8000);
+    const request = h.llm!.requests.at(-1);
+    if (request === undefined) throw new Error(`no LLM request; the answer: ${answer.message?.content ?? ''}`);
+    return { messages: (request.body as { messages: Array<{ role: string; content: string }> }).messages, answer };
+  }
+
+  it('uses the replied-to answer and the question above it, read back from Discord, like a follow-up', async () => {
+    // In someone else's thread the bot answers in place, as a reply: a chain of replies grows there.
+    const thread = await h.fake.createThread({ name: 'reading group' });
+    const first = await h.fake.message({ content: 'What does FaMUS approximate to save training time?', mentionsBot: true, channelId: thread.id });
+    const { answer } = await answerTo(first.id);
+    const answerId = (answer.response as { id: string }).id;
+    const followUp = await h.fake.message({ content: 'and how much time does it save?', mentionsBot: true, channelId: thread.id, replyTo: answerId });
+    const { messages } = await answerTo(followUp.id);
+    expect(messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(messages[1]?.content).toBe('What does FaMUS approximate to save training time?');
+    expect(messages[2]?.content).toContain('According to the passages');
+    expect(messages[2]?.content).not.toContain('**Sources**');
+    expect(messages[3]?.content).toContain('Question: and how much time does it save?');
+  });
+
+  it('answers without context when the replied-to message was deleted, and never reads past the bound', async () => {
+    const thread = await h.fake.createThread({ name: 'another group' });
+    const gone = await h.fake.message({ content: 'a message about to be deleted', channelId: thread.id });
+    // Deleted while someone was writing a reply to it: the reply still references it.
+    await h.fake.deleteUserMessage(thread.id, gone.id);
+    const reply = await h.fake.message({ content: 'What is VaSSO?', mentionsBot: true, channelId: thread.id, replyTo: gone.id });
+    const { messages } = await answerTo(reply.id);
+    expect(messages.map((m) => m.role)).toEqual(['system', 'user']);
+    // The 404 of the deleted message is the expected one.
+    callsBefore = h.fake.calls.length;
+
+    const chain: Record<string, ChainMessage> = {};
+    for (let i = 1; i <= 9; i++) chain[String(i)] = { authorId: 'u', authorIsBot: false, content: `m${i}`, createdAt: i, repliesTo: i > 1 ? String(i - 1) : null };
+    const reads: string[] = [];
+    const read = await readReplyChain('9', async (id) => (reads.push(id), chain[id] ?? null), 5);
+    expect(read.map((m) => m.content)).toEqual(['m5', 'm6', 'm7', 'm8', 'm9']);
+    expect(reads).toEqual(['9', '8', '7', '6', '5']);
   });
 });

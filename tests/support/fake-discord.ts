@@ -879,6 +879,15 @@ export class FakeDiscord {
     });
   }
 
+  /** A user deletes a message: it is gone from the channel and MESSAGE_DELETE is dispatched, as on Discord. */
+  async deleteUserMessage(channelId: string, messageId: string): Promise<void> {
+    const message = this.findMessage(channelId, messageId);
+    this.deleteMessage(message);
+    const channel = this.channels.get(channelId);
+    const guildId = channel && channel.type !== ChannelType.DM ? channel.guild_id : undefined;
+    await this.broadcast(GatewayDispatchEvents.MessageDelete, { id: messageId, channel_id: channelId, ...(guildId ? { guild_id: guildId } : {}) });
+  }
+
   /** Discord's rules for a modal (callback type 9): a custom_id, a title of 1–45, 1–5 text inputs (in labels or rows of one). */
   private checkModal(data: CallbackData): void {
     const errors: FormError[] = [];
