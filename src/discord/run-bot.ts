@@ -8,6 +8,7 @@
  * (exit 1), instead of idling without a connection until Node gives up on it (exit 13).
  */
 import { requireDiscordToken, type App } from '../app.ts';
+import { lockDataFolder } from '../adapters/data-folder-lock.ts';
 import { UserError, isUserError } from '../core/errors.ts';
 import type { CommandContext } from '../cli/run-main.ts';
 import { describeForLog, scrubSecrets } from '../core/redact-secrets.ts';
@@ -40,11 +41,14 @@ export async function botCommand({ app }: CommandContext, proc: BotProcess = pro
     });
   }
   const onRejection = (reason: unknown): void => logger.error({ err: describeForLog(reason, secrets) }, 'unhandled promise rejection');
+  // One bot per data folder: a second one (an overlapping restart) would answer every mention twice.
+  const lock = lockDataFolder(app.config.dataDir);
   proc.on('unhandledRejection', onRejection);
   try {
     return await runBot({ app, stop: stop.signal });
   } finally {
     proc.off('unhandledRejection', onRejection);
+    lock.release();
   }
 }
 
