@@ -3,7 +3,8 @@
  * person reads. Every query of the Postgres adapters goes through `PostgresPool.query`: a server that is
  * down or restarting (refused, reset, "terminated unexpectedly") fails that operation with one sentence
  * (E_DATABASE_UNAVAILABLE) and the pool drops the broken connection, so the next operation connects again;
- * a statement cancelled by `DATABASE_STATEMENT_TIMEOUT_MS` says so (E_DATABASE_TIMEOUT). Anything else (an
+ * a statement cancelled by `DATABASE_STATEMENT_TIMEOUT_MS` says so (E_DATABASE_TIMEOUT). Those sentences
+ * may reach a Discord user, so they name no host (the log does, without the password). Anything else (an
  * SQL error is a bug of ours) is thrown as `pg` threw it. The password never reaches a message or a log.
  */
 import pg from 'pg';
@@ -30,11 +31,13 @@ export class PostgresPool {
   readonly where: string;
   private readonly pool: pg.Pool;
   private readonly statementTimeoutMs: number;
+  private readonly logger: Logger;
   private ended: Promise<void> | undefined;
 
   constructor({ url, poolSize, statementTimeoutMs, connectTimeoutMs = 10_000, logger = silentLogger }: PostgresPoolOptions) {
     this.where = describeDatabaseUrl(url);
     this.statementTimeoutMs = statementTimeoutMs;
+    this.logger = logger;
     this.pool = new pg.Pool({ connectionString: url, max: poolSize, statement_timeout: statementTimeoutMs, connectionTimeoutMillis: connectTimeoutMs });
     // An idle connection the server closes (a restart) is reported here, not to a caller: without a
     // listener it would be an uncaught 'error' event. The pool has already dropped that connection.
@@ -104,11 +107,12 @@ export class PostgresPool {
   explain(error: unknown): unknown {
     if (error instanceof UserError) return error;
     if (isTimeout(error)) {
-      return new UserError('E_DATABASE_TIMEOUT', `The database (${this.where}) took longer than DATABASE_STATEMENT_TIMEOUT_MS (${this.statementTimeoutMs} ms) and cancelled the statement; try again, or raise the limit.`, { cause: error });
+      return new UserError('E_DATABASE_TIMEOUT', `The database took longer than DATABASE_STATEMENT_TIMEOUT_MS (${this.statementTimeoutMs} ms) and cancelled the statement; try again, or raise the limit.`, { cause: error });
     }
     if (isConnectionError(error)) {
       const detail = error instanceof Error ? error.message : String(error);
-      return new UserError('E_DATABASE_UNAVAILABLE', `The database (${this.where}) is unreachable (${detail}): check that PostgreSQL is running and DATABASE_URL is right; the next operation connects again.`, { cause: error });
+      this.logger.warn({ database: this.where, error: detail }, 'the database is unreachable');
+      return new UserError('E_DATABASE_UNAVAILABLE', `The database is unreachable (${connectionReason(error)}): check that PostgreSQL is running and DATABASE_URL is right; the next operation connects again.`, { cause: error });
     }
     return error;
   }
@@ -130,6 +134,17 @@ function isConnectionError(error: unknown): boolean {
   if (typeof code === 'string') return CONNECTION_CODES.has(code) || code.startsWith('08');
   // pg reports a socket closed under it, and a connect that timed out, without a code.
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(error.message);
+}
+
+/** What happened to the connection, in words that name no host (pg's own messages often do). */
+function connectionReason(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
+  if (code === 'ETIMEDOUT' || (error instanceof Error && /timeout/i.test(error.message))) return 'timed out connecting';
+  if (code === '57P01' || code === '57P02' || code === '57P03') return 'the server is shutting down or starting up';
+  if (code === '53300') return 'too many connections';
+  return 'the connection was closed';
 }
 
 function isTimeout(error: unknown): boolean {
