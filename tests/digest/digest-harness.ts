@@ -113,6 +113,8 @@ export async function startDigestHarness(options: DigestHarnessOptions = {}): Pr
 
   let bot = await startBot(first);
   await bot.client.rest.put(Routes.applicationGuildCommands(fake.applicationId, '1'), { body: commandDefinitions({ maxQuestionLength: config.retrieval.maxQuestionLength }) });
+  // Global too, as `npm run deploy-commands` without --guild: a DM offers only global commands.
+  await bot.client.rest.put(Routes.applicationCommands(fake.applicationId), { body: commandDefinitions({ maxQuestionLength: config.retrieval.maxQuestionLength }) });
 
   const channel = (name: ChannelName): string => fake.channel(name).id;
   const harness: DigestHarness = {

@@ -130,6 +130,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   const bot = await startBot({}, first);
   await bot.client.rest.put(Routes.applicationGuildCommands(fake.applicationId, '1'), { body: commandDefinitions({ maxQuestionLength: config.retrieval.maxQuestionLength }) });
+  // Global too, as `npm run deploy-commands` without --guild: a DM offers only global commands.
+  await bot.client.rest.put(Routes.applicationCommands(fake.applicationId), { body: commandDefinitions({ maxQuestionLength: config.retrieval.maxQuestionLength }) });
 
   const harness: Harness = {
     ws,

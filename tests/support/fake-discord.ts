@@ -57,6 +57,16 @@ import {
   type RESTPostAPIChannelMessageJSONBody,
 } from 'discord.js';
 import { channelPermissions, missingPermissions } from './fake-discord/permissions.ts';
+import {
+  autoArchiveErrors,
+  commandFieldErrors,
+  componentErrors,
+  embedFieldErrors,
+  formError,
+  loneSurrogateErrors,
+  nonceErrors,
+  type FormError,
+} from './fake-discord/validate-payloads.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Public types
@@ -80,6 +90,11 @@ export interface FakeDiscordOptions {
    * MessageContent bits). IDENTIFY asking for another one is closed with 4014, as on Discord. Default: all three.
    */
   privilegedIntents?: number;
+  /**
+   * The clock of interaction deadlines, in milliseconds (default `performance.now`): a test moves it to see a
+   * token expire (3 s to acknowledge, 15 minutes for follow-ups and edits) without waiting.
+   */
+  now?: () => number;
   /** The token IDENTIFY must carry when it is not `token` (the gateway rejects it with 4004 while REST accepts `token`). */
   gatewayToken?: string;
 }
@@ -281,11 +296,6 @@ export const USER_INSTALL_FOLLOW_UPS = 5;
 // ---------------------------------------------------------------------------------------------------------
 // Discord-shaped errors
 
-interface FormError {
-  path: string;
-  code: string;
-  message: string;
-}
 
 class ApiError extends Error {
   constructor(
@@ -320,7 +330,6 @@ const unknownUser = (): ApiError => new ApiError(404, 10013, 'Unknown User');
 const unknownGuild = (): ApiError => new ApiError(404, 10004, 'Unknown Guild');
 const wrongChannelType = (): ApiError => new ApiError(400, 50024, 'Cannot execute action on this channel type');
 const invalidForm = (errors: FormError[]): ApiError => new ApiError(400, 50035, 'Invalid Form Body', errors);
-const formError = (path: string, code: string, message: string): FormError => ({ path, code, message });
 const tooLong = (path: string, limit: number): FormError =>
   formError(path, 'BASE_TYPE_MAX_LENGTH', `Must be ${limit} or fewer in length.`);
 const badLength = (path: string, min: number, max: number): FormError =>
@@ -330,6 +339,7 @@ const badLength = (path: string, min: number, max: number): FormError =>
 // Internal state
 
 const API_PREFIX = '/api/v10';
+const INTERACTION_TOKEN_MS = 15 * 60_000;
 const EPHEMERAL = MessageFlags.Ephemeral;
 const LOADING = MessageFlags.Loading;
 const DISCORD_EPOCH = 1_420_070_400_000n;
@@ -455,12 +465,14 @@ export class FakeDiscord {
   private readonly sessions = new Map<string, GatewaySession>();
   private readonly waiters = new Set<Waiter>();
   private lastSnowflake = 0n;
+  private readonly now: () => number;
   private closed = false;
 
   private constructor(server: Server, port: number, options: FakeDiscordOptions) {
     this.server = server;
     // A copy: resetToken() changes it, the caller's object stays as given.
     this.options = { ...options };
+    this.now = options.now ?? (() => performance.now());
     this.apiUrl = `http://127.0.0.1:${port}/api`;
     this.gatewayUrl = `ws://127.0.0.1:${port}/gateway`;
     this.applicationId = options.applicationId ?? this.snowflake();
@@ -687,7 +699,7 @@ export class FakeDiscord {
       guildId,
       user,
       owners,
-      dispatchedAt: performance.now(),
+      dispatchedAt: this.now(),
       acknowledged: false,
       original: null,
       componentMessage: null,
@@ -722,6 +734,7 @@ export class FakeDiscord {
     } else {
       const name = options.name ?? 'ask';
       const command = this.findCommand(name, guildId);
+      this.requireUsableHere(name, command, guildId);
       if (command && (options.userInstall || options.privateChannel)) this.checkUsableThere(command, owners, context);
       const { options: resolvedOptions, resolved } = this.buildOptions(options, command, guild);
       data = {
@@ -987,6 +1000,8 @@ export class FakeDiscord {
       const parsed = await parseBody(raw, req.headers['content-type'] ?? '');
       call.body = parsed.body;
       call.files = parsed.files;
+      const surrogates = loneSurrogateErrors(parsed.body);
+      if (surrogates.length > 0) throw invalidForm(surrogates);
       const match = url.pathname.startsWith(`${API_PREFIX}/`) ? this.matchRoute(method, path) : null;
       if (match) {
         call.route = match.route;
@@ -1197,7 +1212,7 @@ export class FakeDiscord {
         this.requirePermissions(parent, PermissionFlagsBits.ViewChannel | PermissionFlagsBits.CreatePublicThreads);
         const message = this.findMessage(params.channelId, params.messageId);
         if (message.thread) throw new ApiError(400, 160004, 'A thread has already been created for this message');
-        this.checkThreadName(body.name);
+        this.checkThread(body);
         const thread = this.makeThread(parent, {
           id: message.id,
           name: String(body.name),
@@ -1213,7 +1228,7 @@ export class FakeDiscord {
       'POST /channels/:channelId/threads': ({ params, body }) => {
         const parent = this.requireChannel(params.channelId);
         if (parent.type !== ChannelType.GuildText) throw wrongChannelType();
-        this.checkThreadName(body.name);
+        this.checkThread(body);
         const type = body.type === ChannelType.PublicThread ? ChannelType.PublicThread : ChannelType.PrivateThread;
         this.requirePermissions(parent, type === ChannelType.PublicThread ? PermissionFlagsBits.CreatePublicThreads : PermissionFlagsBits.CreatePrivateThreads);
         const thread = this.makeThread(parent, { id: this.snowflake(), name: String(body.name), ownerId: this.botUser.id, type, body });
@@ -1265,7 +1280,7 @@ export class FakeDiscord {
     if (!interaction || interaction.token !== params.token) throw unknownInteraction();
     if (interaction.acknowledged) throw new ApiError(400, 40060, 'Interaction has already been acknowledged.');
     const deadline = this.options.interactionDeadlineMs ?? 3000;
-    if (performance.now() - interaction.dispatchedAt > deadline) throw unknownInteraction();
+    if (this.now() - interaction.dispatchedAt > deadline) throw unknownInteraction();
 
     const type = body.type as InteractionResponseType;
     const data = (isObject(body.data) ? body.data : {}) as CallbackData;
@@ -1306,10 +1321,13 @@ export class FakeDiscord {
         if (!isAutocomplete) throw invalidType();
         this.checkChoices(data.choices ?? []);
         break;
-      case InteractionResponseType.Modal:
+      case InteractionResponseType.Modal: {
         if (!isCommand && !isComponent) throw invalidType();
         this.checkModal(data);
+        const errors = componentErrors(data.components ?? [], 'data.components');
+        if (errors.length > 0) throw invalidForm(errors);
         break;
+      }
       default:
         throw invalidType();
     }
@@ -1494,6 +1512,7 @@ export class FakeDiscord {
       });
     });
     if (embedChars > 6000) errors.push(formError('embeds', 'MAX_EMBED_SIZE_EXCEEDED', 'Embed size exceeds maximum size of 6000'));
+    errors.push(...embedFieldErrors(embeds), ...nonceErrors(body.nonce), ...componentErrors(body.components ?? []));
     if (((body.flags ?? 0) & MessageFlags.IsComponentsV2) === 0) this.checkActionRows(body.components ?? [], errors);
     if (errors.length > 0) throw invalidForm(errors);
     const empty =
@@ -1533,10 +1552,11 @@ export class FakeDiscord {
     if (errors.length > 0) throw invalidForm(errors);
   }
 
-  private checkThreadName(name: unknown): void {
-    if (typeof name !== 'string' || name.length < 1 || name.length > 100) {
-      throw invalidForm([badLength('name', 1, 100)]);
-    }
+  /** A new thread's name (1-100 characters) and auto-archive duration (one of Discord's four). */
+  private checkThread(body: Record<string, unknown>): void {
+    const errors = autoArchiveErrors(body.auto_archive_duration);
+    if (typeof body.name !== 'string' || body.name.length < 1 || body.name.length > 100) errors.push(badLength('name', 1, 100));
+    if (errors.length > 0) throw invalidForm(errors);
   }
 
   /** Adds guild context (guild_id, member) and `channel_type`, as MESSAGE_CREATE carries them. */
@@ -1571,6 +1591,8 @@ export class FakeDiscord {
   private acknowledgedInteraction(params: Record<ParamName, string>): InteractionState {
     const interaction = params.applicationId === this.applicationId ? this.interactionByToken(params.token) : undefined;
     if (!interaction || !interaction.acknowledged) throw unknownWebhook();
+    // Interaction tokens are valid for 15 minutes; then Discord answers 401 Invalid Webhook Token.
+    if (this.now() - interaction.dispatchedAt > INTERACTION_TOKEN_MS) throw new ApiError(401, 50027, 'Invalid Webhook Token');
     return interaction;
   }
 
@@ -1599,6 +1621,17 @@ export class FakeDiscord {
     this.channels.set(channel.id, channel);
     this.failChannel(channel.id, 403);
     return channel;
+  }
+
+  /**
+   * A command registered only in guilds is never offered in a DM (Discord shows DMs global commands only): a
+   * dispatcher asked for one throws, since no user could send that interaction. Unregistered names pass.
+   */
+  private requireUsableHere(name: string, command: APIApplicationCommand | undefined, guildId: string | null): void {
+    if (guildId !== null || command !== undefined) return;
+    if ([...this.guildCommands.values()].some((store) => store.has(name))) {
+      throw new Error(`fake Discord: /${name} is registered only in a guild, so Discord does not offer it in DMs`);
+    }
   }
 
   private findCommand(name: string, guildId: string | null): APIApplicationCommand | undefined {
@@ -1745,6 +1778,7 @@ export class FakeDiscord {
           if (!isGroup && item.required !== true) optionalSeen = true;
           if (Array.isArray(item.choices) && item.choices.length > 25) errors.push(tooLong(`${at}.choices`, 25));
         }
+        if (isTopLevel) errors.push(...commandFieldErrors(item, at));
         if (Array.isArray(item.options)) checkLevel(item.options as Array<Record<string, unknown>>, `${at}.options`, false);
       });
     };
