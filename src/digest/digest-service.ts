@@ -28,6 +28,8 @@ export interface SubscriptionStatus {
   /** The next time a digest will be posted (a day that already has its digest is skipped). */
   nextRun: Date;
   lastPost: { localDate: string; postedAt: string } | null;
+  /** A digest claimed before this process started and never marked sent or failed: a crash cut its sending short. */
+  interrupted: { localDate: string; startedAt: string } | null;
   /** The 👍/👎 on the channel's digest entries; null when votes are not kept. */
   votes: { up: number; down: number } | null;
 }
@@ -37,8 +39,11 @@ export class DigestService {
   private readonly compose: ComposeDigest;
   /** Aborts language-model calls still running when shutdown's grace period is over. */
   private readonly abort = new AbortController();
+  /** A record still `sending` from before this instant was left by a process that stopped while sending it. */
+  private readonly startedAt: Date;
 
   constructor(private readonly options: DigestServiceOptions) {
+    this.startedAt = options.now();
     const tldrs = new TldrWriter(options.chatModel, options.logger);
     this.compose = (settings, { now, localDate: day }) =>
       composeDigest({ settings, candidates: options.candidates, history: options.store, votes: options.votes, tldrs, now, ...(day === undefined ? {} : { localDate: day }), signal: this.abort.signal });
@@ -108,10 +113,13 @@ export class DigestService {
     const statuses: SubscriptionStatus[] = [];
     for (const subscription of await store.subscriptions({ guildId })) {
       const last = await store.lastPost(subscription.channelId, { sent: true });
+      const latest = await store.lastPost(subscription.channelId);
+      const interrupted = latest?.status === 'sending' && new Date(latest.pickedAt) < this.startedAt ? { localDate: latest.localDate, startedAt: latest.pickedAt } : null;
       statuses.push({
         subscription,
         nextRun: await this.upcomingRun(subscription, now),
         lastPost: last === undefined ? null : { localDate: last.localDate, postedAt: last.postedAt ?? last.pickedAt },
+        interrupted,
         votes: this.options.votes === undefined ? null : await this.options.votes.tally(subscription.channelId),
       });
     }

@@ -58,9 +58,15 @@ export function renderUnsubscribed(channelId: string, removed: boolean): string 
 
 export function renderStatus(statuses: readonly SubscriptionStatus[]): string {
   if (statuses.length === 0) return 'No channel of this server has a daily digest. Start one with `/digest subscribe`.';
-  const blocks = statuses.map(({ subscription: s, nextRun, lastPost, votes }) => {
+  const blocks = statuses.map(({ subscription: s, nextRun, lastPost, interrupted, votes }) => {
     const lines = [`**<#${s.channelId}>** · ${describeSettings(s)}`, `Next: ${bothClocks(nextRun, s.timeZone)}`];
     lines.push(lastPost === null ? 'Last post: none yet' : `Last post: the digest of ${lastPost.localDate}, posted ${bothClocks(new Date(lastPost.postedAt), s.timeZone)}`);
+    if (interrupted !== null) {
+      // Claimed, then the process stopped before Discord's answer was recorded: whether it arrived is unknown.
+      lines.push(
+        `⚠️ The digest of ${interrupted.localDate} was being posted ${bothClocks(new Date(interrupted.startedAt), s.timeZone)} when paperbot stopped: it may have been posted, in part or whole. It is not posted again, so that no digest is ever posted twice.`,
+      );
+    }
     if (votes !== null && votes.up + votes.down > 0) lines.push(`Votes on its entries: 👍 ${votes.up} · 👎 ${votes.down} (papers like the upvoted ones rank higher in its next digests, like the downvoted ones lower)`);
     if (s.lastError !== null) {
       const when = s.lastErrorAt === null ? '' : ` (${bothClocks(new Date(s.lastErrorAt), s.timeZone)})`;
