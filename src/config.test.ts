@@ -46,13 +46,14 @@ describe('parseConfig', () => {
         TOP_K: ' 8 ',
         GATE_MIN_COVERAGE: '0.45',
         GATE_MIN_SIMILARITY: '-0.2',
+        GATE_MIN_TERMS_TOGETHER: '0',
         LOG_LEVEL: 'debug',
       },
       CWD,
     );
     expect(config.corpusStrict).toBe(true);
     expect(config.embeddings).toMatchObject({ mode: 'lexical', pooling: 'cls', allowRemote: false });
-    expect(config.retrieval).toMatchObject({ topK: 8, gateMinCoverage: 0.45, gateMinSimilarity: -0.2 });
+    expect(config.retrieval).toMatchObject({ topK: 8, gateMinCoverage: 0.45, gateMinSimilarity: -0.2, gateMinTermsTogether: 0, gateMinSpecificCoverage: 0.05, gateVetoMinPassages: 1000 });
     expect(config.logLevel).toBe('debug');
   });
 
@@ -107,6 +108,9 @@ describe('parseConfig', () => {
     ['MAX_QUESTION_LENGTH', '5', /at least 20/],
     ['GATE_MIN_COVERAGE', '1.5', /at most 1/],
     ['GATE_MIN_SIMILARITY', 'high', /number between -1 and 1/],
+    ['GATE_MIN_SPECIFIC_COVERAGE', '2', /at most 1/],
+    ['GATE_MIN_TERMS_TOGETHER', 'three', /whole number between 0 and 10/],
+    ['GATE_VETO_MIN_PASSAGES', '-1', /whole number between 0 and 100000000/],
     ['HNSW_M', '-3', /whole number between 4 and 128/],
     ['EMBEDDING_LOAD_TIMEOUT_MS', '10', /at least 1000/],
     ['LLM_MAX_RETRIES', '99', /at most 10/],

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { bool, int, isTimeZone, num, optional, url } from './config-values.ts';
 import { DEFAULT_MAX_ANSWER_CHARS } from './core/answering/cap-answer.ts';
 import { UserError } from './core/errors.ts';
+import { DEFAULT_GATE } from './core/retrieval/relevance-gate.ts';
 
 const schema = z.object({
   CORPUS_DIR: optional(z.string()),
@@ -38,6 +39,9 @@ const schema = z.object({
   MAX_PASSAGES_PER_PAPER: optional(int(1, 10)),
   GATE_MIN_COVERAGE: optional(num(0, 1)),
   GATE_MIN_SIMILARITY: optional(num(-1, 1)),
+  GATE_MIN_SPECIFIC_COVERAGE: optional(num(0, 1)),
+  GATE_MIN_TERMS_TOGETHER: optional(int(0, 10)),
+  GATE_VETO_MIN_PASSAGES: optional(int(0, 100_000_000)),
   MAX_QUESTION_LENGTH: optional(int(20, 4_000)),
   ANSWER_MAX_CHARS: optional(int(500, 20_000)),
 
@@ -116,6 +120,12 @@ export interface Config {
     gateMinCoverage: number;
     /** Minimum cosine similarity of the best passage (dense evidence); undefined = the model's default. */
     gateMinSimilarity: number | undefined;
+    /** A passage sharing a term rare in the corpus passes from this coverage (paraphrases). */
+    gateMinSpecificCoverage: number;
+    /** In a corpus of `gateVetoMinPassages` passages or more, the best passage holds this many of the question's terms. */
+    gateMinTermsTogether: number;
+    /** The vocabulary vetoes (unseen words, rare words missing, terms together) apply from this many passages. */
+    gateVetoMinPassages: number;
     maxQuestionLength: number;
     /** A model's answer is cut (with a note) past this many characters, whatever it sends. */
     maxAnswerChars: number;
@@ -202,6 +212,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
       maxPassagesPerPaper: e.MAX_PASSAGES_PER_PAPER ?? 2,
       gateMinCoverage: e.GATE_MIN_COVERAGE ?? 0.3,
       gateMinSimilarity: e.GATE_MIN_SIMILARITY,
+      gateMinSpecificCoverage: e.GATE_MIN_SPECIFIC_COVERAGE ?? DEFAULT_GATE.gateMinSpecificCoverage,
+      gateMinTermsTogether: e.GATE_MIN_TERMS_TOGETHER ?? DEFAULT_GATE.gateMinTermsTogether,
+      gateVetoMinPassages: e.GATE_VETO_MIN_PASSAGES ?? DEFAULT_GATE.vocabularyMinPassages,
       maxQuestionLength: e.MAX_QUESTION_LENGTH ?? 1_000,
       maxAnswerChars: e.ANSWER_MAX_CHARS ?? DEFAULT_MAX_ANSWER_CHARS,
     },

@@ -11,6 +11,7 @@ import type { ChatMessage, ChatModel } from '../core/answering/chat-model.ts';
 import type { Embedder } from '../core/retrieval/embedder.ts';
 import { coverage, retrieve, type Retrieval, type RetrievalOptions } from '../core/retrieval/hybrid-search.ts';
 import type { StoredPaper } from '../core/retrieval/paper-store.ts';
+import type { GateThresholdOptions } from '../core/retrieval/relevance-gate.ts';
 import { wordTokens } from '../core/text.ts';
 import { paperCentroid, similarPapers, type SimilarPaper } from '../core/retrieval/similar-papers.ts';
 import type { Logger } from '../core/logger.ts';
@@ -71,7 +72,7 @@ export class Assistant {
     return retrieve(
       question,
       { store: open.store, vectors: open.vectors ?? undefined, embedder: open.vectors === null ? undefined : (this.options.embedder ?? undefined) },
-      { topK: r.topK, maxPassagesPerPaper: r.maxPassagesPerPaper, gateMinCoverage: r.gateMinCoverage, gateMinSimilarity: r.gateMinSimilarity, ...overrides },
+      { topK: r.topK, maxPassagesPerPaper: r.maxPassagesPerPaper, ...gateSettings(r), ...overrides },
     );
   }
 
@@ -183,7 +184,7 @@ export class Assistant {
       const found = await retrieve(
         query,
         { store, vectors: vectors ?? undefined, embedder: vectors === null ? undefined : (this.options.embedder ?? undefined) },
-        { topK: 100, candidates: 100, maxPassagesPerPaper: 1, gateMinCoverage: r.gateMinCoverage, gateMinSimilarity: r.gateMinSimilarity },
+        { topK: 100, candidates: 100, maxPassagesPerPaper: 1, ...gateSettings(r) },
       );
       relevance = new Map(found.passages.map((p) => [p.paper.id, p.score]));
       // Absolute, unlike the fused score: the share of the topic's (IDF-weighted) words the paper has. A paper
@@ -200,6 +201,12 @@ export class Assistant {
     }
     return { papers: store.allPapers(), embeddings, relevance, topicMatch };
   }
+}
+
+/** The gate's configured thresholds, as retrieval takes them. */
+function gateSettings(r: Config['retrieval']): GateThresholdOptions {
+  const { gateMinCoverage, gateMinSimilarity, gateMinSpecificCoverage, gateMinTermsTogether, gateVetoMinPassages } = r;
+  return { gateMinCoverage, gateMinSimilarity, gateMinSpecificCoverage, gateMinTermsTogether, gateVetoMinPassages };
 }
 
 /** Whether `query` holds a word a lookup can match (letters or digits in any script). */

@@ -29,7 +29,17 @@ export interface EvalReport {
   corpus: { papers: number; passages: number; distractors: number; distractorsFile: string | null; index: 'temporary' | 'current' };
   /** The model behind dense and hybrid retrieval; null when only lexical retrieval could be measured. */
   embeddings: string | null;
-  settings: { topK: number; maxPassagesPerPaper: number; gateMinCoverage: number; gateMinSimilarity: number | null; rankingDepth: number };
+  settings: {
+    topK: number;
+    maxPassagesPerPaper: number;
+    gateMinCoverage: number;
+    gateMinSimilarity: number | null;
+    /** GATE_MIN_SPECIFIC_COVERAGE, GATE_MIN_TERMS_TOGETHER and GATE_VETO_MIN_PASSAGES as configured. */
+    gateMinSpecificCoverage: number;
+    gateMinTermsTogether: number;
+    gateVetoMinPassages: number;
+    rankingDepth: number;
+  };
   modes: Record<RetrievalMode, ModeReport | null>;
   /** Why a mode was not measured. */
   notMeasured: Partial<Record<RetrievalMode, string>>;

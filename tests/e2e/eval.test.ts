@@ -83,6 +83,20 @@ describe('npm run eval', () => {
     expect(answerable.reduce((n, k) => n + k.refused, 0)).toBeLessThanOrEqual(0.1 * answerable.reduce((n, k) => n + k.answerable, 0));
   }, 120_000);
 
+  it('follows the gate settings: a higher GATE_MIN_SPECIFIC_COVERAGE refuses paraphrases that pass by default', async () => {
+    const paraphrasesRefused = async (env: Record<string, string>) => {
+      const result = await runEval(ws, ['--questions', QUESTIONS, '--json'], { EMBEDDINGS: 'lexical', ...env });
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout) as EvalJson;
+      return { settings: report.settings, refused: (report.modes.lexical?.byKind['paraphrase'] as { refused: number }).refused };
+    };
+    const byDefault = await paraphrasesRefused({});
+    expect(byDefault.settings).toMatchObject({ gateMinSpecificCoverage: 0.05, gateMinTermsTogether: 3, gateVetoMinPassages: 1000 });
+    const stricter = await paraphrasesRefused({ GATE_MIN_SPECIFIC_COVERAGE: '0.2' });
+    expect(stricter.settings).toMatchObject({ gateMinSpecificCoverage: 0.2 });
+    expect(stricter.refused).toBeGreaterThan(byDefault.refused + 3);
+  }, 120_000);
+
   it('evaluates the current index with --use-index, latency beside the quality metrics', async () => {
     expect((await ws.run('index')).code).toBe(0);
     const result = await runEval(ws, ['--questions', QUESTIONS, '--json', '--use-index']);
