@@ -24,6 +24,8 @@ export interface AskOptions {
   history?: readonly ChatMessage[];
   retrievalQuery?: string;
   signal?: AbortSignal;
+  /** A question about this paper ("Ask about this paper"): its passages come first, then the question's other passages. */
+  paperFirst?: string;
 }
 
 /** Per-call retrieval settings; each one left out is the configured value. */
@@ -76,12 +78,12 @@ export class Assistant {
     );
   }
 
-  ask(question: string, options: AskOptions = {}): Promise<AnswerResult> {
-    return answerQuestion(question, this.answerDeps(), this.answerOptions(options));
+  ask(question: string, { paperFirst, ...options }: AskOptions = {}): Promise<AnswerResult> {
+    return answerQuestion(question, this.answerDeps(paperFirst), this.answerOptions(options));
   }
 
-  stream(question: string, options: AskOptions = {}): AsyncGenerator<AnswerEvent> {
-    return streamAnswer(question, this.answerDeps(), this.answerOptions(options));
+  stream(question: string, { paperFirst, ...options }: AskOptions = {}): AsyncGenerator<AnswerEvent> {
+    return streamAnswer(question, this.answerDeps(paperFirst), this.answerOptions(options));
   }
 
   /**
@@ -149,8 +151,27 @@ export class Assistant {
     this.options.index.close();
   }
 
-  private answerDeps() {
-    return { retrieve: (q: string) => this.retrieve(q), chatModel: this.options.chatModel, logger: this.options.logger };
+  private answerDeps(paperFirst?: string) {
+    const retrieve = paperFirst === undefined ? (q: string) => this.retrieve(q) : (q: string) => this.retrieveAbout(q, paperFirst);
+    return { retrieve, chatModel: this.options.chatModel, logger: this.options.logger };
+  }
+
+  /**
+   * Retrieval for a question about one paper: all of the paper's passages first (a question such as "what is
+   * its main result?" names nothing the gate could match, but the person chose the paper), then the
+   * question's own passages from other papers, topK in all. An unknown paper: the ordinary retrieval.
+   */
+  private async retrieveAbout(question: string, paperId: string): Promise<Retrieval> {
+    const found = await this.retrieve(question);
+    const { store } = this.options.index.current();
+    const paper = store.getPaper(paperId);
+    const own = paper === undefined ? [] : store.getPassages(store.passageIdsOf(paperId));
+    if (paper === undefined || own.length === 0) return found;
+    const retrieved = new Map(found.passages.filter((p) => p.paper.id === paperId).map((p) => [p.passage.id, p]));
+    const first = own.map((passage) => retrieved.get(passage.id) ?? { passage, paper, score: 0, similarity: null, bm25: null, coverage: 0 });
+    const others = found.passages.filter((p) => p.paper.id !== paperId);
+    const passages = [...first, ...others].slice(0, Math.max(this.options.config.retrieval.topK, first.length));
+    return { ...found, passages, gate: { ...found.gate, passed: true, reason: `asked about paper ${paperId}: its passages come first` } };
   }
 
   private answerOptions(options: AskOptions) {

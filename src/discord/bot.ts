@@ -29,6 +29,7 @@ import { handleModal } from './components/modals.ts';
 import { handleMessage, UnpostableChannels } from './conversation.ts';
 import { handleMenu } from './components/menus.ts';
 import { publishButton } from './components/publish-button.ts';
+import { askPaperButton } from './components/ask-paper.ts';
 import { buttonKind } from './custom-ids.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
 import { fatalCloseSentence, userFacingMessage } from './errors.ts';
@@ -120,7 +121,7 @@ export class PaperBot {
       arxiv: options.arxiv ?? null,
     };
     this.commands = new Map(allCommands.map((c) => [c.data.name, c]));
-    this.buttons = new Map([feedbackButton, similarButton, digestVoteButton, citeButton, answerBibtexButton, evidenceButton, publishButton].map((b) => [b.kind, b]));
+    this.buttons = new Map([feedbackButton, similarButton, digestVoteButton, citeButton, answerBibtexButton, evidenceButton, publishButton, askPaperButton].map((b) => [b.kind, b]));
 
     this.client.on(Events.InteractionCreate, (interaction) => this.track(() => this.onInteraction(interaction)));
     this.client.on(Events.MessageCreate, (message) => {

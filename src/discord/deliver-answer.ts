@@ -64,6 +64,8 @@ export interface DeliverAnswerOptions {
   retrievalQuery?: string;
   /** Stored with the answer, for reading feedback later. */
   origin: { source: 'slash' | 'mention' | 'thread' | 'dm' | 'context-menu' | 'paper-modal'; guildId: string | null; channelId: string | null };
+  /** A question about this paper ("Ask about this paper"): its passages are ranked first. */
+  paperFirst?: string;
   /** More buttons for the answer's last message, in a row of their own (e.g. "Post in a thread" under a private answer). */
   extraButtons?: (answerId: string) => APIButtonComponent[];
   /** When the target's message was last written (the deferral): progress edits start an interval after it. */
@@ -71,7 +73,7 @@ export interface DeliverAnswerOptions {
 }
 
 /** Answers and posts. Never throws: failures are logged and told to the person. Returns the result when answered. */
-export async function deliverAnswer({ question, target, services, history, retrievalQuery, origin, startedAt, extraButtons }: DeliverAnswerOptions): Promise<AnswerResult | null> {
+export async function deliverAnswer({ question, target, services, history, retrievalQuery, origin, startedAt, extraButtons, paperFirst }: DeliverAnswerOptions): Promise<AnswerResult | null> {
   const { logger } = services;
   const answerId = currentRequestId() ?? newRequestId();
   const progress = new ProgressEditor<OutgoingMessage>({
@@ -92,6 +94,7 @@ export async function deliverAnswer({ question, target, services, history, retri
       const stream = services.assistant.stream(question, {
         ...(history && history.length > 0 ? { history } : {}),
         ...(retrievalQuery !== undefined ? { retrievalQuery } : {}),
+        ...(paperFirst !== undefined ? { paperFirst } : {}),
         signal: services.shutdownSignal,
       });
       for await (const event of stream) {

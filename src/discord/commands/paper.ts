@@ -4,9 +4,11 @@
  * searched instead ("pruning", "label noise"), and the reply says the match was by content. The paper
  * option and its lookup serve /similar too.
  */
-import { escapeMarkdown, type AutocompleteInteraction, type ChatInputCommandInteraction, type SlashCommandStringOption } from 'discord.js';
+import { escapeMarkdown, MessageFlags, type AutocompleteInteraction, type ChatInputCommandInteraction, type SlashCommandStringOption } from 'discord.js';
 import type { Paper } from '../../core/corpus/paper.ts';
 import type { BotServices, Command } from '../command.ts';
+import { ambiguousMatches, renderPicker } from '../components/paper-picker.ts';
+import { PICK_PAPER, type PICK_SIMILAR } from '../custom-ids.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
 import { paperChoices, paperTitle, renderPaper } from '../render/paper-message.ts';
 import { LIMITS, truncate } from '../render/limits.ts';
@@ -44,13 +46,23 @@ export function byContentNotice(query: string, others: readonly Paper[] = []): s
   return truncate(`${notice}\nAlso matching by content: ${list.join('; ')}`, LIMITS.content);
 }
 
-/** The paper the option `name` names; undefined once the person has been told, privately, that none matches. */
+/**
+ * The paper the option `name` names; undefined once the person has been answered privately: no paper
+ * matches, or, with `pick`, several match about equally (a menu to pick one from: components/paper-picker.ts).
+ */
 export async function paperFromOption(
   interaction: ChatInputCommandInteraction,
   services: BotServices,
   name: string,
+  pick?: typeof PICK_PAPER | typeof PICK_SIMILAR,
 ): Promise<{ paper: Paper; byContent: boolean; others: Paper[]; query: string } | undefined> {
   const query = interaction.options.getString(name, true);
+  const byId = services.assistant.resolvePaper(query);
+  const choices = pick === undefined || byId?.id === query.trim() ? null : ambiguousMatches(query, services.assistant.findPapers(query, LIMITS.choices));
+  if (choices !== null && pick !== undefined) {
+    await interaction.reply({ ...renderPicker(query, choices, pick), flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+    return undefined;
+  }
   const found = await services.assistant.lookupPaper(query);
   if (found === undefined) await replyPrivately(interaction, noPaperNotice(query));
   return found === undefined ? undefined : { ...found, query };
@@ -62,7 +74,7 @@ export const paper = {
   autocomplete: autocompletePapers,
 
   async execute(interaction, services) {
-    const found = await paperFromOption(interaction, services, 'query');
+    const found = await paperFromOption(interaction, services, 'query', PICK_PAPER);
     if (found === undefined) return;
     const message = renderPaper(found.paper);
     const content = found.byContent ? byContentNotice(found.query, found.others) : message.content;

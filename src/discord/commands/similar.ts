@@ -3,6 +3,7 @@
  * itself, one line each. The same paper option, autocomplete and fallback to the abstracts as /paper.
  */
 import type { Command } from '../command.ts';
+import { PICK_SIMILAR } from '../custom-ids.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
 import { renderSimilar } from '../render/paper-message.ts';
 import { LIMITS, truncate } from '../render/limits.ts';
@@ -17,7 +18,7 @@ export const similar = {
   autocomplete: autocompletePapers,
 
   async execute(interaction, services) {
-    const found = await paperFromOption(interaction, services, 'paper');
+    const found = await paperFromOption(interaction, services, 'paper', PICK_SIMILAR);
     if (found === undefined) return;
     const message = renderSimilar(found.paper, services.assistant.similar(found.paper.id, SIMILAR_COUNT));
     const content = found.byContent ? `${byContentNotice(found.query)}\n${message.content ?? ''}` : message.content;

@@ -7,8 +7,9 @@ import { MessageFlags, type MessageContextMenuCommandInteraction, type StringSel
 import type { BotServices, SelectHandler } from '../command.ts';
 import { messageCommands } from '../commands/index.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
+import { pickPaperSelect, pickSimilarSelect } from './paper-picker.ts';
 
-const SELECTS: readonly SelectHandler[] = [];
+const SELECTS: readonly SelectHandler[] = [pickPaperSelect, pickSimilarSelect];
 const selectHandlers = new Map(SELECTS.map((h) => [h.kind, h]));
 
 export async function handleMenu(interaction: MessageContextMenuCommandInteraction | StringSelectMenuInteraction, services: BotServices): Promise<void> {

@@ -31,7 +31,7 @@ describe('renderPaper', () => {
       ['Id', '`p1`'],
     ]);
     const buttons = message.components?.[0]?.components ?? [];
-    expect(buttons.map((b) => ('custom_id' in b ? b.custom_id : 'url' in b ? b.url : null))).toEqual(['similar:p1', 'cite:p1', 'https://example.org/famus']);
+    expect(buttons.map((b) => ('custom_id' in b ? b.custom_id : 'url' in b ? b.url : null))).toEqual(['similar:p1', 'cite:p1', 'askpaper:p1', 'https://example.org/famus']);
   });
 
   it('keeps every embed limit with enormous metadata', () => {

@@ -6,7 +6,7 @@
 import { ButtonStyle, escapeMarkdown, type APIApplicationCommandOptionChoice, type APIEmbed, type APIEmbedField } from 'discord.js';
 import type { Paper } from '../../core/corpus/paper.ts';
 import type { SimilarPaper } from '../../assistant/assistant.ts';
-import { citeId, similarId } from '../custom-ids.ts';
+import { citeId, similarId, askPaperId } from '../custom-ids.ts';
 import { LIMITS, isLinkable, oneLine, truncate, truncateAtSentence } from './limits.ts';
 import { actionButton, linkButton, toRows, type OutgoingMessage } from './outgoing-message.ts';
 
@@ -40,6 +40,8 @@ export function renderPaper(paper: Paper): OutgoingMessage {
   if (similar !== null) buttons.push(actionButton(similar, 'Similar papers', { emoji: '🔗', style: ButtonStyle.Primary }));
   const cite = citeId(paper.id);
   if (cite !== null) buttons.push(actionButton(cite, 'Cite', { emoji: '📑' }));
+  const askAbout = askPaperId(paper.id);
+  if (askAbout !== null) buttons.push(actionButton(askAbout, 'Ask about this paper', { emoji: '💬' }));
   const open = paper.url === null ? null : linkButton('Open paper', paper.url);
   if (open !== null) buttons.push(open);
   return { embeds: [fitEmbed(embed)], components: toRows(buttons) };

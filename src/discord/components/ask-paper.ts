@@ -1,0 +1,69 @@
+/**
+ * "Ask about this paper" under a /paper card: the button opens a modal (one paragraph box); the question
+ * typed there is answered like /ask, in the channel, from that paper first: all of its passages are given
+ * to the model before the question's other passages (Assistant's `paperFirst`), and the relevance gate does
+ * not refuse a question about a paper the person chose ("what is its main result?" names nothing to match).
+ */
+import { LabelBuilder, ModalBuilder, TextInputBuilder, TextInputStyle, type ModalSubmitInteraction } from 'discord.js';
+import type { BotServices, ButtonHandler } from '../command.ts';
+import { replyPrivately } from '../commands/slash-command.ts';
+import { askPaperId, parseAskPaperId } from '../custom-ids.ts';
+import { checkQuestion, deliverAnswer, interactionTarget } from '../deliver-answer.ts';
+import { truncate } from '../render/limits.ts';
+import { paperTitle } from '../render/paper-message.ts';
+
+/** The paragraph box of the modal. */
+export const ASK_PAPER_QUESTION = 'question';
+export const PAPER_GONE = 'That paper is no longer in the index.';
+
+export function askPaperModal(paperId: string, title: string, maxQuestionLength: number): ModalBuilder | null {
+  const customId = askPaperId(paperId);
+  if (customId === null) return null;
+  return new ModalBuilder()
+    .setCustomId(customId)
+    .setTitle('Ask about this paper')
+    .addLabelComponents(
+      new LabelBuilder()
+        .setLabel('Your question about the paper')
+        .setDescription(truncate(title, 100))
+        .setTextInputComponent(new TextInputBuilder().setCustomId(ASK_PAPER_QUESTION).setStyle(TextInputStyle.Paragraph).setRequired(true).setMinLength(1).setMaxLength(maxQuestionLength)),
+    );
+}
+
+export const askPaperButton = {
+  kind: 'ask-paper',
+  async execute(interaction, services) {
+    const parsed = parseAskPaperId(interaction.customId);
+    const paper = parsed === null ? undefined : services.assistant.resolvePaper(parsed.paperId);
+    const modal = paper === undefined || paper.id !== parsed?.paperId ? null : askPaperModal(paper.id, paperTitle(paper), services.settings.maxQuestionLength);
+    if (modal === null) {
+      await replyPrivately(interaction, PAPER_GONE);
+      return;
+    }
+    await interaction.showModal(modal);
+  },
+} satisfies ButtonHandler;
+
+/** The modal's submission: `paperId` came back in its custom id. */
+export async function answerAboutPaper(interaction: ModalSubmitInteraction, paperId: string, services: BotServices): Promise<void> {
+  const paper = services.assistant.resolvePaper(paperId);
+  if (paper === undefined || paper.id !== paperId) {
+    await replyPrivately(interaction, PAPER_GONE);
+    return;
+  }
+  const check = checkQuestion(interaction.fields.getTextInputValue(ASK_PAPER_QUESTION), interaction.user.id, services);
+  if (!check.ok) {
+    await replyPrivately(interaction, check.notice);
+    return;
+  }
+  await interaction.deferReply();
+  services.logger.info({ paperId }, 'asked about a paper');
+  await deliverAnswer({
+    question: check.question,
+    target: interactionTarget(interaction, false),
+    services,
+    paperFirst: paperId,
+    origin: { source: 'paper-modal', guildId: interaction.guildId, channelId: interaction.channelId },
+    startedAt: services.now(),
+  });
+}
