@@ -38,6 +38,8 @@ export function decodeCorpusFile(file: string, bytes: Uint8Array): DecodedFile {
     text = null; // not valid UTF-8 somewhere: decoded line by line below, to say where
   }
   if (text !== null) {
+    // One pass over the whole text first: a clean file (nearly every file) is not split here.
+    if (findUnsafeCharacter(text) === null) return { text, problems: [] };
     // Valid UTF-8 that is still not text: most lines carry control characters.
     const lines = splitLines(text);
     const nonEmpty = lines.filter((l) => l.trim() !== '').length;
