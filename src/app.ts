@@ -234,6 +234,7 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
         settings,
         assistant: overrides.wrapBotAssistant ? overrides.wrapBotAssistant(assistant) : assistant,
         feedback: app.state().feedback,
+        guildSettings: app.state().guildSettings,
         limiter: new RateLimiter(settings.rateLimit, () => now().getTime()),
         digest: await app.digest(),
         arxiv: { add: (reference) => app.arxiv().add(reference), status: () => app.arxiv().status(), dailyCategories: config.arxiv.categories },

@@ -63,6 +63,8 @@ export interface PaperBotOptions {
   arxiv?: BotArxiv;
   /** The daily arXiv fetch (ARXIV_CATEGORIES), started once the bot is ready and stopped at shutdown. */
   dailyFetch?: DailyFetch;
+  /** Each server's /settings. None: /settings says so and the defaults hold. */
+  guildSettings?: NonNullable<BotServices['guildSettings']>;
 }
 
 /** The gateway intents: guilds (channels, threads), guild messages and DMs (mentions, follow-ups), and Message Content only when enabled. */
@@ -119,6 +121,7 @@ export class PaperBot {
       now,
       digest: options.digest ?? null,
       arxiv: options.arxiv ?? null,
+      guildSettings: options.guildSettings ?? null,
     };
     this.commands = new Map(allCommands.map((c) => [c.data.name, c]));
     this.buttons = new Map([feedbackButton, similarButton, digestVoteButton, citeButton, answerBibtexButton, evidenceButton, publishButton, askPaperButton].map((b) => [b.kind, b]));

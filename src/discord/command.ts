@@ -15,6 +15,7 @@ import type {
 } from 'discord.js';
 import type { Assistant } from '../assistant/assistant.ts';
 import type { FeedbackStore } from '../core/feedback/feedback-store.ts';
+import type { GuildSettingsStore } from '../core/settings/guild-settings.ts';
 import type { Logger } from '../core/logger.ts';
 import type { DigestService } from '../digest/digest-service.ts';
 import type { ArxivService } from '../sources/arxiv/arxiv-service.ts';
@@ -55,6 +56,8 @@ export interface BotServices {
   digest: DigestService | null;
   /** arXiv for `/add` and `/about`'s fetch lines; null when this bot was started without it. */
   arxiv: BotArxiv | null;
+  /** Each server's /settings; null when this bot was started without them (the defaults then hold). */
+  guildSettings: GuildSettingsStore | null;
 }
 
 export interface BotArxiv {

@@ -13,6 +13,7 @@
  */
 import { ChannelType, PermissionFlagsBits, ThreadAutoArchiveDuration, type Message, type SendableChannels } from 'discord.js';
 import type { ChatMessage } from '../core/answering/chat-model.ts';
+import { answersMentionsIn, settingsFor } from '../core/settings/guild-settings.ts';
 import type { BotServices } from './command.ts';
 import { compareMessageIds, historyFromMessages, readReplyChain, stripBotMention, type ChainMessage, type HistoryMessage } from './conversation-history.ts';
 import { channelTarget, checkQuestion, deliverAnswer, type AnswerTarget } from './deliver-answer.ts';
@@ -90,6 +91,9 @@ export async function handleMessage(message: Message, services: BotServices, bot
     messageContent: services.settings.messageContent,
   });
   if (route === 'ignore' || !channel.isSendable()) return;
+  // A server's /settings may limit the channels mentions are answered in (a thread goes by its channel).
+  const guildSettings = await settingsFor(services.guildSettings, message.guildId);
+  if (!answersMentionsIn(guildSettings, channel.id, channel.isThread() ? channel.parentId : null)) return;
 
   const me = message.guild?.members.me ?? null;
   const plan = planPosting(channel.isDMBased() || me === null ? null : channel.permissionsFor(me), { inThread: channel.isThread(), wantsThread: route === 'new-thread' });

@@ -27,7 +27,7 @@ describe('/digest', () => {
     const subcommands = Object.fromEntries(
       (digest?.options ?? []).map((o) => [o.name, 'options' in o ? (o.options ?? []).map((x) => `${x.name}${x.required ? '' : '?'}`) : []]),
     );
-    expect(subcommands).toEqual({ subscribe: ['channel', 'time', 'timezone', 'count?', 'topic?'], unsubscribe: ['channel'], preview: ['channel?'], status: [] });
+    expect(subcommands).toEqual({ subscribe: ['channel', 'time', 'timezone?', 'count?', 'topic?'], unsubscribe: ['channel'], preview: ['channel?'], status: [] });
     const subscribe = digest?.options?.find((o) => o.name === 'subscribe');
     const count = subscribe && 'options' in subscribe ? subscribe.options?.find((o) => o.name === 'count') : undefined;
     expect(count).toMatchObject({ type: ApplicationCommandOptionType.Integer, min_value: 1, max_value: 10 });

@@ -128,13 +128,13 @@ describe('npm run deploy-commands', () => {
       const result = await ws.runProcess('deploy-commands', ['--guild', '1'], { env: { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl } });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/^Registered 9 commands in server 1: \/ask, \/paper, \/similar, \/cite, \/digest, \/add, \/help, \/about, “Ask paperbot” \(message menu\)\./);
+      expect(result.stdout).toMatch(/^Registered 10 commands in server 1: \/ask, \/paper, \/similar, \/cite, \/digest, \/add, \/settings, \/help, \/about, “Ask paperbot” \(message menu\)\./);
       expect(result.stdout).toMatch(/scope=bot%20applications\.commands&permissions=309237730304/);
       const put = fake.findCalls({ route: 'PUT /applications/:applicationId/guilds/:guildId/commands' }).at(-1);
       expect(put?.params.guildId).toBe('1');
       expect(put?.authorization).toBe(`Bot ${TOKEN}`);
       expect(put?.status).toBe(200);
-      expect(fake.commands('1').map((c) => c.name)).toEqual(['ask', 'paper', 'similar', 'cite', 'digest', 'add', 'help', 'about', 'Ask paperbot']);
+      expect(fake.commands('1').map((c) => c.name)).toEqual(['ask', 'paper', 'similar', 'cite', 'digest', 'add', 'settings', 'help', 'about', 'Ask paperbot']);
       const ask = fake.commands('1').find((c) => c.name === 'ask');
       // Without a question /ask opens a modal; the client itself stops a question over MAX_QUESTION_LENGTH (default 1,000).
       expect(ask?.options?.map((o) => [o.name, o.required ?? false, 'max_length' in o ? o.max_length : null])).toEqual([['question', false, 1000], ['private', false, null]]);
@@ -155,8 +155,8 @@ describe('npm run deploy-commands', () => {
       }
     };
     const global = await run([]);
-    expect(global).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Registered 9 commands globally/) });
-    expect(fake.commands().map((c) => c.name)).toEqual(['ask', 'paper', 'similar', 'cite', 'digest', 'add', 'help', 'about', 'Ask paperbot']);
+    expect(global).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Registered 10 commands globally/) });
+    expect(fake.commands().map((c) => c.name)).toEqual(['ask', 'paper', 'similar', 'cite', 'digest', 'add', 'settings', 'help', 'about', 'Ask paperbot']);
     await expect(run(['--guild', '999'])).rejects.toThrow(/not in server 999/);
     await expect(run(['--guild'])).rejects.toThrow(/--guild needs a server id/);
     await expect(run([], { DISCORD_API_URL: fake.apiUrl })).rejects.toThrow(/DISCORD_TOKEN is not set/);

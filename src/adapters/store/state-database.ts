@@ -15,6 +15,7 @@ import { errorCode, writeFailure } from '../../indexing/write-failure.ts';
 import { SqliteDigestStore } from './sqlite-digest-store.ts';
 import { SqliteDigestVoteStore } from './sqlite-digest-vote-store.ts';
 import { SqliteFeedbackStore } from './sqlite-feedback-store.ts';
+import { SqliteSettingsStore } from './sqlite-settings-store.ts';
 import { appliedMigrations, migrate, schemaVersion, type Migration } from './sqlite-migrations.ts';
 import { STATE_MIGRATIONS } from './state-migrations.ts';
 
@@ -27,6 +28,7 @@ export class StateDatabase {
   private feedbackStore: SqliteFeedbackStore | undefined;
   private digestStore: SqliteDigestStore | undefined;
   private digestVoteStore: SqliteDigestVoteStore | undefined;
+  private settingsStore: SqliteSettingsStore | undefined;
 
   private constructor(private readonly db: Database.Database) {}
 
@@ -80,6 +82,12 @@ export class StateDatabase {
   get digestVotes(): SqliteDigestVoteStore {
     this.digestVoteStore ??= new SqliteDigestVoteStore(this.db);
     return this.digestVoteStore;
+  }
+
+  /** Each server's /settings. */
+  get guildSettings(): SqliteSettingsStore {
+    this.settingsStore ??= new SqliteSettingsStore(this.db);
+    return this.settingsStore;
   }
 
   /** The highest migration applied. */

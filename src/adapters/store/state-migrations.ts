@@ -100,4 +100,21 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
         );
       `),
   },
+  {
+    version: 5,
+    name: 'per-server settings',
+    // One row per server that changed a setting with /settings; a server without a row has the defaults.
+    // mention_channels is a JSON array of channel ids, NULL for "every channel the bot can see".
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE guild_settings (
+          guild_id TEXT PRIMARY KEY,
+          answers_private INTEGER NOT NULL CHECK (answers_private IN (0, 1)),
+          mention_channels TEXT,
+          digest_time_zone TEXT,
+          updated_by TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+      `),
+  },
 ];

@@ -15,6 +15,7 @@ import {
   type ModalSubmitInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
+import { settingsFor } from '../../core/settings/guild-settings.ts';
 import type { BotServices, Command, DefinitionSettings } from '../command.ts';
 import { askModalId, ASK_MODAL_QUESTION } from '../custom-ids.ts';
 import { checkQuestion, deliverAnswer, interactionTarget } from '../deliver-answer.ts';
@@ -22,7 +23,7 @@ import { replyPrivately, slashCommand } from './slash-command.ts';
 
 const data = slashCommand('ask', 'Ask a question about the indexed papers; the answer cites them')
   .addStringOption((option) => option.setName('question').setDescription('Your question, e.g. "What does FaMUS approximate?" (leave empty for a bigger box)'))
-  .addBooleanOption((option) => option.setName('private').setDescription('Show the answer to you only'));
+  .addBooleanOption((option) => option.setName('private').setDescription('Show the answer to you only (default: the server’s /settings, else public)'));
 
 /** The modal `/ask` opens without a question: one paragraph box, as long as a question may be. */
 export function askModal(maxQuestionLength: number, ephemeral: boolean): ModalBuilder {
@@ -66,7 +67,8 @@ export const ask = {
   },
 
   async execute(interaction, services) {
-    const ephemeral = interaction.options.getBoolean('private') ?? false;
+    // The server's /settings decide when `private:` is not given (public where nothing is set, and in DMs).
+    const ephemeral = interaction.options.getBoolean('private') ?? (await settingsFor(services.guildSettings, interaction.guildId)).answersPrivate;
     const question = interaction.options.getString('question');
     if (question === null) {
       await interaction.showModal(askModal(services.settings.maxQuestionLength, ephemeral));

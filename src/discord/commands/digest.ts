@@ -16,6 +16,7 @@ import {
 } from 'discord.js';
 import { isUserError, UserError } from '../../core/errors.ts';
 import { parseDigestTime, parseTimeZone } from '../../core/digest/schedule.ts';
+import { settingsFor } from '../../core/settings/guild-settings.ts';
 import type { BotServices, Command } from '../command.ts';
 import type { DigestService } from '../../digest/digest-service.ts';
 import { DIGESTS_UNAVAILABLE, GUILD_ONLY, MANAGE_SERVER_NEEDED, renderPreview, renderStatus, renderSubscribed, renderUnsubscribed } from '../render/digest-replies.ts';
@@ -27,6 +28,7 @@ import { managesServer, replyPrivately } from './slash-command.ts';
 export const DEFAULT_DIGEST_COUNT = 5;
 export const MAX_DIGEST_COUNT = 10;
 export const MAX_TOPIC_LENGTH = 200;
+export const NO_TIME_ZONE = 'Nothing was saved: give a `timezone` (e.g. Europe/Berlin), or set the server’s default once with `/settings digest_timezone:`.';
 
 const POSTABLE = [ChannelType.GuildText, ChannelType.GuildAnnouncement] as const;
 
@@ -90,11 +92,17 @@ type Handler = (interaction: ChatInputCommandInteraction<'cached' | 'raw'>, dige
 const handlers: Record<string, Handler> = {
   async subscribe(interaction, digest, services) {
     const channel = interaction.options.getChannel('channel', true, [...POSTABLE]);
+    // No zone given: the server's default from /settings, if it set one.
+    const timeZone = interaction.options.getString('timezone') ?? (await settingsFor(services.guildSettings, interaction.guildId)).digestTimeZone;
+    if (timeZone === null) {
+      await replyPrivately(interaction, NO_TIME_ZONE);
+      return;
+    }
     let settings: SubscriptionSettings;
     try {
       settings = validateSubscription({
         time: interaction.options.getString('time', true),
-        timeZone: interaction.options.getString('timezone', true),
+        timeZone,
         count: interaction.options.getInteger('count'),
         topic: interaction.options.getString('topic'),
       });
@@ -145,7 +153,7 @@ export const digest = {
         .setDescription('Post a digest of papers in a channel every day (or change its settings)')
         .addChannelOption((o) => o.setName('channel').setDescription('Where to post').setRequired(true).addChannelTypes(...POSTABLE))
         .addStringOption((o) => o.setName('time').setDescription('Local time of day, HH:MM on the 24-hour clock, e.g. 09:00').setRequired(true).setMaxLength(10))
-        .addStringOption((o) => o.setName('timezone').setDescription('IANA time zone, e.g. Europe/Berlin, America/New_York or UTC').setRequired(true).setMaxLength(64).setAutocomplete(true))
+        .addStringOption((o) => o.setName('timezone').setDescription('IANA time zone, e.g. Europe/Berlin or UTC (default: the server’s, from /settings)').setMaxLength(64).setAutocomplete(true))
         .addIntegerOption((o) => o.setName('count').setDescription(`Papers per digest, 1–${MAX_DIGEST_COUNT} (default ${DEFAULT_DIGEST_COUNT})`).setMinValue(1).setMaxValue(MAX_DIGEST_COUNT))
         .addStringOption((o) => o.setName('topic').setDescription('Rank papers by relevance to this query, e.g. "adversarial robustness"').setMaxLength(MAX_TOPIC_LENGTH)),
     )

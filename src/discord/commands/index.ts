@@ -9,9 +9,10 @@ import { cite } from './cite.ts';
 import { digest } from './digest.ts';
 import { help } from './help.ts';
 import { paper } from './paper.ts';
+import { settings } from './settings.ts';
 import { similar } from './similar.ts';
 
-export const commands: readonly Command[] = [ask, paper, similar, cite, digest, add, help, about];
+export const commands: readonly Command[] = [ask, paper, similar, cite, digest, add, settings, help, about];
 
 /** Message context-menu commands (right-click a message → Apps). */
 export const messageCommands: readonly MessageCommand[] = [askAboutMessage];

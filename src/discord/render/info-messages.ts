@@ -15,6 +15,7 @@ export function renderHelp({ messageContent }: { messageContent: boolean }): str
     '`/about` what is indexed and how answers are made',
     '`/digest subscribe|unsubscribe|preview|status` a daily post of papers in a channel (needs Manage Server)',
     '`/add paper` add a paper from arXiv by id, URL or arXiv DOI (needs Manage Server)',
+    '`/settings` this server’s defaults: public or private answers, where mentions are answered, the digest time zone (needs Manage Server)',
     '',
     'You can also mention me with a question: I answer in a thread, where follow-up questions keep the context' +
       (messageContent ? ' (no need to mention me again there).' : ' (mention me in each follow-up).'),
