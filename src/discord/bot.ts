@@ -20,16 +20,10 @@ import type { DigestService } from '../digest/digest-service.ts';
 import type { BotArxiv, BotAssistant, BotFeedback, BotServices, BotSettings, ButtonHandler, Command } from './command.ts';
 import type { DailyFetch } from '../sources/daily-fetch.ts';
 import { commands as allCommands } from './commands/index.ts';
-import { feedbackButton } from './components/feedback-button.ts';
-import { similarButton } from './components/similar-button.ts';
-import { digestVoteButton } from './components/digest-vote-button.ts';
-import { answerBibtexButton, citeButton } from './components/cite-button.ts';
-import { evidenceButton } from './components/evidence-button.ts';
+import { buttonHandlers } from './components/buttons.ts';
 import { handleModal } from './components/modals.ts';
 import { handleMessage, UnpostableChannels } from './conversation.ts';
 import { handleMenu } from './components/menus.ts';
-import { publishButton } from './components/publish-button.ts';
-import { askPaperButton } from './components/ask-paper.ts';
 import { buttonKind } from './custom-ids.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
 import { fatalCloseSentence, userFacingMessage } from './errors.ts';
@@ -124,7 +118,7 @@ export class PaperBot {
       guildSettings: options.guildSettings ?? null,
     };
     this.commands = new Map(allCommands.map((c) => [c.data.name, c]));
-    this.buttons = new Map([feedbackButton, similarButton, digestVoteButton, citeButton, answerBibtexButton, evidenceButton, publishButton, askPaperButton].map((b) => [b.kind, b]));
+    this.buttons = new Map(buttonHandlers.map((b) => [b.kind, b]));
 
     this.client.on(Events.InteractionCreate, (interaction) => this.track(() => this.onInteraction(interaction)));
     this.client.on(Events.MessageCreate, (message) => {

@@ -41,9 +41,9 @@ async function askAbout(content: string, channel = 'general'): Promise<{ message
 }
 
 describe('Ask paperbot (message context menu)', () => {
-  it('is registered as a message command, in servers and DMs with the bot', () => {
+  it('is registered as a message command, in servers, DMs with the bot and (user install) any DM', () => {
     const command = h.fake.commands('1').find((c) => c.name === 'Ask paperbot');
-    expect(command).toMatchObject({ type: 3, contexts: [0, 1] });
+    expect(command).toMatchObject({ type: 3, integration_types: [0, 1], contexts: [0, 1, 2] });
   });
 
   it('answers a message that asks a question, privately, from the text Discord gives with the interaction', async () => {

@@ -33,9 +33,9 @@ const EVERYWHERE = [InteractionContextType.Guild, InteractionContextType.BotDM, 
 const BOTH_INSTALLS = [ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall];
 
 describe('a user-installable app', () => {
-  it('registers /ask, /paper, /similar and /cite for guild and user installs in every context; /digest and /add for servers only', () => {
+  it('registers /ask, /paper, /similar, /cite and the Ask paperbot message menu for guild and user installs in every context; /digest and /add for servers only', () => {
     const commands = new Map(h.fake.commands().map((c) => [c.name, c]));
-    for (const name of ['ask', 'paper', 'similar', 'cite']) {
+    for (const name of ['ask', 'paper', 'similar', 'cite', 'Ask paperbot']) {
       expect(commands.get(name)?.integration_types, name).toEqual(BOTH_INSTALLS);
       expect(commands.get(name)?.contexts, name).toEqual(EVERYWHERE);
     }

@@ -8,7 +8,7 @@
  * The rule for "is a question" (documented in the README): after mentions and links are removed, the text
  * is at most QUESTION_MAX_CHARS long and ends with "?" or starts with a question word (what, how, why, …).
  */
-import { ApplicationCommandType, ButtonStyle, ContextMenuCommandBuilder, InteractionContextType, MessageFlags, type Message } from 'discord.js';
+import { ApplicationCommandType, ApplicationIntegrationType, ButtonStyle, ContextMenuCommandBuilder, InteractionContextType, MessageFlags, type Message } from 'discord.js';
 import type { BotAssistant, MessageCommand } from '../command.ts';
 import { publishId } from '../custom-ids.ts';
 import { checkQuestion, deliverAnswer, interactionTarget } from '../deliver-answer.ts';
@@ -68,7 +68,9 @@ export const askAboutMessage = {
   data: new ContextMenuCommandBuilder()
     .setName(ASK_ABOUT_MESSAGE)
     .setType(ApplicationCommandType.Message)
-    .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM),
+    // Like /ask: installable to an account too, so it works on messages in any DM.
+    .setIntegrationTypes(ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall)
+    .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel),
 
   async execute(interaction, services) {
     const target = interaction.targetMessage;
