@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { runCommand } from '../../src/cli/run-main.ts';
-import { runBot } from '../../src/discord/run-bot.ts';
+import { botCommand, runBot, type BotProcess } from '../../src/discord/run-bot.ts';
 import { sqliteHnswBackend } from '../../src/adapters/sqlite-hnsw-backend.ts';
 import type { Embedder } from '../../src/core/retrieval/embedder.ts';
 import { buildIndex } from '../../src/indexing/build-index.ts';
@@ -123,6 +123,37 @@ describe('a DATA_DIR paperbot may not write to', () => {
     expect(said(result)).toEqual([
       expect.stringMatching(/^paperbot may not write to .*data\/index \(EACCES\): DATA_DIR must be a folder it can write to; fix its permissions or set DATA_DIR to another folder \(.*\)\.$/),
     ]);
+  }, 60_000);
+});
+
+describe('a DATA_DIR the bot may not write to', () => {
+  let ws: Workspace | undefined;
+  afterEach(async () => {
+    if (ws !== undefined) chmodSync(ws.dataDir, 0o755);
+    await ws?.cleanup();
+  });
+
+  it('npm start with DISCORD_TOKEN says so in one sentence and exits 1, before it would log in', async ({ annotate }) => {
+    ws = await makeWorkspace();
+    const { dataDir } = ws;
+    expect((await ws.run('index')).code).toBe(0);
+    chmodSync(dataDir, 0o555);
+    if (canWrite(path.join(dataDir, 'probe'))) {
+      await annotate('running as root, where chmod does not stop writes: EACCES is injected for DATA_DIR');
+      failing.rule = (file) => (file.startsWith(dataDir) ? 'EACCES' : null);
+    }
+    const stderr: string[] = [];
+    const proc: BotProcess = { once: () => undefined, on: () => undefined, off: () => undefined };
+    const code = await runCommand((context) => botCommand(context, proc), {
+      argv: [],
+      stdout: process.stdout,
+      stderr: { write: (text: string) => stderr.push(text) } as unknown as NodeJS.WritableStream,
+      stdin: process.stdin,
+      readConfig: () => parseConfig({ ...ws!.env, DISCORD_TOKEN: 'x'.repeat(59), DISCORD_API_URL: 'http://127.0.0.1:9/api' }, ws!.dir),
+      makeLogger: () => silentLogger,
+    });
+    expect(code, stderr.join('')).toBe(1);
+    expect(stderr.join('').trim()).toMatch(/^paperbot may not write to .*data \(EACCES\): DATA_DIR must be a folder it can write to; fix its permissions or set DATA_DIR to another folder \(the bot did not start\)\.$/);
   }, 60_000);
 });
 
