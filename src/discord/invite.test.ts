@@ -21,6 +21,8 @@ describe('invite', () => {
 
   it('builds the user-install URL: integration type 1, commands only, no bot user and no permissions', () => {
     expect(userInstallUrl('123')).toBe('https://discord.com/oauth2/authorize?client_id=123&integration_type=1&scope=applications.commands');
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    expect(readme).toContain(userInstallUrl('YOUR_APPLICATION_ID'));
   });
 
   it('requests Message Content only when enabled', () => {
