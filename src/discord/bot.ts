@@ -84,11 +84,7 @@ export class PaperBot {
   private stopped: Promise<void> | null = null;
   /** Resolves when the gateway session is ready (guilds received). */
   private readonly ready: Promise<void>;
-  /**
-   * Resolves with the sentence to exit with when Discord closes the gateway for good (token reset: 4004;
-   * intents: 4013/4014): discord.js then stops reconnecting and, without this, the process would idle with
-   * nothing left to do. Never resolves otherwise.
-   */
+  /** Resolves with what to fix when Discord closes the gateway for good (4004, 4013, 4014): discord.js stops reconnecting then. */
   readonly fatalDisconnect: Promise<UserError>;
 
   constructor(private readonly options: PaperBotOptions) {
