@@ -47,6 +47,7 @@ describe('questionEvidence', () => {
     expect(shortestSpan(text, new Set(['pruning', 'network', 'neurons']))).toBe(13);
     expect(shortestSpan(text, new Set(['neuron', 'fusion', 'redundant']))).toBe(4);
     expect(shortestSpan(text, new Set(['pruning', 'sourdough']))).toBeNull();
+    expect(shortestSpan('Signal processing for an operating system.', new Set(['process', 'system']))).toBe(5);
     const e = questionEvidence({ ...base, terms: ['pruning', 'network'], bestMatched: new Set(['pruning', 'network']), bestText: text });
     expect(e.bestSpan).toBe(2);
   });

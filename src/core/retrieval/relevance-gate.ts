@@ -180,10 +180,17 @@ export function shortestSpan(text: string, terms: ReadonlySet<string>): number |
   return best;
 }
 
-/** A word without the endings that porter stemming removes most often ("removing", "removes", "removed" → "remov"). */
+/**
+ * A word as the first step of porter stemming leaves it, and without a final "e", so that a word and its
+ * inflections meet ("removing", "removes", "remove" → "remov"; "processing", "process" → "process").
+ */
 function stemKey(word: string): string {
-  const stripped = word.replace(/(?:ations?|ings?|ed|es|s|e)$/u, '');
-  return stripped.length >= 3 ? stripped : word;
+  let w = word;
+  if (/sses$|ies$/u.test(w)) w = w.slice(0, -2);
+  else if (/[^s]s$/u.test(w)) w = w.slice(0, -1);
+  const inflected = /^(.*[aeiouy].*?)(?:ing|ed)$/u.exec(w)?.[1];
+  if (inflected !== undefined && inflected.length >= 3) w = /([^aeiouylsz])\1$/u.test(inflected) ? inflected.slice(0, -1) : inflected;
+  return w.replace(/e$/u, '');
 }
 
 function standout(scores: readonly number[]): number | null {
