@@ -3,7 +3,8 @@
  * discord.js client: a channel where the bot may not post in threads (answered in place) or may not post
  * at all (nothing sent, one warning per channel), a public answer Discord refuses to post (told privately),
  * a follow-up that fails after the first part was delivered (the part stays, a notice follows), and a reply
- * to the bot's message, which Discord lists as a mention but is not one.
+ * to the bot's message, which Discord lists as a mention but is not one; and a global 429 on the answer,
+ * which discord.js waits out.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MessageFlags, OverwriteType, PermissionFlagsBits, type APIOverwrite } from 'discord.js';
@@ -77,6 +78,18 @@ describe('permissions in the channel', () => {
     expect(notice.status).toBe(200);
     expect((notice.message?.flags ?? 0) & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
     expect(notice.message?.content).toMatch(/could not post the answer in this channel.*private: True/);
+  });
+});
+
+describe('rate limits', () => {
+  it('delivers a mention\'s answer after Discord rate-limits its post (global 429 with retry_after)', async () => {
+    h.fake.rateLimit((c) => c.route === 'POST /channels/:channelId/messages' && carriesFeedback(c), { retryAfterS: 0.1, global: true });
+    const question = await h.fake.message({ content: 'What does FaMUS approximate?', mentionsBot: true });
+    const answer = await h.fake.waitForCall((c) => c.route === 'POST /channels/:channelId/messages' && carriesFeedback(c) && c.status === 200 && h.fake.calls.indexOf(c) >= callsBefore, 8000);
+    await h.settle();
+    expect(answer.message?.content).toContain('FaMUS approximates');
+    expect(since().filter((c) => c.status === 429)).toHaveLength(1);
+    expect(h.fake.channel(answer.channelId!)).toMatchObject({ id: question.id });
   });
 });
 

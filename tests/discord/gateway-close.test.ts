@@ -60,6 +60,12 @@ describe('the gateway closed for good', () => {
     expect((outcome as Error).message).toMatch(/close code 4014.*Message Content Intent.*DISCORD_MESSAGE_CONTENT=false/);
   }, 20_000);
 
+  it('ends a running bot with one sentence when its intents are invalid (4013)', async () => {
+    const { outcome } = await runAgainst({}, { whenReady: (fake) => fake.disconnect(4013, 'Invalid intent(s).') });
+    expect(isUserError(outcome)).toBe(true);
+    expect((outcome as Error).message).toMatch(/close code 4013.*update paperbot/);
+  }, 20_000);
+
   it('says at start-up that the token was rejected when the gateway refuses it (4004)', async () => {
     const { outcome } = await runAgainst({ gatewayToken: 'another-token' });
     expect(isUserError(outcome)).toBe(true);
