@@ -31,7 +31,7 @@ export function sqliteHnswBackend(hnsw: HnswParams): IndexBackend {
         return IndexDatabaseWriter.open(store(toDir));
       },
       open: (dir) => IndexDatabase.open(store(dir)),
-      check: (dir, expected) => damage('store', store(dir), checkIndexDatabaseFile(store(dir), expected)),
+      check: (dir, expected, options) => damage('store', store(dir), checkIndexDatabaseFile(store(dir), expected, options)),
     },
     vectors: {
       params: { space: 'cosine', m: hnsw.m, efConstruction: hnsw.efConstruction },

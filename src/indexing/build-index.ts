@@ -26,7 +26,7 @@ import type { FileDamage, IndexBackend } from './index-backend.ts';
 import { acquireBuildLock, currentBuildDir, FILES, indexLayout, publishBuild, removeStaleBuilds, writeFileDurably } from './index-layout.ts';
 import { inspectBuild } from './inspect-build.ts';
 import { addedAtOf, previousVectors, startStore } from './reuse-build.ts';
-import { writeFailure } from './write-failure.ts';
+import { errorCode, writeFailure } from './write-failure.ts';
 import { LEXICAL_VERSION, MANIFEST_VERSION, needsRetokenizing, retokenizes, sameEmbeddings, type BuildStats, type Manifest } from './manifest.ts';
 
 export interface BuildProgress {
@@ -74,8 +74,19 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
   try {
     return await writeBuild(options);
   } catch (error) {
+    // Damage in the middle of the current store passes the cheap check and shows only when a page is read.
+    const damage = !options.rebuild && /^SQLITE_(CORRUPT|NOTADB)/.test(errorCode(error) ?? '') ? thoroughDamage(options) : null;
+    if (damage !== null) {
+      (options.logger ?? silentLogger).warn({ ...damage }, 'the current index build is damaged inside; rebuilding it from scratch');
+      return { ...(await buildIndex({ ...options, rebuild: true })), repaired: damage };
+    }
     throw writeFailure(error, options.indexDir, 'the previous index, if any, still answers') ?? error;
   }
+}
+
+function thoroughDamage({ indexDir, backend }: BuildIndexOptions): FileDamage | null {
+  const dir = currentBuildDir(indexLayout(indexDir));
+  return dir === null ? null : inspectBuild(dir, backend, { thorough: true }).damage;
 }
 
 async function writeBuild(options: BuildIndexOptions): Promise<BuildReport> {

@@ -48,8 +48,9 @@ export interface PaperStoreFactory {
   /**
    * What is wrong with the store of the build in `dir`, or null when it looks sound: cheap (its header, its
    * size and the row counts the manifest recorded), so every open and every up-to-date build can afford it.
+   * `thorough` also reads every page (seconds at 100k papers), for when a build found damage the cheap check missed.
    */
-  check(dir: string, expected: { papers: number; passages: number }): FileDamage | null;
+  check(dir: string, expected: { papers: number; passages: number }, options?: { thorough?: boolean }): FileDamage | null;
 }
 
 export interface VectorIndexFactory {

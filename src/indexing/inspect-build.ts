@@ -13,7 +13,8 @@ import { checkManifest, type Manifest } from './manifest.ts';
 
 export type InspectedBuild = { manifest: Manifest; damage: null } | { manifest: Manifest | null; damage: FileDamage; storeUsable: boolean };
 
-export function inspectBuild(dir: string, backend: IndexBackend): InspectedBuild {
+/** `thorough`: the store's every page is read too (for a build that met damage the cheap check did not see). */
+export function inspectBuild(dir: string, backend: IndexBackend, { thorough = false }: { thorough?: boolean } = {}): InspectedBuild {
   const file = path.join(dir, FILES.manifest);
   let text: string;
   try {
@@ -24,7 +25,7 @@ export function inspectBuild(dir: string, backend: IndexBackend): InspectedBuild
   const checked = checkManifest(text);
   if (!('manifest' in checked)) return { manifest: null, damage: { what: 'manifest', file, problem: checked.problem }, storeUsable: false };
   const { manifest } = checked;
-  const store = backend.papers.check(dir, manifest.counts);
+  const store = backend.papers.check(dir, manifest.counts, { thorough });
   if (store !== null) return { manifest, damage: store, storeUsable: false };
   if (manifest.embeddings !== null) {
     const vectors = backend.vectors.check(dir, { dims: manifest.embeddings.dims, slots: manifest.counts.vectorSlots });

@@ -4,7 +4,7 @@
  * one file of the current build the way a disk or a careless hand does (overwritten, cut short, emptied),
  * then runs the real commands in this process on the shipped corpus with the generated test model.
  */
-import { readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -101,5 +101,27 @@ describe('a damaged index build', () => {
     expect(rebuilt.stdout).not.toContain('was broken');
     // The digests call a paper new by when it entered the index: a rebuild must not make every paper new.
     expect(addedAt(ws.dataDir)).toEqual(addedBefore);
+  }, 60_000);
+});
+
+describe('damage inside papers.sqlite that the cheap check cannot see', () => {
+  const workspace = useWorkspace();
+
+  it('is found when the next build reads the store (a thorough check then names it), and the build starts over from the corpus', async () => {
+    const ws = workspace();
+    expect((await ws.run('index')).code).toBe(0);
+    // Two pages of the store's b-trees overwritten in place: header, size and row counts stay as they were.
+    const store = path.join(currentBuild(ws.dataDir), 'papers.sqlite');
+    const fd = openSync(store, 'r+');
+    for (const page of [5, statSync(store).size / 4096 - 1]) writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, page * 4096);
+    closeSync(fd);
+    appendFileSync(path.join(ws.corpusDir, 'seed-papers.jsonl'), `${JSON.stringify({ title: 'A twelfth paper', abstract: 'Sparse attention heads prune themselves during long training runs of transformers, which saves memory and time at no cost in accuracy.' })}\n`);
+
+    const repaired = await ws.run('index');
+    expect(repaired.code, repaired.stderr).toBe(0);
+    expect(repaired.stdout).toMatch(/^The index in .*data\/index was broken \(its store .*papers\.sqlite (fails SQLite's quick_check \(.+\)|cannot be read \(database disk image is malformed\))\): rebuilt from the corpus\.$/m);
+    expect(repaired.stdout).toMatch(/Indexed 12 papers, 12 passages: 12 added, 0 updated, 0 removed; embedded 12 papers/);
+    const asked = await ws.run('ask', ['--json', FAMUS]);
+    expect(asked.code, asked.stderr).toBe(0);
   }, 60_000);
 });
