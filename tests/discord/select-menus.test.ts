@@ -5,7 +5,7 @@
  * about this paper" opens a modal whose question is answered from that paper first.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ComponentType, InteractionResponseType, InteractionType, MessageFlags } from 'discord.js';
+import { ComponentType, DiscordAPIError, InteractionResponseType, InteractionType, MessageFlags, Routes } from 'discord.js';
 import { askSlash, buttonsOf, carriesFeedback, restErrors, startHarness, type Harness } from './harness.ts';
 import type { RecordedCall } from '../support/fake-discord.ts';
 import { ambiguousMatches } from '../../src/discord/components/paper-picker.ts';
@@ -109,5 +109,25 @@ describe('Ask about this paper', () => {
     expect(prompt).toMatch(/<passage n=\\"1\\" paper=\\"Faster Meta Update Strategy for Noise-Robust Deep Learning\\"/);
     expect(final.message?.content).toContain('Faster Meta Update Strategy for Noise-Robust Deep Learning');
     expect(final.message?.content).not.toContain('do not seem to cover');
+  });
+});
+
+describe('the fake Discord refuses select menus and modals Discord would refuse', () => {
+  it('answers 400 50035 to a menu of 26 options and to a menu sharing its row', async () => {
+    const rest = h.bot.client.rest;
+    const channelId = h.fake.channel('general').id;
+    const option = (i: number) => ({ label: `Paper ${i}`, value: `p${i}` });
+    const menu = (count: number) => ({ type: ComponentType.StringSelect, custom_id: 'pick:paper', options: Array.from({ length: count }, (_, i) => option(i)) });
+    const refused = async (send: () => Promise<unknown>): Promise<string> => {
+      const error = await send().then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(DiscordAPIError);
+      expect((error as DiscordAPIError).code).toBe(50035);
+      return JSON.stringify((error as DiscordAPIError).rawError);
+    };
+    expect(await refused(() => rest.post(Routes.channelMessages(channelId), { body: { content: 'x', components: [{ type: 1, components: [menu(26)] }] } }))).toMatch(/"options":\{"_errors":\[\{"code":"BASE_TYPE_BAD_LENGTH"/);
+    const button = { type: ComponentType.Button, style: 1, label: 'b', custom_id: 'b' };
+    expect(await refused(() => rest.post(Routes.channelMessages(channelId), { body: { content: 'x', components: [{ type: 1, components: [menu(2), button] }] } }))).toContain('COMPONENT_LAYOUT_WIDTH_EXCEEDED');
+
+    callsBefore = h.fake.calls.length;
   });
 });
