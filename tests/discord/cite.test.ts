@@ -4,7 +4,7 @@
  * the bot restarted (the cited papers are read back from the stored answer).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InteractionResponseType, InteractionType, MessageFlags } from 'discord.js';
+import { InteractionResponseType, InteractionType, MessageFlags, OverwriteType, PermissionFlagsBits } from 'discord.js';
 import { askSlash, buttonsOf, restErrors, startHarness, type Harness } from './harness.ts';
 import type { RecordedCall } from '../support/fake-discord.ts';
 
@@ -120,5 +120,24 @@ describe('Cite and BibTeX buttons', () => {
     expect(buttonsOf(final).map((b) => b.label)).not.toContain('BibTeX');
     const press = await h.fake.interaction({ type: InteractionType.MessageComponent, customId: 'bibtex:no-such-answer' });
     expect((await h.fake.waitForCall({ interactionId: press.id })).message).toMatchObject({ flags: MessageFlags.Ephemeral, content: 'I no longer have the sources of that answer.' });
+  });
+});
+
+describe('where the bot lacks a permission', () => {
+  it('in a channel where it may not send messages, /cite and the Cite button still answer (through the interaction)', async () => {
+    const random = h.fake.channel('random');
+    const botRole = h.fake.guilds[0]!.roles[1]!.id;
+    await h.fake.setPermissionOverwrites(random.id, [{ id: botRole, type: OverwriteType.Role, allow: '0', deny: PermissionFlagsBits.SendMessages.toString() }]);
+    try {
+      const ix = await h.fake.interaction({ name: 'cite', options: { paper: 'FaMUS' }, channelId: random.id });
+      const reply = await h.fake.waitForCall({ interactionId: ix.id });
+      expect(bibFile(reply).name).toBe('xu2021faster.bib');
+      const card = await h.fake.interaction({ name: 'paper', options: { query: 'FaMUS' }, channelId: random.id });
+      const cite = buttonsOf(await h.fake.waitForCall({ interactionId: card.id })).find((b) => b.label === 'Cite');
+      const press = await h.fake.interaction({ type: InteractionType.MessageComponent, customId: cite!.custom_id!, messageId: h.fake.messagesIn(random.id).at(-1)!.id, channelId: random.id });
+      expect(bibFile(await h.fake.waitForCall({ interactionId: press.id })).text).toBe(`${FAMUS_ENTRY}\n`);
+    } finally {
+      await h.fake.setPermissionOverwrites(random.id, []);
+    }
   });
 });
