@@ -62,7 +62,9 @@ describe('limits and safety', () => {
     h.llm!.enqueue({ content: 'The zebrafish cascade pings <@&123> and @everyone and <@4242> as it spreads [1].' });
     const { final } = await askSlash(h.fake, '@everyone how fast does the zebrafish ping cascade spread?', { user: { username: 'eve' } });
     expect(final.message?.content).toContain('<@&123>');
-    expect(final.message?.content).toContain('@everyone');
+    // Shown, but neither pinging (allowed_mentions) nor highlighted (a zero-width space after the @).
+    expect(final.message?.content).toContain('@\u200beveryone');
+    expect(final.message?.content).not.toMatch(/@everyone/);
     expect(final.response).toMatchObject({ mention_everyone: false, mention_roles: [], mentions: [] });
 
     // Extractive (no model) quotes the passage itself.
@@ -70,11 +72,11 @@ describe('limits and safety', () => {
     const mention = await h.fake.message({ content: '@everyone zebrafish ping cascade speed in three tanks?', mentionsBot: true, author: { username: 'mallory' } });
     const thread = await h.fake.waitForCall({ route: 'POST /channels/:channelId/messages/:messageId/threads', path: new RegExp(`/messages/${mention.id}/threads$`) });
     const inThread = await h.fake.waitForCall((c) => c.channelId === (thread.response as { id: string }).id && carriesFeedback(c), 8000);
-    expect(inThread.message?.content).toMatch(/<@&123>|@everyone/);
+    expect(inThread.message?.content).toMatch(/<@&123>|@\u200beveryone/);
 
     const paper = await h.fake.interaction({ name: 'paper', options: { query: 'hostile-1' } });
     const embed = await h.fake.waitForCall({ interactionId: paper.id });
-    expect(embed.message?.embeds?.[0]?.title).toContain('@everyone');
+    expect(embed.message?.embeds?.[0]?.title).toContain('@\u200beveryone');
   });
 
   it('splits an answer longer than 2,000 characters into several messages of at most 2,000', async () => {

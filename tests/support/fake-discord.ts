@@ -330,6 +330,12 @@ const unknownUser = (): ApiError => new ApiError(404, 10013, 'Unknown User');
 const unknownGuild = (): ApiError => new ApiError(404, 10004, 'Unknown Guild');
 const wrongChannelType = (): ApiError => new ApiError(400, 50024, 'Cannot execute action on this channel type');
 const invalidForm = (errors: FormError[]): ApiError => new ApiError(400, 50035, 'Invalid Form Body', errors);
+
+/** Discord refuses a link that is not a well formed http(s) or discord: URL, or is longer than its field allows. */
+function checkUrl(path: string, url: string, limit: number, errors: FormError[]): void {
+  if (url.length > limit) errors.push(tooLong(path, limit));
+  else if (!/^(https?|discord):\/\/[^\s<>]+$/i.test(url) || !URL.canParse(url)) errors.push(formError(path, 'URL_TYPE_INVALID_URL', 'Not a well formed URL.'));
+}
 const tooLong = (path: string, limit: number): FormError =>
   formError(path, 'BASE_TYPE_MAX_LENGTH', `Must be ${limit} or fewer in length.`);
 const badLength = (path: string, min: number, max: number): FormError =>
@@ -1500,6 +1506,7 @@ export class FakeDiscord {
     if (embeds.length > 10) errors.push(tooLong('embeds', 10));
     let embedChars = 0;
     embeds.forEach((embed, i) => {
+      if (embed.url !== undefined) checkUrl(`embeds.${i}.url`, embed.url, 2048, errors);
       embedChars += max(`embeds.${i}.title`, embed.title, 256);
       embedChars += max(`embeds.${i}.description`, embed.description, 4096);
       embedChars += max(`embeds.${i}.footer.text`, embed.footer?.text, 2048);
@@ -1538,6 +1545,7 @@ export class FakeDiscord {
           errors.push(formError(path, 'BUTTON_COMPONENT_INVALID', 'Link buttons need a url and no custom_id; others a custom_id.'));
         }
         if (button.custom_id && button.custom_id.length > 100) errors.push(tooLong(`${path}.custom_id`, 100));
+        if (button.url !== undefined) checkUrl(`${path}.url`, button.url, 512, errors);
       });
     });
   }

@@ -9,6 +9,7 @@
  */
 import type { CorpusProblem, KnownPaper, Paper } from './paper.ts';
 import { paperId, normalizeArxivId, normalizeDoi } from './paper-id.ts';
+import { arxivUrl, doiUrl } from './paper-urls.ts';
 import { definedAcronyms, introducedMethod, paperLabel } from './paper-label.ts';
 import { cleanText, findUnsafeCharacter, MAX_LINE_CHARS, paperTextProblem } from './safe-text.ts';
 import { normalizeText, sha256, splitLines } from '../text.ts';
@@ -157,7 +158,7 @@ function makePaper(fields: RecordFields & { abstract: string }, source: string):
     authors: fields.authors ?? [],
     year: fields.year ?? null,
     venue: fields.venue ?? null,
-    url: fields.url ?? (fields.doi !== undefined ? `https://doi.org/${fields.doi}` : fields.arxivId !== undefined ? `https://arxiv.org/abs/${fields.arxivId}` : null),
+    url: fields.url ?? (fields.doi !== undefined ? doiUrl(fields.doi) : fields.arxivId !== undefined ? arxivUrl(fields.arxivId) : null),
     doi: fields.doi ?? null,
     arxivId: fields.arxivId ?? null,
     abstract: fields.abstract,

@@ -6,6 +6,7 @@
  * job: for Discord, src/discord/render/digest-post.ts.
  */
 import type { Paper } from '../corpus/paper.ts';
+import { arxivUrl, doiUrl } from '../corpus/paper-urls.ts';
 import type { DigestCandidate, DigestPick, DigestReason } from './pick-papers.ts';
 import { extractiveTldr } from './tldr.ts';
 
@@ -81,8 +82,8 @@ export function paperLink(paper: Pick<Paper, 'url' | 'doi' | 'arxivId'>): string
   const url = paper.url?.trim();
   // Only plain web links: no javascript:, no spaces or angle brackets (a platform may wrap a link in <…>).
   if (url !== undefined && /^https?:\/\/[^\s<>]+$/i.test(url)) return url;
-  if (paper.doi) return `https://doi.org/${encodeURI(paper.doi.trim())}`;
-  if (paper.arxivId) return `https://arxiv.org/abs/${encodeURI(paper.arxivId.trim())}`;
+  if (paper.doi) return doiUrl(paper.doi);
+  if (paper.arxivId) return arxivUrl(paper.arxivId);
   return null;
 }
 

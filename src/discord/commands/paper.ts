@@ -4,11 +4,12 @@
  * searched instead ("pruning", "label noise"), and the reply says the match was by content. The paper
  * option and its lookup serve /similar too.
  */
-import { escapeMarkdown, MessageFlags, type AutocompleteInteraction, type ChatInputCommandInteraction, type SlashCommandStringOption } from 'discord.js';
+import { MessageFlags, type AutocompleteInteraction, type ChatInputCommandInteraction, type SlashCommandStringOption } from 'discord.js';
 import type { Paper } from '../../core/corpus/paper.ts';
 import type { BotServices, Command } from '../command.ts';
 import { ambiguousMatches, renderPicker } from '../components/paper-picker.ts';
 import { PICK_PAPER, type PICK_SIMILAR } from '../custom-ids.ts';
+import { escapeText } from '../render/discord-markdown.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
 import { paperChoices, paperTitle, renderPaper } from '../render/paper-message.ts';
 import { LIMITS, truncate } from '../render/limits.ts';
@@ -42,7 +43,7 @@ export function noPaperNotice(query: string): string {
 export function byContentNotice(query: string, others: readonly Paper[] = []): string {
   const notice = `-# No title, method name, author or id matches ${quoted(query)}; this paper matched by the content of its abstract.`;
   if (others.length === 0) return notice;
-  const list = others.map((p) => `**${escapeMarkdown(truncate(paperTitle(p), 150))}**${p.year === null ? '' : ` (${p.year})`}`);
+  const list = others.map((p) => `**${escapeText(truncate(paperTitle(p), 150))}**${p.year === null ? '' : ` (${p.year})`}`);
   return truncate(`${notice}\nAlso matching by content: ${list.join('; ')}`, LIMITS.content);
 }
 

@@ -4,12 +4,13 @@
  * 👍/👎 buttons carrying the answer id. Built from the AnswerResult only, so a citation the model invented
  * (already removed by the core) can never appear. Longer than one message: split cleanly, buttons on the last.
  */
-import { escapeMarkdown, type APIButtonComponent } from 'discord.js';
+import type { APIButtonComponent } from 'discord.js';
 import type { AnswerResult, Citation } from '../../core/answering/answer-question.ts';
 import { answerCutWarning, capAnswer, isCutWarning } from '../../core/answering/cap-answer.ts';
 import { checkCitations } from '../../core/answering/check-citations.ts';
 import { answerBibtexId, evidenceId, feedbackId } from '../custom-ids.ts';
-import { LIMITS, isLinkable, oneLine, truncate } from './limits.ts';
+import { escapeAnswer, escapeText } from './discord-markdown.ts';
+import { LIMITS, isLinkable, oneLine, sourceLink, truncate } from './limits.ts';
 import { actionButton, linkButton, toRows, type OutgoingMessage } from './outgoing-message.ts';
 import { splitMessage } from './split-message.ts';
 
@@ -29,11 +30,12 @@ export const MAX_ANSWER_MESSAGES = 3;
 
 export function renderAnswer(result: AnswerResult, { answerId, errorId }: RenderAnswerOptions): OutgoingMessage[] {
   const compose = (answer: string, warnings: readonly string[]): string[] => {
-    const blocks: string[] = [answer.trim()];
+    // The model's text keeps its formatting; quoted passages and refusals are paper text, shown as written.
+    const blocks: string[] = [result.mode === 'llm' ? escapeAnswer(answer.trim()) : escapeText(answer.trim())];
     const notes: string[] = [];
     if (result.mode === 'extractive') notes.push(EXTRACTIVE_NOTE);
     if (result.mode === 'refused') notes.push(REFUSAL_NOTE);
-    for (const warning of warnings) notes.push(`⚠️ ${escapeMarkdown(oneLine(warning))}`);
+    for (const warning of warnings) notes.push(`⚠️ ${escapeText(oneLine(warning))}`);
     if (errorId !== undefined) notes.push(`-# error id \`${errorId}\``);
     if (notes.length > 0) blocks.push(notes.join('\n'));
     if (result.citations.length > 0) blocks.push([SOURCES_HEADING, ...result.citations.map(sourceLine)].join('\n'));
@@ -56,8 +58,7 @@ export function renderAnswer(result: AnswerResult, { answerId, errorId }: Render
 /** `[1] **Title** — Authors · Venue Year · `file:line` <url>` */
 export function sourceLine(citation: Citation): string {
   const name = citation.title ?? `${citation.label} (untitled)`;
-  const link = isLinkable(citation.url) ? ` <${citation.url}>` : '';
-  return `\`[${citation.n}]\` **${escapeMarkdown(truncate(oneLine(name), 200))}** — \`${citation.source.replace(/`/g, "'")}\`${link}`;
+  return `\`[${citation.n}]\` **${escapeText(truncate(oneLine(name), 200))}** — \`${citation.source.replace(/`/g, "'")}\`${sourceLink(citation.url)}`;
 }
 
 /** One link button per cited paper that has a URL, labelled with the citation numbers that point at it. */
@@ -106,7 +107,7 @@ export function renderProgress(progress: Progress): OutgoingMessage {
   const valid = new Set(Array.from({ length: progress.passages }, (_, i) => i + 1));
   // A citation cut off mid-stream ("[1", "[1, 2", "【12†sou") is held back until it is complete.
   const complete = progress.text.replace(/[[［【〔〖][^\]］】〕〗\n]{0,40}$/u, '');
-  const text = checkCitations(complete, valid).text;
+  const text = escapeAnswer(checkCitations(complete, valid).text);
   const footer = '\n\n-# ✍️ writing…';
   return { content: `${truncate(text, LIMITS.content - footer.length - 100)}${footer}`, components: [] };
 }

@@ -57,7 +57,7 @@ describe('renderDigestPost', () => {
   it('shows markdown in titles and topics as typed, masked links included', () => {
     const tricky = entry(1, { label: '**Bold** _claims_ ~~gone~~ ||spoiler|| [click](https://x.y)' });
     const text = renderDigestPost(digest([tricky], { topic: 'a*b' }))[0] ?? '';
-    expect(text).toContain('**1. \\*\\*Bold\\*\\* \\_claims\\_ \\~\\~gone\\~\\~ \\|\\|spoiler\\|\\| \\[click](https://x.y)**');
+    expect(text).toContain('**1. \\*\\*Bold\\*\\* \\_claims\\_ \\~\\~gone\\~\\~ \\|\\|spoiler\\|\\| click (`https://x.y`)**');
     expect(text).toContain('topic: “a\\*b”');
     expect(renderDigestPost(digest([entry(1, { label: 'plain words (ok)' })]))[0]).toContain('**1. plain words (ok)**');
   });

@@ -5,11 +5,12 @@
  * never inside one unless a single entry is itself too long (then `splitMessage` cuts it). The scheduled
  * post and `/digest preview` both come from here, so a preview shows exactly what would be posted.
  */
-import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIButtonComponentWithCustomId } from 'discord.js';
+import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId } from 'discord.js';
 import type { DigestMessage } from '../../core/digest/digest-message.ts';
 import type { RenderedDigestPart } from '../../digest/digest-sender.ts';
 import { digestVoteId } from '../custom-ids.ts';
-import { LIMITS } from './limits.ts';
+import { escapeText } from './discord-markdown.ts';
+import { LIMITS, sourceLink } from './limits.ts';
 import { splitMessage } from './split-message.ts';
 
 /**
@@ -21,10 +22,8 @@ import { splitMessage } from './split-message.ts';
 export const ENTRIES_PER_ROW = 2;
 export const MAX_VOTE_ROWS = 5;
 
-/** The bot's one escaper (discord.js's), with masked links too: a paper title cannot hide a link behind text. */
-function text(value: string): string {
-  return escapeMarkdown(value, { maskedLink: true });
-}
+/** Paper and user text, shown as typed (the bot's one escaper): a title cannot hide a link behind text. */
+const text = escapeText;
 
 /** The digest as one or more messages, each at most `maxChars` long, entries never split when avoidable. */
 export function renderDigestPost(message: DigestMessage, maxChars: number = LIMITS.content): string[] {
@@ -43,7 +42,8 @@ export function renderDigestParts(message: DigestMessage, maxChars: number = LIM
       entry: e.n,
       text: [
         `**${e.n}. ${e.isNew ? '🆕 ' : ''}${text(e.label)}**`,
-        e.url === null ? `Source: ${text(e.source)}` : `<${e.url}>`,
+        // A link that cannot be sent as one (not http(s), too long) leaves the source, never a broken link.
+        sourceLink(e.url).trim() || `Source: ${text(e.source)}`,
         `TL;DR: ${text(e.tldr)}`,
         `Why: ${text(e.why)}`,
       ].join('\n'),

@@ -4,7 +4,7 @@
  * zone and in UTC rather than as Discord timestamps, so what the bot says matches what its settings say.
  * A preview is its note followed by the very messages the post would be.
  */
-import { escapeMarkdown } from 'discord.js';
+import { escapeText } from './discord-markdown.ts';
 import type { DigestSubscription } from '../../core/digest/digest-store.ts';
 import { formatInZone } from '../../core/digest/schedule.ts';
 import type { DigestMessage } from '../../core/digest/digest-message.ts';
@@ -23,7 +23,7 @@ export function bothClocks(instant: Date, timeZone: string): string {
 }
 
 function describeSettings(s: Pick<DigestSubscription, 'time' | 'timeZone' | 'count' | 'topic'>): string {
-  const topic = s.topic === null ? '' : `, topic “${escapeMarkdown(s.topic)}”`;
+  const topic = s.topic === null ? '' : `, topic “${escapeText(s.topic)}”`;
   return `${s.count} paper${s.count === 1 ? '' : 's'} every day at ${s.time} ${s.timeZone}${topic}`;
 }
 
@@ -70,7 +70,7 @@ export function renderStatus(statuses: readonly SubscriptionStatus[]): string {
     if (votes !== null && votes.up + votes.down > 0) lines.push(`Votes on its entries: 👍 ${votes.up} · 👎 ${votes.down} (papers like the upvoted ones rank higher in its next digests, like the downvoted ones lower)`);
     if (s.lastError !== null) {
       const when = s.lastErrorAt === null ? '' : ` (${bothClocks(new Date(s.lastErrorAt), s.timeZone)})`;
-      lines.push(`⚠️ Last error${when}: ${escapeMarkdown(s.lastError)}. It is tried again at the next run.`);
+      lines.push(`⚠️ Last error${when}: ${escapeText(s.lastError)}. It is tried again at the next run.`);
     }
     return lines.join('\n');
   });

@@ -3,9 +3,9 @@
  * source, as private messages (split when long). Quotes are corpus text, so they are escaped like any
  * other paper text; links are wrapped in <> (no previews). Pure: evidence in, message texts out.
  */
-import { escapeMarkdown } from 'discord.js';
+import { escapeText } from './discord-markdown.ts';
 import type { EvidenceQuote } from '../../core/feedback/answer-evidence.ts';
-import { isLinkable, oneLine, truncate } from './limits.ts';
+import { oneLine, sourceLink, truncate } from './limits.ts';
 import { splitMessage } from './split-message.ts';
 
 export const EVIDENCE_HEADING = '**Evidence**: the sentences of each cited passage this answer rests on';
@@ -17,10 +17,9 @@ const MAX_QUOTE = 600;
 export function renderEvidence(evidence: readonly EvidenceQuote[]): string[] {
   if (evidence.length === 0) return [NO_EVIDENCE_KEPT];
   const blocks = evidence.map((item) => {
-    const name = escapeMarkdown(truncate(oneLine(item.title ?? `${item.label} (untitled)`), 200));
-    const link = isLinkable(item.url) ? ` <${item.url}>` : '';
-    const quotes = item.quotes.map((q) => `> ${escapeMarkdown(truncate(oneLine(q), MAX_QUOTE))}`);
-    return [`\`[${item.n}]\` **${name}** — \`${item.source.replace(/`/g, "'")}\`${link}`, ...quotes].join('\n');
+    const name = escapeText(truncate(oneLine(item.title ?? `${item.label} (untitled)`), 200));
+    const quotes = item.quotes.map((q) => `> ${escapeText(truncate(oneLine(q), MAX_QUOTE))}`);
+    return [`\`[${item.n}]\` **${name}** — \`${item.source.replace(/`/g, "'")}\`${sourceLink(item.url)}`, ...quotes].join('\n');
   });
   return splitMessage([EVIDENCE_HEADING, ...blocks].join('\n\n'));
 }

@@ -1,7 +1,7 @@
 /**
  * The texts of /help and /about, and the short notices the bot sends (rate limit, shutting down, errors).
  */
-import { escapeMarkdown } from 'discord.js';
+import { escapeText } from './discord-markdown.ts';
 import type { About } from '../../assistant/assistant.ts';
 
 export function renderHelp({ messageContent }: { messageContent: boolean }): string {
@@ -31,9 +31,9 @@ export function renderAbout(about: About): string {
   return [
     '**paperbot**',
     `Corpus: ${about.papers.toLocaleString('en')} papers, ${about.passages.toLocaleString('en')} passages; index built ${when}`,
-    `Embeddings: ${escapeMarkdown(about.embeddings)}`,
-    `Retrieval: ${about.retrieval === 'hybrid' ? 'hybrid (dense vectors + keyword search, fused)' : `keyword search only${about.lexicalReason === null ? '' : ` (${escapeMarkdown(about.lexicalReason)})`}`}`,
-    `Answers: ${about.llm === null ? 'extractive (sentences quoted from the papers; no language model configured)' : `written by ${escapeMarkdown(about.llm)} from the retrieved passages, citations checked`}`,
+    `Embeddings: ${escapeText(about.embeddings)}`,
+    `Retrieval: ${about.retrieval === 'hybrid' ? 'hybrid (dense vectors + keyword search, fused)' : `keyword search only${about.lexicalReason === null ? '' : ` (${escapeText(about.lexicalReason)})`}`}`,
+    `Answers: ${about.llm === null ? 'extractive (sentences quoted from the papers; no language model configured)' : `written by ${escapeText(about.llm)} from the retrieved passages, citations checked`}`,
   ].join('\n');
 }
 

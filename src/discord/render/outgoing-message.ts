@@ -3,7 +3,7 @@
  * testable, and every sender adds the same "ping nobody" setting.
  */
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
-import { LIMITS, isLinkable, oneLine, truncate } from './limits.ts';
+import { LIMITS, linkUrl, oneLine, truncate } from './limits.ts';
 
 export interface OutgoingMessage {
   content?: string;
@@ -18,8 +18,9 @@ export interface OutgoingMessage {
 export const NO_PINGS = { parse: [], repliedUser: false } as { parse: []; repliedUser: false };
 
 export function linkButton(label: string, url: string): APIButtonComponent | null {
-  if (!isLinkable(url)) return null;
-  return { type: ComponentType.Button, style: ButtonStyle.Link, label: truncate(oneLine(label), LIMITS.buttonLabel) || 'Open', url };
+  const href = linkUrl(url);
+  if (href === null) return null;
+  return { type: ComponentType.Button, style: ButtonStyle.Link, label: truncate(oneLine(label), LIMITS.buttonLabel) || 'Open', url: href };
 }
 
 export function actionButton(customId: string, label: string, options: { emoji?: string; style?: ButtonStyle } = {}): APIButtonComponent {

@@ -3,11 +3,12 @@
  * embed limit, with a "Similar papers" button; the autocomplete choices that lead to it; the list of similar
  * papers. Pure: paper in, Discord JSON out.
  */
-import { ButtonStyle, escapeMarkdown, type APIApplicationCommandOptionChoice, type APIEmbed, type APIEmbedField } from 'discord.js';
+import { ButtonStyle, type APIApplicationCommandOptionChoice, type APIEmbed, type APIEmbedField } from 'discord.js';
 import type { Paper } from '../../core/corpus/paper.ts';
 import type { SimilarPaper } from '../../assistant/assistant.ts';
 import { citeId, similarId, askPaperId } from '../custom-ids.ts';
-import { LIMITS, isLinkable, oneLine, truncate, truncateAtSentence } from './limits.ts';
+import { escapeText } from './discord-markdown.ts';
+import { LIMITS, linkUrl, oneLine, sourceLink, truncate, truncateAtSentence } from './limits.ts';
 import { actionButton, linkButton, toRows, type OutgoingMessage } from './outgoing-message.ts';
 
 const EMBED_COLOR = 0x5865f2;
@@ -21,19 +22,20 @@ export function renderPaper(paper: Paper): OutgoingMessage {
   const field = (name: string, value: string | null, inline = true): void => {
     if (value !== null && value.trim() !== '') fields.push({ name, value: truncate(value, LIMITS.embedFieldValue), inline });
   };
-  field('Authors', paper.authors.length > 0 ? escapeMarkdown(paper.authors.join(', ')) : null, false);
+  field('Authors', paper.authors.length > 0 ? escapeText(paper.authors.join(', ')) : null, false);
   field('Year', paper.year === null ? null : String(paper.year));
-  field('Venue', paper.venue === null ? null : escapeMarkdown(oneLine(paper.venue)));
+  field('Venue', paper.venue === null ? null : escapeText(oneLine(paper.venue)));
   if (paper.title === null) field('Title', 'not given in the corpus (this label is taken from the abstract)', false);
   field('Source', `\`${paper.source.replace(/`/g, "'")}\``);
   field('Id', `\`${paper.id.replace(/`/g, "'")}\``);
 
+  const url = linkUrl(paper.url);
   const embed: APIEmbed = {
-    title: truncate(paperTitle(paper), LIMITS.embedTitle),
-    description: truncateAtSentence(paper.abstract.trim(), LIMITS.embedDescription),
+    title: truncate(escapeText(paperTitle(paper)), LIMITS.embedTitle),
+    description: truncateAtSentence(escapeText(paper.abstract.trim()), LIMITS.embedDescription),
     color: EMBED_COLOR,
     fields: fields.slice(0, LIMITS.embedFields),
-    ...(isLinkable(paper.url) ? { url: paper.url } : {}),
+    ...(url === null ? {} : { url }),
   };
   const buttons = [];
   const similar = similarId(paper.id);
@@ -89,13 +91,12 @@ export function paperChoices(papers: readonly Paper[]): APIApplicationCommandOpt
 }
 
 export function renderSimilar(paper: Paper, similar: readonly SimilarPaper[]): OutgoingMessage {
-  const heading = `**Papers similar to ${escapeMarkdown(truncate(paperTitle(paper), 200))}**`;
+  const heading = `**Papers similar to ${escapeText(truncate(paperTitle(paper), 200))}**`;
   if (similar.length === 0) return { content: `${heading}\nNo other paper in the index is similar enough.`, components: [] };
   const lines = similar.map((s, i) => {
     const year = s.paper.year === null ? '' : ` (${s.paper.year})`;
     const score = s.similarity === null ? '' : ` · similarity ${s.similarity.toFixed(2)}`;
-    const link = isLinkable(s.paper.url) ? ` <${s.paper.url}>` : '';
-    return `${i + 1}. **${escapeMarkdown(truncate(paperTitle(s.paper), 150))}**${year} — \`${s.paper.source.replace(/`/g, "'")}\`${score}${link}`;
+    return `${i + 1}. **${escapeText(truncate(paperTitle(s.paper), 150))}**${year} — \`${s.paper.source.replace(/`/g, "'")}\`${score}${sourceLink(s.paper.url)}`;
   });
   const note = similar.every((s) => s.similarity === null) ? '\n-# By shared distinctive words (no embeddings loaded).' : '';
   return { content: truncate(`${heading}\n${lines.join('\n')}${note}`, LIMITS.content), components: [] };

@@ -1,7 +1,7 @@
 /**
  * What the bot says about where its papers come from: /add's replies and the fetch lines of /about. Pure.
  */
-import { escapeMarkdown } from 'discord.js';
+import { escapeText } from './discord-markdown.ts';
 import type { FetchLogData } from '../../sources/fetch-log.ts';
 
 export const ADD_GUILD_ONLY = 'Papers are added to a server’s paperbot: use `/add` in a server.';
@@ -24,14 +24,14 @@ export function renderFetchStatus(status: FetchLogData, categories: readonly str
     const ms = Date.parse(iso);
     return Number.isNaN(ms) ? iso : `<t:${Math.floor(ms / 1000)}:f> (<t:${Math.floor(ms / 1000)}:R>)`;
   };
-  const daily = categories.length > 0 ? `daily from arXiv ${escapeMarkdown(categories.join(', '))}` : 'no daily fetch (ARXIV_CATEGORIES is not set)';
+  const daily = categories.length > 0 ? `daily from arXiv ${escapeText(categories.join(', '))}` : 'no daily fetch (ARXIV_CATEGORIES is not set)';
   const last = status.lastFetch;
   lines.push(
     last === null
       ? `Papers fetched: never yet; ${daily}`
-      : `Papers fetched ${at(last.at)}: ${last.added} new, ${last.updated} updated (arXiv ${escapeMarkdown(last.categories.join(', '))}); ${daily}`,
+      : `Papers fetched ${at(last.at)}: ${last.added} new, ${last.updated} updated (arXiv ${escapeText(last.categories.join(', '))}); ${daily}`,
   );
   const failure = status.lastFailure;
-  if (failure !== null && (last === null || failure.at > last.at)) lines.push(`⚠️ Last fetch failed ${at(failure.at)}: ${escapeMarkdown(failure.message)}`);
+  if (failure !== null && (last === null || failure.at > last.at)) lines.push(`⚠️ Last fetch failed ${at(failure.at)}: ${escapeText(failure.message)}`);
   return lines;
 }

@@ -3,7 +3,7 @@
  * boundary available: a paragraph, else a line, else a sentence end, else a space; only a single word longer
  * than a message is cut mid-word. A code block cut in two is closed and reopened so both halves render.
  */
-import { LIMITS } from './limits.ts';
+import { LIMITS, graphemePrefix } from './limits.ts';
 
 const FENCE = '```';
 
@@ -45,9 +45,8 @@ function findCut(text: string, max: number): number {
   if (sentence > floor) return sentence;
   const space = window.search(/\s\S*$/);
   if (space > floor) return space;
-  // No boundary at all: a hard cut, never between the halves of a surrogate pair.
-  const code = text.charCodeAt(max - 1);
-  return code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
+  // No boundary at all: a hard cut, never inside a grapheme (a surrogate pair, an emoji with its modifier).
+  return graphemePrefix(text, max).length || max;
 }
 
 function countFences(text: string): number {
