@@ -1545,7 +1545,8 @@ export class FakeDiscord {
           errors.push(formError(path, 'BUTTON_COMPONENT_INVALID', 'Link buttons need a url and no custom_id; others a custom_id.'));
         }
         if (button.custom_id && button.custom_id.length > 100) errors.push(tooLong(`${path}.custom_id`, 100));
-        if (button.url !== undefined) checkUrl(`${path}.url`, button.url, 512, errors);
+        // Scheme and length are checked with the other components (validate-payloads.ts); spaces and <> here.
+        if (button.url !== undefined && /[\s<>]/.test(button.url)) errors.push(formError(`${path}.url`, 'URL_TYPE_INVALID_URL', 'Not a well formed URL.'));
       });
     });
   }
