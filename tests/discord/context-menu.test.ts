@@ -109,6 +109,24 @@ describe('Ask paperbot (message context menu)', () => {
   });
 });
 
+describe('Ask paperbot in a DM with the bot', () => {
+  it('answers privately there too, and "Post in a thread" posts the answer as a reply to the message', async () => {
+    const user = { id: '888', username: 'dm-reader' };
+    const posted = await h.fake.message({ content: 'VaSSO stabilizes the adversary of sharpness-aware minimization.', author: user, dm: true });
+    await h.settle({ messageId: posted.id });
+    const ix = await h.fake.messageCommand({ name: 'Ask paperbot', targetMessageId: posted.id, dm: true, user });
+    const final = await h.fake.waitForCall((c) => c.interactionId === ix.id && carriesFeedback(c), 8000);
+    expect((final.response as { flags: number }).flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    const publish = buttonsOf(final).find((b) => b.custom_id?.startsWith('publish:'))!;
+    const press = await h.fake.interaction({ type: InteractionType.MessageComponent, customId: publish.custom_id!, messageId: (final.response as { id: string }).id, dm: true, user });
+    const done = await h.fake.waitForCall((c) => c.interactionId === press.id && c.method === 'PATCH', 8000);
+    expect(done.message?.content).toBe(`Posted in <#${posted.channelId}>.`);
+    const reply = h.fake.messagesIn(posted.channelId).find((m) => m.message_reference?.message_id === posted.id && m.author.id === h.fake.botUser.id && m.content.includes('asked paperbot about'));
+    expect(reply?.content).toContain('https://discord.com/channels/@me/');
+    expect(reply?.content).toContain('Enhancing Sharpness-Aware Optimization Through Variance Suppression');
+  });
+});
+
 describe('questionFromMessage (the rule for "is it a question")', () => {
   it('takes a short text ending in "?" or starting with a question word as the question', () => {
     expect(questionFromMessage('<@123> how does FaMUS work', 1000)).toEqual({ question: 'how does FaMUS work', isQuestion: true });
