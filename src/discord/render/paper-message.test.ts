@@ -86,3 +86,17 @@ describe('renderSimilar', () => {
     expect(renderSimilar(famus(), [{ paper: famus({ id: 'p2' }), similarity: null }]).content).toMatch(/By shared distinctive words/);
   });
 });
+
+describe('emoji and accents in titles', () => {
+  it('cuts embed titles and autocomplete choice names between graphemes, never inside one', () => {
+    const title = `A${'👍🏽'.repeat(150)}`;
+    const segments = (text: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(text.replace(/…$/, ''))].map((s) => s.segment);
+    const embed = renderPaper(famus({ title })).embeds?.[0];
+    expect(embed?.title?.length).toBeLessThanOrEqual(256);
+    expect(new Set(segments(embed?.title ?? ''))).toEqual(new Set(['A', '👍🏽']));
+    const [choice] = paperChoices([famus({ title, year: 2021 })]);
+    expect(choice?.name.length).toBeLessThanOrEqual(100);
+    expect(choice?.name).toMatch(/… \(2021\)$/);
+    expect(new Set(segments(choice?.name.replace(/ \(2021\)$/, '') ?? ''))).toEqual(new Set(['A', '👍🏽']));
+  });
+});
