@@ -75,7 +75,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildRepor
     return await writeBuild(options);
   } catch (error) {
     // Damage in the middle of the current store passes the cheap check and shows only when a page is read.
-    const damage = !options.rebuild && /^SQLITE_(CORRUPT|NOTADB)/.test(errorCode(error) ?? '') ? thoroughDamage(options) : null;
+    const damage = !options.rebuild && /^(SQLITE_(CORRUPT|NOTADB)|E_INDEX_CORRUPT)$/.test(errorCode(error) ?? '') ? thoroughDamage(options) : null;
     if (damage !== null) {
       (options.logger ?? silentLogger).warn({ ...damage }, 'the current index build is damaged inside; rebuilding it from scratch');
       return { ...(await buildIndex({ ...options, rebuild: true })), repaired: damage };

@@ -125,3 +125,28 @@ describe('damage inside papers.sqlite that the cheap check cannot see', () => {
     expect(asked.code, asked.stderr).toBe(0);
   }, 60_000);
 });
+
+describe('damage inside papers.sqlite met by a question', () => {
+  const workspace = useWorkspace();
+
+  it('is one sentence for the asker, and the next npm run index rebuilds the build even with nothing changed in the corpus', async () => {
+    const ws = workspace();
+    expect((await ws.run('index')).code).toBe(0);
+    // Two pages of the store's b-trees overwritten in place: header, size and row counts stay as they were.
+    const store = path.join(currentBuild(ws.dataDir), 'papers.sqlite');
+    const fd = openSync(store, 'r+');
+    for (const page of [5, statSync(store).size / 4096 - 1]) writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, page * 4096);
+    closeSync(fd);
+
+    const asked = await ws.run('ask', [FAMUS]);
+    expect(asked.code, asked.stderr).toBe(1);
+    expect(said(asked)).toEqual([expect.stringMatching(/^The index store papers\.sqlite is damaged \(.+\): run `npm run index` to rebuild the index\.$/)]);
+
+    const repaired = await ws.run('index');
+    expect(repaired.code, repaired.stderr).toBe(0);
+    expect(repaired.stdout).not.toMatch(/up to date/i);
+    expect(repaired.stdout).toMatch(/^The index in .*data\/index was broken \(its store .*papers\.sqlite .+\): rebuilt from the corpus\.$/m);
+    const again = await ws.run('ask', ['--json', FAMUS]);
+    expect(again.code, again.stderr).toBe(0);
+  }, 60_000);
+});

@@ -18,7 +18,7 @@ export class IndexDatabaseWriter extends IndexDatabase implements WritablePaperS
   private readonly write;
 
   private constructor(db: Database.Database) {
-    super(db);
+    super(db, null);
     this.write = {
       rowidOf: db.prepare('SELECT rowid FROM papers WHERE id = ?').pluck(),
       insertPaper: db.prepare(

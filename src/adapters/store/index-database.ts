@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { describeError, UserError } from '../../core/errors.ts';
 import type { LexicalHit, PaperStore, StoredPaper, StoredPassage } from '../../core/retrieval/paper-store.ts';
 import { wordTokens } from '../../core/text.ts';
+import { damagedStoreError, damageMark } from './damaged-store.ts';
 import { INDEX_SCHEMA_VERSION } from './index-migrations.ts';
 import { schemaVersion } from './sqlite-migrations.ts';
 
@@ -47,9 +48,12 @@ export class IndexDatabase implements PaperStore {
   protected readonly dfCache = new Map<string, number>();
   protected countsCache: { papers: number; passages: number } | undefined;
   private readonly read;
+  /** null for a build being written: its damage is the build's own failure, not a question's to report. */
+  private readonly file: string | null;
 
-  protected constructor(db: Database.Database) {
+  protected constructor(db: Database.Database, file: string | null) {
     this.db = db;
+    this.file = file;
     this.read = {
       counts: db.prepare('SELECT (SELECT count(*) FROM papers) AS papers, (SELECT count(*) FROM passages) AS passages'),
       lexicalSearch: db.prepare(
@@ -79,7 +83,7 @@ export class IndexDatabase implements PaperStore {
 
   /** Opens a finished build's store read-only; a store of another schema version is refused. */
   static open(file: string, options: IndexDatabaseOptions = {}): IndexDatabase {
-    return new IndexDatabase(openReadOnly(file, options));
+    return new IndexDatabase(openReadOnly(file, options), file);
   }
 
   /** Closing twice is harmless (a retired build may be closed by its timer and by shutdown). */
@@ -89,21 +93,21 @@ export class IndexDatabase implements PaperStore {
 
   /** Counting rows is a scan of the table, so it is done once (a reader's store never changes; writes clear it). */
   counts(): { papers: number; passages: number } {
-    this.countsCache ??= this.read.counts.get() as { papers: number; passages: number };
+    this.countsCache ??= this.guarded(() => this.read.counts.get() as { papers: number; passages: number });
     return this.countsCache;
   }
 
   /** BM25 over passages for any of `terms` (OR), best first; `score` is positive, higher is better. */
   lexicalSearch(terms: readonly string[], limit: number): LexicalHit[] {
     if (terms.length === 0) return [];
-    return this.read.lexicalSearch.all(orQuery(terms), limit) as LexicalHit[];
+    return this.guarded(() => this.read.lexicalSearch.all(orQuery(terms), limit) as LexicalHit[]);
   }
 
   /** In how many passages each term occurs (after stemming), cached per term. */
   documentFrequencies(terms: readonly string[]): Map<string, number> {
     const missing = [...new Set(terms.filter((t) => !this.dfCache.has(t)))];
     if (missing.length > 0) {
-      const rows = this.read.documentFrequencies.all(JSON.stringify(missing.map((t) => orQuery([t])))) as { i: number; n: number }[];
+      const rows = this.guarded(() => this.read.documentFrequencies.all(JSON.stringify(missing.map((t) => orQuery([t])))) as { i: number; n: number }[]);
       for (const { i, n } of rows) this.dfCache.set(missing[i] as string, n);
     }
     return new Map(terms.map((t) => [t, this.dfCache.get(t) ?? 0]));
@@ -113,41 +117,41 @@ export class IndexDatabase implements PaperStore {
   matchedTerms(terms: readonly string[], passageIds: readonly number[]): Map<number, Set<string>> {
     const result = new Map<number, Set<string>>(passageIds.map((id) => [id, new Set<string>()]));
     if (passageIds.length === 0 || terms.length === 0) return result;
-    const rows = this.read.matchedTerms.all(JSON.stringify(terms.map((t) => orQuery([t]))), JSON.stringify(passageIds)) as { i: number; id: number }[];
+    const rows = this.guarded(() => this.read.matchedTerms.all(JSON.stringify(terms.map((t) => orQuery([t]))), JSON.stringify(passageIds)) as { i: number; id: number }[]);
     for (const { i, id } of rows) result.get(id)?.add(terms[i] as string);
     return result;
   }
 
   /** Every paper's hashes and source line, without its text: what an incremental build compares the corpus with. */
   paperHashes(): Map<string, { source: string; contentHash: string; textHash: string }> {
-    const rows = this.read.hashes.all() as { id: string; source: string; contentHash: string; textHash: string }[];
+    const rows = this.guarded(() => this.read.hashes.all() as { id: string; source: string; contentHash: string; textHash: string }[]);
     return new Map(rows.map((r) => [r.id, { source: r.source, contentHash: r.contentHash, textHash: r.textHash }]));
   }
 
   getPassages(ids: readonly number[]): StoredPassage[] {
     if (ids.length === 0) return [];
-    const byId = new Map((this.read.passages.all(JSON.stringify(ids)) as StoredPassage[]).map((r) => [r.id, r]));
+    const byId = new Map(this.guarded(() => this.read.passages.all(JSON.stringify(ids)) as StoredPassage[]).map((r) => [r.id, r]));
     return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   passageIdsOf(paperId: string): number[] {
-    return this.read.passageIdsOf.all(paperId) as number[];
+    return this.guarded(() => this.read.passageIdsOf.all(paperId) as number[]);
   }
 
   getPaper(id: string): StoredPaper | undefined {
-    const row = this.read.paper.get(id) as PaperRow | undefined;
+    const row = this.guarded(() => this.read.paper.get(id) as PaperRow | undefined);
     return row === undefined ? undefined : toPaper(row);
   }
 
   getPapers(ids: readonly string[]): Map<string, StoredPaper> {
     if (ids.length === 0) return new Map();
-    const rows = this.read.papers.all(JSON.stringify([...new Set(ids)])) as PaperRow[];
+    const rows = this.guarded(() => this.read.papers.all(JSON.stringify([...new Set(ids)])) as PaperRow[]);
     return new Map(rows.map((r) => [r.id, toPaper(r)]));
   }
 
   /** Every paper in corpus order (the digest walks these). */
   allPapers(): StoredPaper[] {
-    return (this.read.allPapers.all() as PaperRow[]).map(toPaper);
+    return this.guarded(() => this.read.allPapers.all() as PaperRow[]).map(toPaper);
   }
 
   /**
@@ -156,9 +160,18 @@ export class IndexDatabase implements PaperStore {
    */
   findPapers(query: string, limit: number): StoredPaper[] {
     const words = wordTokens(query);
-    if (words.length === 0) return (this.read.firstPapers.all(limit) as PaperRow[]).map(toPaper);
+    if (words.length === 0) return this.guarded(() => this.read.firstPapers.all(limit) as PaperRow[]).map(toPaper);
     const match = words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
-    return (this.read.findPapers.all(match, limit) as PaperRow[]).map(toPaper);
+    return this.guarded(() => this.read.findPapers.all(match, limit) as PaperRow[]).map(toPaper);
+  }
+
+  /** Damage the cheap check at open could not see (a page in the middle) shows when a read meets it: see damaged-store.ts. */
+  protected guarded<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      throw (this.file === null ? null : damagedStoreError(this.file, error)) ?? error;
+    }
   }
 }
 
@@ -199,6 +212,8 @@ export function checkIndexDatabaseFile(file: string, expected: { papers: number;
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `cannot be read (${describeError(error)})`;
   }
   if (size < 100 || header.toString('latin1', 0, 16) !== 'SQLite format 3\0') return 'is not a SQLite database';
+  const marked = damageMark(file);
+  if (marked !== null) return marked;
   const rawPageSize = header.readUInt16BE(16);
   const pageSize = rawPageSize === 1 ? 65_536 : rawPageSize;
   // The page count in the header is trusted only when written by a SQLite that keeps it (version-valid-for = change counter).
