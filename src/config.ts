@@ -261,5 +261,6 @@ export function loadConfig(cwd: string = process.cwd()): Config {
 function mask(name: string, value: string): string {
   // A database URL may carry its password: the rest of it helps find the mistake.
   if (name === 'DATABASE_URL') return value.replace(/(:\/\/[^:/@\s]*:)[^@\s]*@/, '$1***@');
-  return /TOKEN|KEY|SECRET|PASSWORD/i.test(name) ? '***' : value;
+  // A count of tokens (LLM_MAX_TOKENS) is no secret: only names that end like a credential are masked.
+  return /(TOKEN|KEY|SECRET|PASSWORD)$/i.test(name) ? '***' : value;
 }

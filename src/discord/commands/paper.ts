@@ -32,7 +32,8 @@ export async function autocompletePapers(interaction: AutocompleteInteraction, s
 }
 
 function quoted(query: string): string {
-  return `“${truncate(query.replace(/\s+/g, ' ').trim(), 100)}”`;
+  // What the user typed is repeated as text: escaped like every paper text, so `*` or a link stays inert.
+  return `“${escapeText(truncate(query.replace(/\s+/g, ' ').trim(), 100))}”`;
 }
 
 export function noPaperNotice(query: string): string {
