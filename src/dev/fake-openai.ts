@@ -16,7 +16,7 @@ export type FakeResponse =
    * word) and `data: [DONE]`. `streamEnd` changes how a stream finishes after its deltas: `hang` keeps the
    * connection open without `[DONE]`, `drop` destroys the socket (a connection lost mid-answer).
    */
-  | { content: string; streamEnd?: 'done' | 'hang' | 'drop' }
+  | { content: string; streamEnd?: 'done' | 'hang' | 'drop'; finishReason?: 'stop' | 'length' }
   /** A raw HTTP answer, e.g. `{ status: 429, headers: { 'retry-after': '120' } }`. Body defaults to an OpenAI-style error. */
   | { status: number; headers?: Record<string, string>; body?: string }
   /** 200 with a body that is not a valid completion (truncated JSON, or a broken SSE event when streaming). */
@@ -199,7 +199,7 @@ function respond(res: http.ServerResponse, request: RecordedRequest, response: F
       object: 'chat.completion',
       created,
       model,
-      choices: [{ index: 0, message: { role: 'assistant', content: response.content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+      choices: [{ index: 0, message: { role: 'assistant', content: response.content, refusal: null }, logprobs: null, finish_reason: response.finishReason ?? 'stop' }],
       usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
     });
     return;
@@ -218,7 +218,7 @@ function respond(res: http.ServerResponse, request: RecordedRequest, response: F
       setTimeout(() => res.socket?.destroy(), 20);
       return;
     case 'done':
-      res.write(chunk({}, 'stop'));
+      res.write(chunk({}, response.finishReason ?? 'stop'));
       res.end('data: [DONE]\n\n');
   }
 }

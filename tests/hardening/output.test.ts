@@ -89,6 +89,16 @@ describe('a runaway model', () => {
     expect(parts.map((p) => p.message!.content!).join('\n')).toMatch(/time \[1\]\. …\n/);
   });
 
+  it('says so when the endpoint stopped at its token limit mid-sentence, keeping only whole sentences', async () => {
+    h.llm!.enqueue({ content: 'FaMUS approximates the meta-gradient to save training time [1]. It also reweights the nois', finishReason: 'length' });
+    const { final, calls } = await askSlash(h.fake, QUESTION, { user: { username: 'limit' } });
+    const text = answerParts(calls()).map((p) => p.message!.content!).join('\n');
+    expect(text).toMatch(/training time \[1\]\. …/);
+    expect(text).not.toContain('the nois');
+    // Escaped for Discord's markdown: shown as LLM_MAX_TOKENS.
+    expect(final.message?.content).toContain('⚠️ The language model stopped at its token limit (LLM\\_MAX\\_TOKENS)');
+  });
+
   it('prints a capped answer in the terminal (ANSWER_MAX_CHARS), saying it was cut', async () => {
     h.llm!.enqueue({ content: HUNDRED_KB });
     const env = { OPENAI_BASE_URL: h.llm!.url, OPENAI_MODEL: 'fake-model', LLM_MAX_RETRIES: '0', ANSWER_MAX_CHARS: '2000' };

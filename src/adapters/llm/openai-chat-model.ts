@@ -109,6 +109,7 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatMode
               // The client ends a stream silently when it is aborted; the budget knows whether that happened.
               if (next.done) throw new BadResponse(chunks > 0 ? 'empty' : 'invalid');
               if (isChunk(next.value)) chunks += 1;
+              if (stoppedAtTokenLimit(next.value)) callOptions?.onTokenLimit?.();
               const text = deltaText(next.value);
               if (text !== '') return { it, first: text };
             }
@@ -127,6 +128,7 @@ export function createOpenAIChatModel(options: OpenAIChatModelOptions): ChatMode
             throw toLlmError(classify(error, budget), context, 1, error);
           }
           if (next.done) break;
+          if (stoppedAtTokenLimit(next.value)) callOptions?.onTokenLimit?.();
           const text = deltaText(next.value);
           if (text !== '') yield text;
         }
@@ -157,6 +159,13 @@ function deltaText(chunk: unknown): string {
   if (!isRecord(choice) || !isRecord(choice['delta'])) return '';
   const content = choice['delta']['content'];
   return typeof content === 'string' ? content : '';
+}
+
+/** Whether a chunk says the reply ended at the token limit (`finish_reason: "length"`), i.e. mid-thought. */
+function stoppedAtTokenLimit(chunk: unknown): boolean {
+  if (!isRecord(chunk) || !Array.isArray(chunk['choices'])) return false;
+  const choice: unknown = chunk['choices'][0];
+  return isRecord(choice) && choice['finish_reason'] === 'length';
 }
 
 function isChunk(chunk: unknown): boolean {

@@ -10,7 +10,7 @@ import type { Logger } from '../logger.ts';
 import type { Retrieval } from '../retrieval/hybrid-search.ts';
 import { buildMessages, type PromptPassage } from './build-prompt.ts';
 import { LlmError, type ChatMessage, type ChatModel } from './chat-model.ts';
-import { answerCutWarning, capAnswer, closeCodeFence, DEFAULT_MAX_ANSWER_CHARS } from './cap-answer.ts';
+import { answerCutWarning, capAnswer, capAtTokenLimit, closeCodeFence, DEFAULT_MAX_ANSWER_CHARS, TOKEN_LIMIT_WARNING } from './cap-answer.ts';
 import { checkCitations } from './check-citations.ts';
 import { saysPassagesDoNotAnswer } from './detect-decline.ts';
 import { extractiveAnswer } from './extractive-answer.ts';
@@ -105,8 +105,12 @@ export async function* streamAnswer(rawQuestion: string, deps: AnswerDependencie
     const messages = buildMessages({ question, passages: prompt, ...(options.history ? { history: options.history } : {}) });
     const maxChars = options.maxAnswerChars ?? DEFAULT_MAX_ANSWER_CHARS;
     let raw = '';
+    let tokenLimit = false;
+    const onTokenLimit = (): void => {
+      tokenLimit = true;
+    };
     try {
-      for await (const delta of deps.chatModel.stream(messages, options.signal ? { signal: options.signal } : {})) {
+      for await (const delta of deps.chatModel.stream(messages, options.signal ? { signal: options.signal, onTokenLimit } : { onTokenLimit })) {
         // Past the cap nothing more is read: leaving the loop closes the stream (and its connection).
         const room = maxChars + 1 - raw.length;
         raw += delta.slice(0, room);
@@ -114,10 +118,14 @@ export async function* streamAnswer(rawQuestion: string, deps: AnswerDependencie
         if (raw.length > maxChars) break;
       }
       if (raw.trim() === '') throw new LlmError('bad-response', 'The language model returned an empty answer.');
-      const capped = capAnswer(raw, maxChars);
+      let capped = capAnswer(raw, maxChars);
       if (capped.cut) {
         deps.logger?.warn({ maxChars }, 'the answer was cut at the character cap');
         warnings.push(answerCutWarning(maxChars));
+      } else if (tokenLimit) {
+        deps.logger?.warn({ maxChars }, 'the language model stopped at its token limit');
+        capped = { text: capAtTokenLimit(raw), cut: true };
+        warnings.push(TOKEN_LIMIT_WARNING);
       }
       const checked = checkCitations(closeCodeFence(capped.text), new Set(numbered.map((p) => p.n)));
       if (saysPassagesDoNotAnswer(checked.text, checked.cited.length)) {

@@ -18,6 +18,14 @@ export function answerCutWarning(maxChars: number): string {
   return `The answer was cut at ${maxChars.toLocaleString('en')} characters; ask a narrower question for the rest.`;
 }
 
+export const TOKEN_LIMIT_WARNING = "The language model stopped at its token limit (LLM_MAX_TOKENS), so the answer ends where it stopped; ask a narrower question for the rest.";
+
+/** A reply the endpoint ended at its token limit stops mid-sentence: it keeps its whole sentences and the mark. */
+export function capAtTokenLimit(text: string): string {
+  const capped = capAnswer(text, Math.max(1, text.length - 1));
+  return capped.text;
+}
+
 export function isCutWarning(warning: string): boolean {
   return warning.startsWith('The answer was cut at ');
 }

@@ -10,12 +10,18 @@ export interface ChatMessage {
   content: string;
 }
 
+export interface StreamOptions {
+  signal?: AbortSignal;
+  /** Called when the endpoint ended the reply because it reached its token limit (LLM_MAX_TOKENS), not because it was done. */
+  onTokenLimit?: () => void;
+}
+
 export interface ChatModel {
   /** Model name as sent to the endpoint, for /about and logs. */
   readonly model: string;
   complete(messages: readonly ChatMessage[], options?: { signal?: AbortSignal }): Promise<string>;
   /** Text deltas as they arrive. Throws LlmError like complete(). */
-  stream(messages: readonly ChatMessage[], options?: { signal?: AbortSignal }): AsyncIterable<string>;
+  stream(messages: readonly ChatMessage[], options?: StreamOptions): AsyncIterable<string>;
 }
 
 export type LlmErrorKind = 'timeout' | 'rate-limited' | 'server' | 'connection' | 'bad-response' | 'auth' | 'aborted';
