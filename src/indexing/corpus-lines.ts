@@ -21,7 +21,7 @@ import { writeFileDurably } from './index-layout.ts';
 export const CORPUS_LINES_FILE = 'corpus-lines.json';
 
 /** Bump when the same line can parse into another paper (a change of parsing): every line is then parsed again. */
-const CORPUS_LINES_VERSION = 2;
+const CORPUS_LINES_VERSION = 3;
 
 interface SavedLines {
   version: number;

@@ -17,6 +17,8 @@ export interface SourceRecord {
   arxiv_id: string | null;
   doi: string | null;
   categories: string[];
+  /** The category the authors filed it under, when the source says which (arXiv's API does, its RSS feed does not). */
+  primary_category?: string | null;
   /** The day the source announced it (YYYY-MM-DD), when it says. */
   announced: string | null;
   /** The day the first version appeared (YYYY-MM-DD), when the source says. */

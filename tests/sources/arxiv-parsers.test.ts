@@ -73,7 +73,7 @@ describe('the arXiv API (Atom)', () => {
       {
         kind: 'replace',
         shelf: 'stat.ML',
-        record: expect.objectContaining({ arxiv_id: '2612.00007', year: 2026, published: '2026-11-20', categories: ['stat.ML', 'cs.LG'], doi: '10.5802/jep.257', authors: ['Ada Lovelace', 'Alan Turing'], url: 'https://arxiv.org/abs/2612.00007' }),
+        record: expect.objectContaining({ arxiv_id: '2612.00007', year: 2026, published: '2026-11-20', categories: ['stat.ML', 'cs.LG'], primary_category: 'stat.ML', doi: '10.5802/jep.257', authors: ['Ada Lovelace', 'Alan Turing'], url: 'https://arxiv.org/abs/2612.00007' }),
       },
     ]);
   });

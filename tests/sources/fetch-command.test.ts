@@ -132,7 +132,10 @@ describe('npm run fetch -- arxiv', () => {
       fake.setApiPapers([...arxivPapers(100, 250, { published: '2026-11-20' }), ...arxivPapers(900, 3, { published: '2026-10-01' })]);
       const result = await fetch('arxiv', 'cs.LG', '--since', '2026-11-01', '--json', '--no-index');
       expect(json(result.stdout)).toMatchObject({ added: 250, requests: 2 });
-      expect(lines(path.join(ws.corpusDir, 'arxiv', 'cs.LG', '2026-11.jsonl'))).toHaveLength(250);
+      const written = lines(path.join(ws.corpusDir, 'arxiv', 'cs.LG', '2026-11.jsonl'));
+      expect(written).toHaveLength(250);
+      // The API says which category a paper was filed under (the RSS feed does not): kept for /cite's primaryClass.
+      expect(written[0]).toMatchObject({ primary_category: 'cs.LG', categories: ['cs.LG'] });
     });
   });
 

@@ -16,6 +16,7 @@ export function paper(id: string, overrides: Partial<Paper> = {}): Paper {
     url: null,
     doi: null,
     arxivId: null,
+    primaryCategory: null,
     abstract: `Abstract of ${id}.`,
     aliases: [],
     source: `seed-papers.jsonl:${id.replace(/\D/g, '') || '1'}`,

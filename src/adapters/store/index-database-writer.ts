@@ -22,11 +22,11 @@ export class IndexDatabaseWriter extends IndexDatabase implements WritablePaperS
     this.write = {
       rowidOf: db.prepare('SELECT rowid FROM papers WHERE id = ?').pluck(),
       insertPaper: db.prepare(
-        `INSERT INTO papers (id, label, title, authors, year, venue, url, doi, arxiv_id, abstract, aliases, source, content_hash, text_hash, added_at, position)
-         VALUES (@id, @label, @title, @authors, @year, @venue, @url, @doi, @arxivId, @abstract, @aliases, @source, @contentHash, @textHash, @addedAt, @position)`,
+        `INSERT INTO papers (id, label, title, authors, year, venue, url, doi, arxiv_id, primary_category, abstract, aliases, source, content_hash, text_hash, added_at, position)
+         VALUES (@id, @label, @title, @authors, @year, @venue, @url, @doi, @arxivId, @primaryCategory, @abstract, @aliases, @source, @contentHash, @textHash, @addedAt, @position)`,
       ),
       updatePaper: db.prepare(
-        `UPDATE papers SET label=@label, title=@title, authors=@authors, year=@year, venue=@venue, url=@url, doi=@doi, arxiv_id=@arxivId,
+        `UPDATE papers SET label=@label, title=@title, authors=@authors, year=@year, venue=@venue, url=@url, doi=@doi, arxiv_id=@arxivId, primary_category=@primaryCategory,
          abstract=@abstract, aliases=@aliases, source=@source, content_hash=@contentHash, text_hash=@textHash, position=@position WHERE id=@id`,
       ),
       deletePaper: db.prepare('DELETE FROM papers WHERE id = ?'),
@@ -142,6 +142,7 @@ function paperParams(paper: Paper, position: number) {
     url: paper.url,
     doi: paper.doi,
     arxivId: paper.arxivId,
+    primaryCategory: paper.primaryCategory,
     abstract: paper.abstract,
     aliases: JSON.stringify(paper.aliases),
     source: paper.source,

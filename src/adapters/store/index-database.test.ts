@@ -105,6 +105,28 @@ describe('IndexDatabase on the question path', () => {
   });
 });
 
+describe("a paper's primary arXiv category", () => {
+  it('is stored and read back, and a store of schema 1 (before the column) is migrated by the next build, its papers without one', () => {
+    const old = path.join(dir, 'schema1.sqlite');
+    writeStore(old);
+    const db = new Database(old);
+    db.exec('ALTER TABLE papers DROP COLUMN primary_category; DELETE FROM schema_migrations WHERE version > 1');
+    db.pragma('user_version = 1');
+    db.close();
+    // An installed bot reads its schema-1 index after the upgrade, until the next build migrates it.
+    const before = IndexDatabase.open(old);
+    expect(before.allPapers().map((p) => p.primaryCategory)).toEqual(PAPERS.map(() => null));
+    before.close();
+    const writer = IndexDatabaseWriter.open(old);
+    expect(writer.allPapers().map((p) => p.primaryCategory)).toEqual(PAPERS.map(() => null));
+    writer.upsertPaper({ ...(PAPERS[0] as Paper), id: 'arxiv:2612.00001', arxivId: '2612.00001', primaryCategory: 'cs.LG' }, { addedAt: '2026-12-01T00:00:00.000Z', position: PAPERS.length, passages: ['A passage.'] });
+    writer.close();
+    const reader = IndexDatabase.open(old);
+    expect(reader.getPaper('arxiv:2612.00001')?.primaryCategory).toBe('cs.LG');
+    reader.close();
+  });
+});
+
 describe('IndexDatabase schema versions', () => {
   it('refuses a store of an older or newer schema with a sentence that says to run npm run index', () => {
     for (const version of [0, 7]) {
@@ -113,7 +135,7 @@ describe('IndexDatabase schema versions', () => {
       const db = new Database(other);
       db.pragma(`user_version = ${version}`);
       db.close();
-      expect(() => IndexDatabase.open(other)).toThrow(new RegExp(`schema version ${version}, this paperbot reads version 1: run \`npm run index\``));
+      expect(() => IndexDatabase.open(other)).toThrow(new RegExp(`schema version ${version}, this paperbot reads version 2: run \`npm run index\``));
     }
   });
 

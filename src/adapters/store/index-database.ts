@@ -34,6 +34,8 @@ interface PaperRow {
   url: string | null;
   doi: string | null;
   arxiv_id: string | null;
+  /** Absent in a store of schema 1. */
+  primary_category?: string | null;
   abstract: string;
   aliases: string;
   source: string;
@@ -175,11 +177,17 @@ export class IndexDatabase implements PaperStore {
   }
 }
 
-/** Opens `file` (which must exist) read-only and refuses it unless its schema is the one this code reads. */
+/**
+ * Schema 2 only added papers.primary_category, which a reader of a schema-1 store takes as absent (null): an
+ * installed bot keeps answering from its index after an upgrade, and its next build migrates the copy.
+ */
+const OLDEST_READABLE_SCHEMA = 1;
+
+/** Opens `file` (which must exist) read-only and refuses it unless its schema is one this code reads. */
 function openReadOnly(file: string, options: IndexDatabaseOptions): Database.Database {
   const db = new Database(file, { readonly: true, fileMustExist: true, ...sqliteOptions(options) });
   const version = schemaVersion(db);
-  if (version !== INDEX_SCHEMA_VERSION) {
+  if (version < OLDEST_READABLE_SCHEMA || version > INDEX_SCHEMA_VERSION) {
     db.close();
     throw new UserError(
       'E_INDEX_SCHEMA',
@@ -259,6 +267,7 @@ function toPaper(row: PaperRow): StoredPaper {
     url: row.url,
     doi: row.doi,
     arxivId: row.arxiv_id,
+    primaryCategory: row.primary_category ?? null,
     abstract: row.abstract,
     aliases: JSON.parse(row.aliases) as string[],
     source: row.source,

@@ -49,6 +49,16 @@ export const INDEX_MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: "papers' primary arXiv category",
+    // A build copies the previous store and migrates the copy: old papers get NULL until their line is read again.
+    // A store adopted from before user_version may have been written with the column already.
+    up: (db) => {
+      const columns = db.prepare("SELECT name FROM pragma_table_info('papers')").pluck().all();
+      if (!columns.includes('primary_category')) db.exec('ALTER TABLE papers ADD COLUMN primary_category TEXT');
+    },
+  },
 ];
 
 export const INDEX_SCHEMA_VERSION = INDEX_MIGRATIONS.length;

@@ -61,6 +61,10 @@ describe('BibTeX entries of the shipped papers', () => {
         '}',
       ].join('\n'),
     );
+    // The category an arXiv paper was filed under, when its source said (arXiv's API), is its primaryClass.
+    const filed = bibtexEntry({ ...paper('arxiv:2612.00001'), arxivId: '2612.00001', primaryCategory: 'cs.LG' }).text;
+    expect(filed).toContain('  eprint = {2612.00001},\n  archivePrefix = {arXiv},\n  primaryClass = {cs.LG}\n}');
+    expect(entry('h:2c1eb30dd6caca47')).not.toContain('primaryClass');
     expect(entry('doi:10.1145/3394486.3403344')).toContain('  doi = {10.1145/3394486.3403344},');
     expect(entry('doi:10.1145/3394486.3403344')).not.toContain('eprint');
     // No venue in the corpus for this one: no howpublished, no journal, no booktitle.

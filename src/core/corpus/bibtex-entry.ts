@@ -2,14 +2,13 @@
  * Citations built from paperbot's own metadata only: a BibTeX entry (for `/cite`, the Cite and BibTeX
  * buttons) and a one-line plain reference. A field the corpus does not give is left out, never guessed:
  * every entry is `@misc`, since whether a venue is a conference or a journal is not in the metadata, with
- * the venue as `howpublished`; arXiv papers get `eprint` and `archivePrefix`; DOI papers `doi`. Pure.
+ * the venue as `howpublished`; arXiv papers get `eprint`, `archivePrefix` and, when the source said, `primaryClass`;
+ * DOI papers `doi`. Pure.
  */
 import type { Paper } from './paper.ts';
 
-export type CitedPaper = Pick<Paper, 'id' | 'label' | 'title' | 'authors' | 'year' | 'venue' | 'url' | 'doi' | 'arxivId'> & {
-  /** The arXiv primary category (`cs.LG`) when a source recorded it; the corpus schema has no field for it yet. */
-  primaryClass?: string | null;
-};
+/** `primaryCategory` is the arXiv category the paper was filed under, when its source said (arXiv's API does, its RSS feed does not). */
+export type CitedPaper = Pick<Paper, 'id' | 'label' | 'title' | 'authors' | 'year' | 'venue' | 'url' | 'doi' | 'arxivId' | 'primaryCategory'>;
 
 /** Title words a key never starts with: "Towards Meta-Pruning …" is keyed by "metapruning". */
 const MINOR_WORDS = new Set(
@@ -99,7 +98,7 @@ export function bibtexEntry(paper: CitedPaper, used: Set<string> = new Set()): {
   if (paper.doi !== null && paper.doi.trim() !== '') fields.push(['doi', verbatim(paper.doi)]);
   if (paper.arxivId !== null && paper.arxivId.trim() !== '') {
     fields.push(['eprint', verbatim(paper.arxivId)], ['archivePrefix', 'arXiv']);
-    if (paper.primaryClass) fields.push(['primaryClass', verbatim(paper.primaryClass)]);
+    if (paper.primaryCategory !== null) fields.push(['primaryClass', verbatim(paper.primaryCategory)]);
   }
   if (paper.url !== null && /^https?:\/\//i.test(paper.url)) fields.push(['url', verbatim(paper.url)]);
   const body = fields.map(([name, value]) => `  ${name} = {${value}}`).join(',\n');

@@ -14,6 +14,8 @@ export interface Paper {
   url: string | null;
   doi: string | null;
   arxivId: string | null;
+  /** The arXiv category the paper was filed under (`cs.LG`), when its source said (`primary_category`); cited as BibTeX's primaryClass. */
+  primaryCategory: string | null;
   abstract: string;
   /** Acronyms and method names the abstract introduces (e.g. FaMUS, VaSSO), for lookup. */
   aliases: string[];

@@ -54,6 +54,12 @@ describe('parseCorpusFile, .txt', () => {
 });
 
 describe('parseCorpusFile, .jsonl', () => {
+  it("keeps the arXiv category a paper was filed under, and names a value that is not one", () => {
+    const { papers, problems } = parseCorpusFile('papers.jsonl', jsonl({ arxiv_id: '2612.00001', primary_category: 'cs.LG', abstract: ABSTRACT_A }, { primary_category: 'computer vision', abstract: ABSTRACT_B }));
+    expect(papers.map((p) => p.primaryCategory)).toEqual(['cs.LG', null]);
+    expect(problems.map((p) => p.message)).toEqual([expect.stringContaining('field "primary_category" ignored: expected an arXiv category such as cs.LG')]);
+  });
+
   it('reads every field of a full record', () => {
     const record = {
       id: 'famus-2021',

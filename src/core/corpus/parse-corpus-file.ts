@@ -2,7 +2,7 @@
  * Turns the text of one corpus file into papers and problems. Pure: the file name (relative to the corpus
  * folder) is used only to write `source` locations and messages. Formats:
  * - `.txt`: one abstract per line;
- * - `.jsonl`: one JSON object per line, `{id?, title?, authors?, year?, venue?, url?, arxiv_id?, doi?, abstract}`.
+ * - `.jsonl`: one JSON object per line, `{id?, title?, authors?, year?, venue?, url?, arxiv_id?, primary_category?, doi?, abstract}`.
  * `\r\n`, `\r` and `\n` all end a line. Empty lines are skipped. Every other line either becomes a paper or a
  * problem naming `file:line`: among them a line with a character no paper may hold, an abstract too short or
  * too long to be one (safe-text.ts, the check every source shares).
@@ -76,6 +76,7 @@ interface RecordFields {
   venue?: string;
   url?: string;
   arxivId?: string;
+  primaryCategory?: string;
   doi?: string;
   abstract?: string;
 }
@@ -117,6 +118,11 @@ function parseJsonRecord(raw: string, problem: (kind: CorpusProblem['kind'], mes
   if (arxivId !== undefined) fields.arxivId = normalizeArxivId(arxivId);
   const doi = text('doi');
   if (doi !== undefined) fields.doi = normalizeDoi(doi);
+  const primaryCategory = text('primary_category');
+  if (primaryCategory !== undefined) {
+    if (/^[a-z-]+(\.[A-Za-z-]+)?$/.test(primaryCategory)) fields.primaryCategory = primaryCategory;
+    else bad('primary_category', 'an arXiv category such as cs.LG');
+  }
   const abstract = input['abstract'];
   if (typeof abstract === 'string') fields.abstract = abstract;
   else if (abstract !== undefined && abstract !== null) bad('abstract', 'a string');
@@ -161,6 +167,7 @@ function makePaper(fields: RecordFields & { abstract: string }, source: string):
     url: fields.url ?? (fields.doi !== undefined ? doiUrl(fields.doi) : fields.arxivId !== undefined ? arxivUrl(fields.arxivId) : null),
     doi: fields.doi ?? null,
     arxivId: fields.arxivId ?? null,
+    primaryCategory: fields.primaryCategory ?? null,
     abstract: fields.abstract,
     aliases,
     source,

@@ -60,6 +60,7 @@ export function parseArxivAtom(xml: string): AtomPage {
         arxiv_id: id,
         doi: doi === null ? null : doi.toLowerCase(),
         categories,
+        primary_category: primary,
         announced: null,
         published,
         abstract,
