@@ -3,27 +3,16 @@
  * submission is answered like `/ask`; the registered `question` option declares the same max_length, so
  * Discord's client enforces it. End to end against the fake Discord with the real discord.js client.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ComponentType, InteractionResponseType, InteractionType, MessageFlags, TextInputStyle } from 'discord.js';
-import { buttonsOf, carriesFeedback, restErrors, startHarness, type Harness } from './harness.ts';
+import { buttonsOf, carriesFeedback, type Harness, useHarness } from './harness.ts';
 
 const MAX = 300;
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness({ env: { MAX_QUESTION_LENGTH: String(MAX) } });
-}, 120_000);
-
-afterAll(async () => {
-  await h?.close();
-});
-
-let callsBefore = 0;
-beforeEach(() => {
-  callsBefore = h.fake.calls.length;
-});
-afterEach(() => {
-  expect(restErrors(h.fake.calls.slice(callsBefore))).toEqual([]);
+useHarness({ env: { MAX_QUESTION_LENGTH: String(MAX) } }, {
+  started: (started) => {
+    h = started;
+  },
 });
 
 interface ModalJson {

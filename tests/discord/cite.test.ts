@@ -3,27 +3,16 @@
  * formats, the Cite button on /paper cards, and the BibTeX button under an answer's sources, including after
  * the bot restarted (the cited papers are read back from the stored answer).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InteractionResponseType, InteractionType, MessageFlags, OverwriteType, PermissionFlagsBits } from 'discord.js';
-import { askSlash, buttonsOf, restErrors, startHarness, type Harness } from './harness.ts';
+import { askSlash, buttonsOf, type Harness, useHarness } from './harness.ts';
 import type { RecordedCall } from '../support/fake-discord.ts';
 
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-}, 120_000);
-
-afterAll(async () => {
-  await h?.close();
-});
-
-let callsBefore = 0;
-beforeEach(() => {
-  callsBefore = h.fake.calls.length;
-});
-afterEach(() => {
-  expect(restErrors(h.fake.calls.slice(callsBefore))).toEqual([]);
+useHarness({}, {
+  started: (started) => {
+    h = started;
+  },
 });
 
 function bibFile(call: RecordedCall): { name: string; text: string } {

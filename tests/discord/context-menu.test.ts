@@ -4,28 +4,20 @@
  * bot has no Message Content intent here); the answer is private, with a button that posts it publicly in
  * a thread from that message, or says why it cannot when the bot lacks the permission.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InteractionResponseType, InteractionType, MessageFlags } from 'discord.js';
-import { buttonsOf, carriesFeedback, restErrors, startHarness, type Harness } from './harness.ts';
+import { buttonsOf, carriesFeedback, type Harness, useHarness } from './harness.ts';
 import type { RecordedCall } from '../support/fake-discord.ts';
 import { ABOUT_THIS, NO_TEXT_NOTICE, questionFromMessage } from '../../src/discord/commands/ask-about-message.ts';
 import { readReplyChain, type ChainMessage } from '../../src/discord/conversation-history.ts';
 import { PUBLISH_FORBIDDEN } from '../../src/discord/components/publish-button.ts';
 
 let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
-
-let callsBefore = 0;
-beforeEach(() => {
-  callsBefore = h.fake.calls.length;
-});
-afterEach(() => {
-  expect(restErrors(h.fake.calls.slice(callsBefore)).filter((e) => !e.includes('"code":50013'))).toEqual([]);
+const { acceptCallsSoFar } = useHarness({}, {
+  started: (started) => {
+    h = started;
+  },
+  expectedRestError: (e) => e.includes('"code":50013'),
 });
 
 /** Someone posts `content`; another member right-clicks it → Apps → Ask paperbot. */
@@ -177,7 +169,7 @@ describe('reply chains: a mention that replies to a message has that chain as co
     const { messages } = await answerTo(reply.id);
     expect(messages.map((m) => m.role)).toEqual(['system', 'user']);
     // The 404 of the deleted message is the expected one.
-    callsBefore = h.fake.calls.length;
+    acceptCallsSoFar();
 
     const chain: Record<string, ChainMessage> = {};
     for (let i = 1; i <= 9; i++) chain[String(i)] = { authorId: 'u', authorIsBot: false, content: `m${i}`, createdAt: i, repliesTo: i > 1 ? String(i - 1) : null };

@@ -4,26 +4,20 @@
  * presser only, the sentences of each cited passage the answer rests on, with paper and source. The quotes
  * are stored with the answer, so the button works after the bot restarts.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { InteractionType, MessageFlags } from 'discord.js';
-import { askSlash, buttonsOf, restErrors, startHarness, type Harness } from './harness.ts';
+import { askSlash, buttonsOf, type Harness, useHarness } from './harness.ts';
 import type { RecordedCall } from '../support/fake-discord.ts';
 import { citingResponder, type RecordedRequest } from '../../src/dev/fake-openai.ts';
 
 let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
+useHarness({}, {
+  started: (started) => {
+    h = started;
+  },
 });
 
-let callsBefore = 0;
-beforeEach(() => {
-  callsBefore = h.fake.calls.length;
-});
 afterEach(() => {
-  expect(restErrors(h.fake.calls.slice(callsBefore))).toEqual([]);
   h.llm?.setDefault(citingResponder);
 });
 

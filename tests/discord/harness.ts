@@ -9,6 +9,7 @@ import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Events, Routes } from 'discord.js';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { parseConfig, type Config } from '../../src/config.ts';
 import type { ChatModel } from '../../src/core/answering/chat-model.ts';
 import type { Logger } from '../../src/core/logger.ts';
@@ -199,4 +200,44 @@ export async function askSlash(
 /** The calls Discord refused (status 400 and up), one line each, for `expect(...).toEqual([])`. */
 export function restErrors(calls: readonly RecordedCall[]): string[] {
   return calls.filter((c) => c.status >= 400).map((c) => `${c.method} ${c.path} ${c.status} ${JSON.stringify(c.response)}`);
+}
+
+export interface UseHarnessHooks {
+  /** Runs once the harness is up, before the file's tests (e.g. to register global commands). */
+  started?: (h: Harness) => void | Promise<void>;
+  /** REST errors a file expects (e.g. a missing permission it tests); every other one fails the test. */
+  expectedRestError?: (error: string) => boolean;
+}
+
+/**
+ * One harness for a whole test file: started before its tests and closed after them, and after each test a
+ * check that Discord refused none of the calls it made (a refused call is a bug the user would see).
+ * `acceptCallsSoFar()` lets a test that provoked a refusal on purpose leave it out of that check.
+ */
+export function useHarness(options: HarnessOptions = {}, hooks: UseHarnessHooks = {}): { acceptCallsSoFar: () => void } {
+  let h: Harness | undefined;
+  let callsBefore = 0;
+  const started = (): Harness => {
+    if (h === undefined) throw new Error('the harness is not started yet: read it inside a test or hook');
+    return h;
+  };
+  beforeAll(async () => {
+    h = await startHarness(options);
+    await hooks.started?.(h);
+  }, 120_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+  beforeEach(() => {
+    callsBefore = started().fake.calls.length;
+  });
+  afterEach(() => {
+    const refused = restErrors(started().fake.calls.slice(callsBefore)).filter((error) => !(hooks.expectedRestError?.(error) ?? false));
+    expect(refused).toEqual([]);
+  });
+  return {
+    acceptCallsSoFar: () => {
+      callsBefore = started().fake.calls.length;
+    },
+  };
 }

@@ -4,27 +4,18 @@
  * select menu instead of taking the first; choosing posts the card (or the similar papers). The card's "Ask
  * about this paper" opens a modal whose question is answered from that paper first.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ComponentType, DiscordAPIError, InteractionResponseType, InteractionType, MessageFlags, Routes } from 'discord.js';
-import { askSlash, buttonsOf, carriesFeedback, restErrors, startHarness, type Harness } from './harness.ts';
+import { askSlash, buttonsOf, carriesFeedback, type Harness, useHarness } from './harness.ts';
 import type { RecordedCall } from '../support/fake-discord.ts';
 import { ambiguousMatches } from '../../src/discord/components/paper-picker.ts';
 import { paper as fixturePaper } from '../support/paper-fixture.ts';
 
 let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-}, 120_000);
-afterAll(async () => {
-  await h?.close();
-});
-
-let callsBefore = 0;
-beforeEach(() => {
-  callsBefore = h.fake.calls.length;
-});
-afterEach(() => {
-  expect(restErrors(h.fake.calls.slice(callsBefore))).toEqual([]);
+const { acceptCallsSoFar } = useHarness({}, {
+  started: (started) => {
+    h = started;
+  },
 });
 
 type Menu = { custom_id: string; options: Array<{ label: string; value: string; description?: string }> };
@@ -128,6 +119,6 @@ describe('the fake Discord refuses select menus and modals Discord would refuse'
     const button = { type: ComponentType.Button, style: 1, label: 'b', custom_id: 'b' };
     expect(await refused(() => rest.post(Routes.channelMessages(channelId), { body: { content: 'x', components: [{ type: 1, components: [menu(2), button] }] } }))).toContain('COMPONENT_LAYOUT_WIDTH_EXCEEDED');
 
-    callsBefore = h.fake.calls.length;
+    acceptCallsSoFar();
   });
 });

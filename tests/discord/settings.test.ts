@@ -4,28 +4,20 @@
  * obeyed by /ask (public or private by default, the modal too), by mentions (which channels) and by
  * `/digest subscribe` (the server's default time zone).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { InteractionResponseType, MessageFlags, PermissionFlagsBits } from 'discord.js';
-import { askSlash, restErrors, startHarness, type Harness } from './harness.ts';
+import { askSlash, type Harness, useHarness } from './harness.ts';
 import type { OptionValue, RecordedCall } from '../support/fake-discord.ts';
 
 const ADMIN = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.UseApplicationCommands | PermissionFlagsBits.ManageGuild;
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-}, 120_000);
-
-afterAll(async () => {
-  await h?.close();
+useHarness({}, {
+  started: (started) => {
+    h = started;
+  },
 });
 
-let callsBefore = 0;
-beforeEach(() => {
-  callsBefore = h.fake.calls.length;
-});
 afterEach(async () => {
-  expect(restErrors(h.fake.calls.slice(callsBefore))).toEqual([]);
   // Each test starts from the defaults.
   await settings({ answers: 'public', mentions_everywhere: true, digest_timezone: 'none' });
 });

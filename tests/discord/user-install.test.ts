@@ -4,29 +4,18 @@
  * uses them in any DM (a channel the bot cannot see: everything goes through the interaction); /digest and
  * /add stay guild-only. A user-installed app gets at most 5 follow-ups per interaction: a long answer fits.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationIntegrationType, InteractionContextType, InteractionType, MessageFlags, Routes } from 'discord.js';
 import { commandDefinitions } from '../../src/discord/commands/index.ts';
-import { carriesFeedback, restErrors, startHarness, type Harness } from './harness.ts';
+import { carriesFeedback, type Harness, useHarness } from './harness.ts';
 
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-  // Outside a server only global commands exist: register them as `npm run deploy-commands` (no --guild) does.
-  await h.bot.client.rest.put(Routes.applicationCommands(h.fake.applicationId), { body: commandDefinitions({ maxQuestionLength: h.config.retrieval.maxQuestionLength }) });
-}, 120_000);
-
-afterAll(async () => {
-  await h?.close();
-});
-
-let callsBefore = 0;
-beforeEach(() => {
-  callsBefore = h.fake.calls.length;
-});
-afterEach(() => {
-  expect(restErrors(h.fake.calls.slice(callsBefore))).toEqual([]);
+const { acceptCallsSoFar } = useHarness({}, {
+  started: async (started) => {
+    h = started;
+    // Outside a server only global commands exist: register them as `npm run deploy-commands` (no --guild) does.
+    await h.bot.client.rest.put(Routes.applicationCommands(h.fake.applicationId), { body: commandDefinitions({ maxQuestionLength: h.config.retrieval.maxQuestionLength }) });
+  },
 });
 
 const EVERYWHERE = [InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel];
@@ -91,7 +80,7 @@ describe('a user-installable app', () => {
     expect(sixth.status).toBe(400);
     expect(await sixth.json()).toMatchObject({ code: 40094 });
     // Refused on purpose here: not a defect of the bot.
-    callsBefore = h.fake.calls.length;
+    acceptCallsSoFar();
   });
 
   it('a follow-up within the server install is not limited (the server installed the app)', async () => {
