@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.ts';
 import { writeFailure } from '../indexing/write-failure.ts';
+import { isAlive } from '../indexing/index-layout.ts';
 
 export const BOT_LOCK_FILE = 'bot.lock';
 
@@ -56,13 +57,4 @@ function readHolder(file: string): number | null {
 
 function releaseIfOurs(file: string, pid: number): void {
   if (readHolder(file) === pid) rmSync(file, { force: true });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -96,7 +96,8 @@ export function acquireBuildLock(layout: IndexLayout): () => void {
   throw new UserError('E_BUILD_RUNNING', `Cannot take the build lock ${layout.lock}.`);
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` still runs (signal 0 probes without sending; EPERM: it runs, as another user): who holds a lock file. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

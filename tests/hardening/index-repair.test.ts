@@ -33,6 +33,13 @@ function addedAt(dataDir: string): Record<string, string> {
   }
 }
 
+/** Two pages of the store's b-trees overwritten in place: header, size and row counts stay as they were. */
+function damageInside(store: string): void {
+  const fd = openSync(store, 'r+');
+  for (const page of [5, statSync(store).size / 4096 - 1]) writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, page * 4096);
+  closeSync(fd);
+}
+
 const noise = (bytes: number): Buffer => Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 7919 + 13) % 251));
 
 const DAMAGE: { name: string; file: string; damage: (file: string) => void; said: RegExp }[] = [
@@ -110,11 +117,7 @@ describe('damage inside papers.sqlite that the cheap check cannot see', () => {
   it('is found when the next build reads the store (a thorough check then names it), and the build starts over from the corpus', async () => {
     const ws = workspace();
     expect((await ws.run('index')).code).toBe(0);
-    // Two pages of the store's b-trees overwritten in place: header, size and row counts stay as they were.
-    const store = path.join(currentBuild(ws.dataDir), 'papers.sqlite');
-    const fd = openSync(store, 'r+');
-    for (const page of [5, statSync(store).size / 4096 - 1]) writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, page * 4096);
-    closeSync(fd);
+    damageInside(path.join(currentBuild(ws.dataDir), 'papers.sqlite'));
     appendFileSync(path.join(ws.corpusDir, 'seed-papers.jsonl'), `${JSON.stringify({ title: 'A twelfth paper', abstract: 'Sparse attention heads prune themselves during long training runs of transformers, which saves memory and time at no cost in accuracy.' })}\n`);
 
     const repaired = await ws.run('index');
@@ -132,11 +135,7 @@ describe('damage inside papers.sqlite met by a question', () => {
   it('is one sentence for the asker, and the next npm run index rebuilds the build even with nothing changed in the corpus', async () => {
     const ws = workspace();
     expect((await ws.run('index')).code).toBe(0);
-    // Two pages of the store's b-trees overwritten in place: header, size and row counts stay as they were.
-    const store = path.join(currentBuild(ws.dataDir), 'papers.sqlite');
-    const fd = openSync(store, 'r+');
-    for (const page of [5, statSync(store).size / 4096 - 1]) writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, page * 4096);
-    closeSync(fd);
+    damageInside(path.join(currentBuild(ws.dataDir), 'papers.sqlite'));
 
     const asked = await ws.run('ask', [FAMUS]);
     expect(asked.code, asked.stderr).toBe(1);

@@ -5,25 +5,19 @@
  * database refused, the password never in a message), and a server restart: the operation that meets it
  * fails with one sentence, the next one works on the same data.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../src/core/errors.ts';
 import type { Logger } from '../../src/core/logger.ts';
 import { sqlMigration, type PostgresMigration } from '../../src/adapters/postgres/postgres-migrations.ts';
 import { PostgresStateDatabase, type PostgresStateOptions } from '../../src/adapters/postgres/postgres-state-database.ts';
 import { POSTGRES_STATE_MIGRATIONS } from '../../src/adapters/postgres/postgres-state-migrations.ts';
-import { startPgliteServer, type PgliteServer } from '../support/pglite-server.ts';
+import { startPgliteServer, usePgliteServer, type PgliteServer } from '../support/pglite-server.ts';
 
 let server: PgliteServer;
 const opened: PostgresStateDatabase[] = [];
 
-beforeAll(async () => {
-  server = await startPgliteServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
-beforeEach(async () => {
-  await server.resetDatabase();
+usePgliteServer((started) => {
+  server = started;
 });
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((db) => db.close()));

@@ -5,26 +5,22 @@
  * leaves a claim the others respect. (PGlite has one session: what decides here is the claim's unique key,
  * the same thing that decides between real sessions.)
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PostgresStateDatabase } from '../../src/adapters/postgres/postgres-state-database.ts';
 import { silentLogger } from '../../src/core/logger.ts';
 import { candidates, recordingSender, subscribe } from '../../src/digest/digest.fixture.ts';
 import type { DigestSender } from '../../src/digest/digest-sender.ts';
 import { DigestService } from '../../src/digest/digest-service.ts';
-import { startPgliteServer, type PgliteServer } from '../support/pglite-server.ts';
+import { usePgliteServer, type PgliteServer } from '../support/pglite-server.ts';
 
 let server: PgliteServer;
 const clock = { now: new Date('2026-03-02T06:00:00Z') };
 const opened: Array<{ db: PostgresStateDatabase; service: DigestService }> = [];
 
-beforeAll(async () => {
-  server = await startPgliteServer();
+usePgliteServer((started) => {
+  server = started;
 });
-afterAll(async () => {
-  await server?.close();
-});
-beforeEach(async () => {
-  await server.resetDatabase();
+beforeEach(() => {
   clock.now = new Date('2026-03-02T06:00:00Z');
 });
 afterEach(async () => {

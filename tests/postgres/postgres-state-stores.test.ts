@@ -3,23 +3,17 @@
  * client on the wire to PGlite with pgvector on 127.0.0.1, one server for the file, an empty database for
  * each test. Each `open` is a new pool, as a second process would have.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe } from 'vitest';
+import { afterEach, describe } from 'vitest';
 import { PostgresStateDatabase } from '../../src/adapters/postgres/postgres-state-database.ts';
 import { POSTGRES_STATE_MIGRATIONS } from '../../src/adapters/postgres/postgres-state-migrations.ts';
 import { stateStoresContract } from '../../src/adapters/store/state-stores.contract.ts';
-import { startPgliteServer, type PgliteServer } from '../support/pglite-server.ts';
+import { usePgliteServer, type PgliteServer } from '../support/pglite-server.ts';
 
 let server: PgliteServer;
 const opened: PostgresStateDatabase[] = [];
 
-beforeAll(async () => {
-  server = await startPgliteServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
-beforeEach(async () => {
-  await server.resetDatabase();
+usePgliteServer((started) => {
+  server = started;
 });
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((db) => db.close()));

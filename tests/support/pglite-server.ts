@@ -18,6 +18,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export interface PgliteServerOptions {
   /** Load the pgvector extension into PGlite (default true); false: a server where `CREATE EXTENSION vector` fails. */
@@ -108,4 +109,19 @@ function pgliteVersion(): string {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const manifest = path.join(path.dirname(entry), '..', 'package.json');
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+}
+
+/** One server for a whole test file: started before its tests (`started` receives it), emptied before each test, closed after. */
+export function usePgliteServer(started: (server: PgliteServer) => void, options: PgliteServerOptions = {}): void {
+  let server: PgliteServer | undefined;
+  beforeAll(async () => {
+    server = await startPgliteServer(options);
+    started(server);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(async () => {
+    await server?.resetDatabase();
+  });
 }

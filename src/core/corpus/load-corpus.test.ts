@@ -8,13 +8,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../errors.ts';
 import { loadCorpus } from './load-corpus.ts';
+import { ABSTRACT_A, ABSTRACT_B, ABSTRACT_C } from './sample-abstracts.fixture.ts';
 
-const ABSTRACT_A =
-  'We propose VaSSO, a variance suppressed sharpness-aware optimizer that stabilises the adversary of SAM and improves generalization on image classification.';
-const ABSTRACT_B =
-  'Noisy labels hurt deep networks. We introduce a novel Faster Meta Update Strategy (FaMUS) that approximates the meta gradient to save training time.';
-const ABSTRACT_C =
-  'Adversarial examples fool classifiers. In this paper we propose AdvGAN to generate adversarial examples with generative adversarial networks quickly.';
 
 let dir: string;
 

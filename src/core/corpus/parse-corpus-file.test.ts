@@ -5,13 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CorpusProblem } from './paper.ts';
 import { MIN_ABSTRACT_CHARS, parseCorpusFile } from './parse-corpus-file.ts';
+import { ABSTRACT_A, ABSTRACT_B, ABSTRACT_C } from './sample-abstracts.fixture.ts';
 
-const ABSTRACT_A =
-  'We propose VaSSO, a variance suppressed sharpness-aware optimizer that stabilises the adversary of SAM and improves generalization on image classification.';
-const ABSTRACT_B =
-  'Noisy labels hurt deep networks. We introduce a novel Faster Meta Update Strategy (FaMUS) that approximates the meta gradient to save training time.';
-const ABSTRACT_C =
-  'Adversarial examples fool classifiers. In this paper we propose AdvGAN to generate adversarial examples with generative adversarial networks quickly.';
 
 const jsonl = (...records: unknown[]): string => records.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n');
 const where = (problems: CorpusProblem[]) => problems.map((p) => `${p.file}:${p.line} ${p.kind}`);
