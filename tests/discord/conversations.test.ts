@@ -4,33 +4,24 @@
  * echoed messages ignored, and what changes with the Message Content intent. Each test starts the threads
  * it talks in, so the tests hold in any order.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ChannelType } from 'discord.js';
 import type { DispatchedMessage, RecordedCall } from '../support/fake-discord.ts';
 import type { RecordedRequest } from '../../src/dev/fake-openai.ts';
-import { carriesFeedback, restErrors, startHarness, type Harness } from './harness.ts';
+import { carriesFeedback, type Harness, useHarness } from './harness.ts';
 
 let h: Harness;
-let callsBefore = 0;
-
-beforeAll(async () => {
+useHarness(
   // Each test starts its own threads, so one user asks more than the default limit of questions a minute.
-  h = await startHarness({ env: { RATE_LIMIT_QUESTIONS: '100' } });
-}, 120_000);
-
-afterAll(async () => {
-  await h?.close();
-});
-
-beforeEach(async () => {
-  // What an earlier test left running would otherwise land among this test's calls.
-  await h.settle();
-  callsBefore = h.fake.calls.length;
-});
-
-afterEach(() => {
-  expect(restErrors(h.fake.calls.slice(callsBefore))).toEqual([]);
-});
+  { env: { RATE_LIMIT_QUESTIONS: '100' } },
+  {
+    started: (started) => {
+      h = started;
+    },
+    // What an earlier test left running would otherwise land among this test's calls.
+    beforeEachTest: (started) => started.settle(),
+  },
+);
 
 const FIRST_QUESTION = 'What does FaMUS approximate to save training time?';
 const inChannel = (channelId: string) => (c: RecordedCall) => c.channelId === channelId && carriesFeedback(c);

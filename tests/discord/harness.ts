@@ -205,6 +205,8 @@ export function restErrors(calls: readonly RecordedCall[]): string[] {
 export interface UseHarnessHooks {
   /** Runs once the harness is up, before the file's tests (e.g. to register global commands). */
   started?: (h: Harness) => void | Promise<void>;
+  /** Runs before each test, before its calls are counted (e.g. to let what an earlier test left running finish). */
+  beforeEachTest?: (h: Harness) => Promise<void>;
   /** REST errors a file expects (e.g. a missing permission it tests); every other one fails the test. */
   expectedRestError?: (error: string) => boolean;
 }
@@ -228,7 +230,8 @@ export function useHarness(options: HarnessOptions = {}, hooks: UseHarnessHooks 
   afterAll(async () => {
     await h?.close();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
+    await hooks.beforeEachTest?.(started());
     callsBefore = started().fake.calls.length;
   });
   afterEach(() => {
