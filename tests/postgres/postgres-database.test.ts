@@ -44,19 +44,19 @@ describe('PostgreSQL state migrations', () => {
   it('creates the state schema at the latest version, with pgvector installed', async () => {
     const db = await open();
     expect(await db.schemaVersion()).toBe(POSTGRES_STATE_MIGRATIONS.length);
-    expect((await db.appliedMigrations()).map((m) => m.name)).toEqual(['answers and feedback', 'digest subscriptions and posts', 'votes on digest entries', 'evidence with each answer']);
-    expect(await db.tables()).toEqual(['answer_evidence', 'answers', 'digest_posts', 'digest_subscriptions', 'digest_votes', 'feedback', 'schema_migrations']);
+    expect((await db.appliedMigrations()).map((m) => m.name)).toEqual(['answers and feedback', 'digest subscriptions and posts', 'votes on digest entries', 'evidence with each answer', 'per-server settings']);
+    expect(await db.tables()).toEqual(['answer_evidence', 'answers', 'digest_posts', 'digest_subscriptions', 'digest_votes', 'feedback', 'guild_settings', 'schema_migrations']);
     const [vector] = await db.pool.query<{ extname: string }>("SELECT extname FROM pg_extension WHERE extname = 'vector'");
     expect(vector?.extname).toBe('vector');
   });
 
   it('runs only the migrations not yet applied, in order, when a new version adds one', async () => {
     (await open()).close();
-    const next = sqlMigration(POSTGRES_STATE_MIGRATIONS.length + 1, 'guild settings', 'CREATE TABLE guild_settings (guild_id TEXT PRIMARY KEY)');
+    const next = sqlMigration(POSTGRES_STATE_MIGRATIONS.length + 1, 'a later table', 'CREATE TABLE later_table (id TEXT PRIMARY KEY)');
     const db = await open({ migrations: [...POSTGRES_STATE_MIGRATIONS, next] });
     expect(await db.schemaVersion()).toBe(next.version);
     expect((await db.appliedMigrations()).map((m) => m.version)).toEqual([...POSTGRES_STATE_MIGRATIONS.map((m) => m.version), next.version]);
-    expect(await db.tables()).toContain('guild_settings');
+    expect(await db.tables()).toContain('later_table');
   });
 
   it('rolls a failing migration back entirely, with the ones before it in the same run', async () => {

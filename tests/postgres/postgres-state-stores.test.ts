@@ -3,9 +3,10 @@
  * client on the wire to PGlite with pgvector on 127.0.0.1, one server for the file, an empty database for
  * each test. Each `open` is a new pool, as a second process would have.
  */
-import { afterEach, describe } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresStateDatabase } from '../../src/adapters/postgres/postgres-state-database.ts';
 import { POSTGRES_STATE_MIGRATIONS } from '../../src/adapters/postgres/postgres-state-migrations.ts';
+import { STATE_MIGRATIONS } from '../../src/adapters/store/state-migrations.ts';
 import { stateStoresContract } from '../../src/adapters/store/state-stores.contract.ts';
 import { usePgliteServer, type PgliteServer } from '../support/pglite-server.ts';
 
@@ -20,6 +21,11 @@ afterEach(async () => {
 });
 
 describe('PostgreSQL state stores', () => {
+  it('ship the same migrations as SQLite, by version and name (a state table added to one database only would be lost in a move)', () => {
+    const list = (migrations: readonly { version: number; name: string }[]) => migrations.map((m) => `${m.version} ${m.name}`);
+    expect(list(POSTGRES_STATE_MIGRATIONS)).toEqual(list(STATE_MIGRATIONS));
+  });
+
   stateStoresContract({
     migrations: POSTGRES_STATE_MIGRATIONS.length,
     open: async ({ upTo } = {}) => {

@@ -2,7 +2,7 @@
  * The precious state on PostgreSQL (`DATABASE_URL`), the counterpart of src/adapters/store/state-database.ts:
  * opening makes the pool, makes sure pgvector is there (the index side will need it; better to refuse at
  * start than half way), and brings the 'state' schema up to date with the same versioning rules as SQLite's.
- * Its stores implement the same ports (feedback, digests, digest votes), under the same contract tests.
+ * Its stores implement the same ports (feedback, digests, digest votes, server settings), under the same contract tests.
  */
 import type { AppliedMigration } from '../store/schema-versions.ts';
 import { ensurePgvector } from './pgvector.ts';
@@ -11,6 +11,7 @@ import { PostgresDigestVoteStore } from './postgres-digest-vote-store.ts';
 import { PostgresFeedbackStore } from './postgres-feedback-store.ts';
 import { migratePostgres, postgresAppliedMigrations, postgresSchemaVersion, type PostgresMigration } from './postgres-migrations.ts';
 import { PostgresPool, type PostgresPoolOptions } from './postgres-pool.ts';
+import { PostgresSettingsStore } from './postgres-settings-store.ts';
 import { POSTGRES_STATE_MIGRATIONS } from './postgres-state-migrations.ts';
 
 /** The state's name in `schema_migrations`. */
@@ -28,11 +29,14 @@ export class PostgresStateDatabase {
   readonly digests: PostgresDigestStore;
   /** 👍/👎 on digest entries, per channel. */
   readonly digestVotes: PostgresDigestVoteStore;
+  /** Each server's /settings. */
+  readonly guildSettings: PostgresSettingsStore;
 
   private constructor(readonly pool: PostgresPool) {
     this.feedback = new PostgresFeedbackStore(pool);
     this.digests = new PostgresDigestStore(pool);
     this.digestVotes = new PostgresDigestVoteStore(pool);
+    this.guildSettings = new PostgresSettingsStore(pool);
   }
 
   static async open({ migrations = POSTGRES_STATE_MIGRATIONS, ...options }: PostgresStateOptions): Promise<PostgresStateDatabase> {

@@ -86,4 +86,17 @@ export const POSTGRES_STATE_MIGRATIONS: readonly PostgresMigration[] = [
       evidence JSONB NOT NULL
     );`,
   ),
+  // One row per server that changed a setting with /settings; mention_channels NULL: every channel the bot can see.
+  sqlMigration(
+    5,
+    'per-server settings',
+    `CREATE TABLE guild_settings (
+      guild_id TEXT PRIMARY KEY,
+      answers_private BOOLEAN NOT NULL,
+      mention_channels JSONB,
+      digest_time_zone TEXT,
+      updated_by TEXT NOT NULL,
+      updated_at TIMESTAMPTZ NOT NULL
+    );`,
+  ),
 ];

@@ -1,5 +1,6 @@
 /**
- * The contract of the state stores (core's FeedbackStore, DigestStore and DigestVoteStore), written once and
+ * The contract of the state stores (core's FeedbackStore, DigestStore, DigestVoteStore and, in
+ * settings-store.contract.ts, GuildSettingsStore), written once and
  * run against every backend: SQLite (sqlite-state-stores.test.ts) and PostgreSQL on the wire
  * (tests/postgres/postgres-state-stores.test.ts). A backend passes when the bot could not tell them apart:
  * one vote per user per answer, one subscription per channel, a day's digest claimed once (also by a second
@@ -11,6 +12,8 @@ import type { Awaitable } from '../../core/awaitable.ts';
 import type { DigestPost, DigestStore, DigestSubscriptionInput } from '../../core/digest/digest-store.ts';
 import type { DigestVoteStore } from '../../core/digest/digest-votes.ts';
 import type { FeedbackStore } from '../../core/feedback/feedback-store.ts';
+import type { GuildSettingsStore } from '../../core/settings/guild-settings.ts';
+import { guildSettingsStoreContract } from './settings-store.contract.ts';
 import type { AppliedMigration } from './schema-versions.ts';
 
 /** What the contract needs of an open state database. */
@@ -18,6 +21,7 @@ export interface StateUnderTest {
   feedback: FeedbackStore;
   digests: DigestStore & { posts(channelId: string): Awaitable<DigestPost[]> };
   digestVotes: DigestVoteStore;
+  guildSettings: GuildSettingsStore;
   schemaVersion(): Awaitable<number>;
   appliedMigrations(): Awaitable<AppliedMigration[]>;
   close(): Awaitable<void>;
@@ -266,4 +270,5 @@ export function stateStoresContract(backend: StateBackend): void {
   feedbackStoreContract(backend);
   digestStoreContract(backend);
   digestVoteStoreContract(backend);
+  guildSettingsStoreContract(backend);
 }
