@@ -15,7 +15,7 @@ import type { GateThresholdOptions } from '../core/retrieval/relevance-gate.ts';
 import { wordTokens } from '../core/text.ts';
 import { paperCentroid, similarPapers, type SimilarPaper } from '../core/retrieval/similar-papers.ts';
 import type { Logger } from '../core/logger.ts';
-import type { IndexHandle } from '../indexing/open-index.ts';
+import type { IndexHandle, OpenIndex } from '../indexing/open-index.ts';
 import { describeEmbeddings } from '../indexing/manifest.ts';
 
 export type { SimilarPaper } from '../core/retrieval/similar-papers.ts';
@@ -68,8 +68,12 @@ export class Assistant {
    * The passages `question` would be answered from. `overrides` replace the configured retrieval for this
    * call only (the evaluation ranks with the gate off and a deeper cut on the same index).
    */
-  async retrieve(question: string, overrides: RetrievalOverrides = {}): Promise<Retrieval> {
-    const open = this.options.index.current();
+  retrieve(question: string, overrides: RetrievalOverrides = {}): Promise<Retrieval> {
+    return this.retrieveIn(this.options.index.current(), question, overrides);
+  }
+
+  /** `retrieve` against one given build, for callers that read it more than once and must see the same one. */
+  private retrieveIn(open: Pick<OpenIndex, 'store' | 'vectors'>, question: string, overrides: RetrievalOverrides): Promise<Retrieval> {
     const r = this.options.config.retrieval;
     return retrieve(
       question,
@@ -162,8 +166,9 @@ export class Assistant {
    * question's own passages from other papers, topK in all. An unknown paper: the ordinary retrieval.
    */
   private async retrieveAbout(question: string, paperId: string): Promise<Retrieval> {
-    const found = await this.retrieve(question);
-    const { store } = this.options.index.current();
+    const open = this.options.index.current();
+    const found = await this.retrieveIn(open, question, {});
+    const { store } = open;
     const paper = store.getPaper(paperId);
     const own = paper === undefined ? [] : store.getPassages(store.passageIdsOf(paperId));
     if (paper === undefined || own.length === 0) return found;
@@ -200,13 +205,8 @@ export class Assistant {
     let topicMatch: ((paperId: string) => number | undefined) | undefined;
     const query = topic?.trim();
     if (query) {
-      const r = this.options.config.retrieval;
       // Wider than a question's retrieval: a topic should rank many papers, one passage each.
-      const found = await retrieve(
-        query,
-        { store, vectors: vectors ?? undefined, embedder: vectors === null ? undefined : (this.options.embedder ?? undefined) },
-        { topK: 100, candidates: 100, maxPassagesPerPaper: 1, ...gateSettings(r) },
-      );
+      const found = await this.retrieveIn({ store, vectors }, query, { topK: 100, candidates: 100, maxPassagesPerPaper: 1 });
       relevance = new Map(found.passages.map((p) => [p.paper.id, p.score]));
       // Absolute, unlike the fused score: the share of the topic's (IDF-weighted) words the paper has. A paper
       // beyond the retrieved 100 (a day's flood) is measured when the picker asks, and it asks for new ones only.
