@@ -5,12 +5,11 @@
  * written atomically (a hidden temp file beside it, then a rename), so a crash never leaves half a line;
  * a file that an import did not write is never overwritten.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { firstInvalidPosition } from '../../core/corpus/decode-corpus-file.ts';
 import { UserError, describeError } from '../../core/errors.ts';
 import { hasAbstract, parseBibtex, type BibtexProblem, type BibtexRecord } from './bibtex-records.ts';
+import { writeAtomically } from '../write-atomically.ts';
 
 /** What an abstract fetched for an entry brings (from the arXiv API, by the entry's arXiv id). */
 export interface FetchedAbstract {
@@ -108,7 +107,7 @@ export async function importBibtex({ bibFile, intoFile, fetchAbstracts }: Import
 
   const output = lines.length === 0 ? '' : `${lines.join('\n')}\n`;
   // Nothing changed: the file (and its modification time, which the index build looks at) stays as it was.
-  if (report.imported + report.updated + report.removed > 0) await writeAtomically(intoFile, output);
+  if (report.imported + report.updated + report.removed > 0) await writeImport(intoFile, output);
   return report;
 }
 
@@ -157,15 +156,11 @@ function orderedRecord(record: BibtexRecord): BibtexRecord {
   return ordered;
 }
 
-/** A hidden temp file in the same folder (the corpus loader skips dot files; a rename within a folder is atomic). */
-async function writeAtomically(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+/** The shared atomic write (a hidden temp file beside it, flushed, renamed), its failure said as the import's. */
+async function writeImport(file: string, content: string): Promise<void> {
   try {
-    await writeFile(temp, content, 'utf8');
-    await rename(temp, file);
+    await writeAtomically(file, content);
   } catch (error) {
-    await rm(temp, { force: true });
     throw new UserError('E_IMPORT_WRITE', `Cannot write ${file} (${describeError(error)}).`, { cause: error });
   }
 }
