@@ -9,6 +9,7 @@ import type { BotServices, ButtonHandler } from '../command.ts';
 import { replyPrivately } from '../commands/slash-command.ts';
 import { askPaperId, parseAskPaperId } from '../custom-ids.ts';
 import { checkQuestion, deliverAnswer, interactionTarget } from '../deliver-answer.ts';
+import { paperById } from '../paper-by-id.ts';
 import { truncate } from '../render/limits.ts';
 import { paperTitle } from '../render/paper-message.ts';
 
@@ -34,8 +35,8 @@ export const askPaperButton = {
   kind: 'ask-paper',
   async execute(interaction, services) {
     const parsed = parseAskPaperId(interaction.customId);
-    const paper = parsed === null ? undefined : services.assistant.resolvePaper(parsed.paperId);
-    const modal = paper === undefined || paper.id !== parsed?.paperId ? null : askPaperModal(paper.id, paperTitle(paper), services.settings.maxQuestionLength);
+    const paper = parsed === null ? undefined : paperById(services.assistant, parsed.paperId);
+    const modal = paper === undefined ? null : askPaperModal(paper.id, paperTitle(paper), services.settings.maxQuestionLength);
     if (modal === null) {
       await replyPrivately(interaction, PAPER_GONE);
       return;
@@ -46,8 +47,8 @@ export const askPaperButton = {
 
 /** The modal's submission: `paperId` came back in its custom id. */
 export async function answerAboutPaper(interaction: ModalSubmitInteraction, paperId: string, services: BotServices): Promise<void> {
-  const paper = services.assistant.resolvePaper(paperId);
-  if (paper === undefined || paper.id !== paperId) {
+  const paper = paperById(services.assistant, paperId);
+  if (paper === undefined) {
     await replyPrivately(interaction, PAPER_GONE);
     return;
   }

@@ -8,14 +8,12 @@ import type { Paper } from '../../core/corpus/paper.ts';
 import type { BotServices, ButtonHandler } from '../command.ts';
 import { citationReply } from '../commands/cite.ts';
 import { parseAnswerBibtexId, parseCiteId } from '../custom-ids.ts';
+import { paperById } from '../paper-by-id.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
 
 /** The papers of these ids still in the index (an id no longer there is left out). */
 function papersOf(ids: readonly string[], services: BotServices): Paper[] {
-  return ids.flatMap((id) => {
-    const found = services.assistant.resolvePaper(id);
-    return found !== undefined && found.id === id ? [found] : [];
-  });
+  return ids.flatMap((id) => paperById(services.assistant, id) ?? []);
 }
 
 export const citeButton = {

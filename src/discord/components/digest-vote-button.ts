@@ -6,6 +6,7 @@
 import { MessageFlags } from 'discord.js';
 import type { ButtonHandler } from '../command.ts';
 import { parseDigestVoteId } from '../custom-ids.ts';
+import { paperById } from '../paper-by-id.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
 
 const EMOJI = { up: '👍', down: '👎' } as const;
@@ -25,8 +26,8 @@ export const digestVoteButton = {
       return;
     }
     services.logger.info({ channelId: interaction.channelId, paperId: voted.paperId, vote: parsed.vote, replaced: voted.previous }, 'digest vote recorded');
-    const paper = services.assistant.resolvePaper(voted.paperId);
-    const name = paper !== undefined && paper.id === voted.paperId ? `“${paper.title ?? paper.label}”` : `entry ${parsed.n}`;
+    const paper = paperById(services.assistant, voted.paperId);
+    const name = paper !== undefined ? `“${paper.title ?? paper.label}”` : `entry ${parsed.n}`;
     const emoji = EMOJI[parsed.vote];
     const effect = parsed.vote === 'up' ? 'papers like it will rank higher' : 'papers like it will rank lower';
     const content =

@@ -15,6 +15,7 @@ import { contentTerms, wordTokens } from '../../core/text.ts';
 import type { SelectHandler } from '../command.ts';
 import { SIMILAR_COUNT } from '../commands/similar.ts';
 import { PICK_PAPER, PICK_SIMILAR } from '../custom-ids.ts';
+import { paperById } from '../paper-by-id.ts';
 import { LIMITS, oneLine, truncate } from '../render/limits.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
 import { paperTitle, renderPaper, renderSimilar } from '../render/paper-message.ts';
@@ -64,8 +65,8 @@ function pickHandler(kind: typeof PICK_PAPER | typeof PICK_SIMILAR): SelectHandl
     kind,
     async execute(interaction, services) {
       const paperId = interaction.values[0] ?? '';
-      const paper = services.assistant.resolvePaper(paperId);
-      if (paper === undefined || paper.id !== paperId) {
+      const paper = paperById(services.assistant, paperId);
+      if (paper === undefined) {
         await interaction.update({ content: 'That paper is no longer in the index.', components: [], allowedMentions: NO_PINGS });
         return;
       }

@@ -3,6 +3,7 @@ import { MessageFlags } from 'discord.js';
 import type { ButtonHandler } from '../command.ts';
 import { SIMILAR_COUNT } from '../commands/similar.ts';
 import { parseSimilarId } from '../custom-ids.ts';
+import { paperById } from '../paper-by-id.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
 import { renderSimilar } from '../render/paper-message.ts';
 
@@ -10,8 +11,8 @@ export const similarButton = {
   kind: 'similar',
   async execute(interaction, services) {
     const parsed = parseSimilarId(interaction.customId);
-    const found = parsed === null ? undefined : services.assistant.resolvePaper(parsed.paperId);
-    if (found === undefined || found.id !== parsed?.paperId) {
+    const found = parsed === null ? undefined : paperById(services.assistant, parsed.paperId);
+    if (found === undefined) {
       await interaction.reply({ content: 'That paper is no longer in the index.', flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
       return;
     }

@@ -1,0 +1,11 @@
+/**
+ * The paper a button, menu or modal carried the id of, when it is still in the index. `resolvePaper` alone
+ * would fall back to a title match for an id that is gone, and show the wrong paper.
+ */
+import type { Paper } from '../core/corpus/paper.ts';
+import type { BotAssistant } from './command.ts';
+
+export function paperById(assistant: Pick<BotAssistant, 'resolvePaper'>, paperId: string): Paper | undefined {
+  const found = assistant.resolvePaper(paperId);
+  return found?.id === paperId ? found : undefined;
+}
