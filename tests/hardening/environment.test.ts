@@ -111,13 +111,7 @@ describe('a DATA_DIR paperbot may not write to', () => {
     ws = await makeWorkspace();
     const { dataDir } = ws;
     mkdirSync(dataDir, { recursive: true });
-    chmodSync(dataDir, 0o555);
-    const probe = path.join(dataDir, 'probe');
-    if (canWrite(probe)) {
-      // Root writes through any mode bits: the kernel's refusal is injected instead.
-      await annotate('running as root, where chmod does not stop writes: EACCES is injected for DATA_DIR');
-      failing.rule = (file) => (file.startsWith(dataDir) ? 'EACCES' : null);
-    }
+    await makeReadOnly(dataDir, annotate);
     const result = await ws.run('index');
     expect(result.code, result.stderr).toBe(1);
     expect(said(result)).toEqual([
@@ -137,11 +131,7 @@ describe('a DATA_DIR the bot may not write to', () => {
     ws = await makeWorkspace();
     const { dataDir } = ws;
     expect((await ws.run('index')).code).toBe(0);
-    chmodSync(dataDir, 0o555);
-    if (canWrite(path.join(dataDir, 'probe'))) {
-      await annotate('running as root, where chmod does not stop writes: EACCES is injected for DATA_DIR');
-      failing.rule = (file) => (file.startsWith(dataDir) ? 'EACCES' : null);
-    }
+    await makeReadOnly(dataDir, annotate);
     const stderr: string[] = [];
     const proc: BotProcess = { once: () => undefined, on: () => undefined, off: () => undefined };
     const code = await runCommand((context) => botCommand(context, proc), {
@@ -156,6 +146,16 @@ describe('a DATA_DIR the bot may not write to', () => {
     expect(stderr.join('').trim()).toMatch(/^paperbot may not write to .*data \(EACCES\): DATA_DIR must be a folder it can write to; fix its permissions or set DATA_DIR to another folder \(the bot did not start\)\.$/);
   }, 60_000);
 });
+
+/** `dir` read-only for paperbot: by its mode bits, or, as root (who writes through them), by injecting EACCES. */
+async function makeReadOnly(dir: string, annotate: (note: string) => Promise<unknown>): Promise<void> {
+  chmodSync(dir, 0o555);
+  if (canWrite(path.join(dir, 'probe'))) {
+    // Root writes through any mode bits: the kernel's refusal is injected instead.
+    await annotate('running as root, where chmod does not stop writes: EACCES is injected for DATA_DIR');
+    failing.rule = (file) => (file.startsWith(dir) ? 'EACCES' : null);
+  }
+}
 
 function canWrite(file: string): boolean {
   try {

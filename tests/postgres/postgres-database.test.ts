@@ -11,16 +11,16 @@ import type { Logger } from '../../src/core/logger.ts';
 import { sqlMigration, type PostgresMigration } from '../../src/adapters/postgres/postgres-migrations.ts';
 import { PostgresStateDatabase, type PostgresStateOptions } from '../../src/adapters/postgres/postgres-state-database.ts';
 import { POSTGRES_STATE_MIGRATIONS } from '../../src/adapters/postgres/postgres-state-migrations.ts';
+import { closeAfterEach } from '../support/close-after-each.ts';
 import { startPgliteServer, usePgliteServer, type PgliteServer } from '../support/pglite-server.ts';
 
 let server: PgliteServer;
-const opened: PostgresStateDatabase[] = [];
+const track = closeAfterEach<PostgresStateDatabase>();
 
 usePgliteServer((started) => {
   server = started;
 });
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((db) => db.close()));
+afterEach(() => {
   logged.splice(0);
 });
 
@@ -34,8 +34,7 @@ const recordingLogger: Logger = { debug: record('debug'), info: record('info'), 
 
 async function open(options: Partial<PostgresStateOptions> = {}): Promise<PostgresStateDatabase> {
   const db = await PostgresStateDatabase.open({ url: urlWithPassword(), poolSize: 2, statementTimeoutMs: 10_000, logger: recordingLogger, ...options });
-  opened.push(db);
-  return db;
+  return track(db);
 }
 
 const answer = (id: string) => ({ id, createdAt: '2026-12-01T10:00:00.000Z', source: 'slash', guildId: 'g1', channelId: 'c1', mode: 'extractive', question: 'What is FaMUS?', answer: 'It is [1].', paperIds: ['p1'] });

@@ -3,21 +3,19 @@
  * client on the wire to PGlite with pgvector on 127.0.0.1, one server for the file, an empty database for
  * each test. Each `open` is a new pool, as a second process would have.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresStateDatabase } from '../../src/adapters/postgres/postgres-state-database.ts';
 import { POSTGRES_STATE_MIGRATIONS } from '../../src/adapters/postgres/postgres-state-migrations.ts';
 import { STATE_MIGRATIONS } from '../../src/adapters/store/state-migrations.ts';
 import { stateStoresContract } from '../../src/adapters/store/state-stores.contract.ts';
+import { closeAfterEach } from '../support/close-after-each.ts';
 import { usePgliteServer, type PgliteServer } from '../support/pglite-server.ts';
 
 let server: PgliteServer;
-const opened: PostgresStateDatabase[] = [];
+const track = closeAfterEach<PostgresStateDatabase>();
 
 usePgliteServer((started) => {
   server = started;
-});
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((db) => db.close()));
 });
 
 describe('PostgreSQL state stores', () => {
@@ -28,15 +26,14 @@ describe('PostgreSQL state stores', () => {
 
   stateStoresContract({
     migrations: POSTGRES_STATE_MIGRATIONS.length,
-    open: async ({ upTo } = {}) => {
-      const db = await PostgresStateDatabase.open({
-        url: server.url,
-        poolSize: 3,
-        statementTimeoutMs: 10_000,
-        migrations: POSTGRES_STATE_MIGRATIONS.slice(0, upTo ?? POSTGRES_STATE_MIGRATIONS.length),
-      });
-      opened.push(db);
-      return db;
-    },
+    open: async ({ upTo } = {}) =>
+      track(
+        await PostgresStateDatabase.open({
+          url: server.url,
+          poolSize: 3,
+          statementTimeoutMs: 10_000,
+          migrations: POSTGRES_STATE_MIGRATIONS.slice(0, upTo ?? POSTGRES_STATE_MIGRATIONS.length),
+        }),
+      ),
   });
 });
