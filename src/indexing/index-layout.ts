@@ -12,7 +12,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, closeSync, fsyncSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.ts';
-import { parseManifest, type Manifest } from './manifest.ts';
 
 export const FILES = { manifest: 'manifest.json' } as const;
 
@@ -33,17 +32,6 @@ export function currentBuildDir(layout: IndexLayout): string | null {
   const name = readFileSync(layout.current, 'utf8').trim();
   const dir = path.join(layout.builds, name);
   return name !== '' && existsSync(path.join(dir, FILES.manifest)) ? dir : null;
-}
-
-export function readManifest(buildDir: string): Manifest {
-  const file = path.join(buildDir, FILES.manifest);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UserError('E_INDEX_CORRUPT', `The index manifest ${file} cannot be read: run \`npm run index\` to rebuild the index.`, { cause: error });
-  }
-  return parseManifest(text, file);
 }
 
 export function writeFileDurably(file: string, content: string): void {

@@ -15,10 +15,6 @@ export function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-export function isDiskFull(error: unknown): boolean {
-  return FULL.has(errorCode(error) ?? '');
-}
-
 /**
  * The sentence for a write to `folder` the machine refused, or null when `error` is something else.
  * `after` says what is left as it was ("the previous index still answers").
