@@ -69,7 +69,9 @@ export async function retrieve(question: string, deps: SearchDependencies, optio
   if (mode !== 'lexical' && !denseAvailable) throw new Error(`retrieval mode ${mode} needs an embedder and a vector index`);
 
   const terms = contentTerms(question);
-  const lexical = mode === 'dense' ? [] : store.lexicalSearch(lexicalMatchTerms(question, terms, store), candidates);
+  // Read once: the lexical match set, the IDF and the gate's specific terms all need these counts.
+  const frequencies = store.documentFrequencies(terms);
+  const lexical = mode === 'dense' ? [] : store.lexicalSearch(lexicalMatchTerms(question, terms, { documentFrequencies: () => frequencies }), candidates);
   const dense = mode === 'lexical' || !denseAvailable ? [] : vectors.search(await embedder.embedQuery(question), candidates);
 
   const fused = new Map<number, { score: number; similarity: number | null; bm25: number | null }>();
@@ -94,7 +96,6 @@ export async function retrieve(question: string, deps: SearchDependencies, optio
   const papers = store.getPapers([...storedById.values()].map((p) => p.paperId));
 
   const corpusPassages = store.counts().passages;
-  const frequencies = store.documentFrequencies(terms);
   const idf = idfOf(terms, frequencies, corpusPassages);
   const chosen: RetrievedPassage[] = [];
   const perPaper = new Map<string, number>();

@@ -68,7 +68,8 @@ function nearestByWords(paper: Paper, k: number, store: PaperStore): SimilarPape
   const df = store.documentFrequencies(terms);
   const shared = terms.filter((t) => (df.get(t) ?? 0) > own);
   // No names kept regardless: an abstract can hold many acronyms, and here they only rank, they are not asked for.
-  const distinctive = lexicalMatchTerms('', shared, store, { maxTerms: DISTINCTIVE_TERMS });
+  // `df` already counts every term of `shared`: no second read of the index.
+  const distinctive = lexicalMatchTerms('', shared, { documentFrequencies: () => df }, { maxTerms: DISTINCTIVE_TERMS });
   const ids: string[] = [];
   for (const hit of store.lexicalSearch(distinctive, (k + 1) * 4)) {
     if (hit.paperId !== paper.id && !ids.includes(hit.paperId)) ids.push(hit.paperId);
