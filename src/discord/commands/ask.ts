@@ -25,23 +25,46 @@ const data = slashCommand('ask', 'Ask a question about the indexed papers; the a
   .addStringOption((option) => option.setName('question').setDescription('Your question, e.g. "What does FaMUS approximate?" (leave empty for a bigger box)'))
   .addBooleanOption((option) => option.setName('private').setDescription('Show the answer to you only (default: the server’s /settings, else public)'));
 
-/** The modal `/ask` opens without a question: one paragraph box, as long as a question may be. */
-export function askModal(maxQuestionLength: number, ephemeral: boolean): ModalBuilder {
+/**
+ * A modal of one paragraph box (field ASK_MODAL_QUESTION), as long as a question may be: /ask's and "Ask
+ * about this paper"'s, so their submissions are read the same way.
+ */
+export function questionModal({ customId, title, label, description, maxQuestionLength }: { customId: string; title: string; label: string; description: string; maxQuestionLength: number }): ModalBuilder {
   return new ModalBuilder()
-    .setCustomId(askModalId(ephemeral))
-    .setTitle('Ask paperbot')
+    .setCustomId(customId)
+    .setTitle(title)
     .addLabelComponents(
       new LabelBuilder()
-        .setLabel('Your question about the papers')
-        .setDescription(`Up to ${maxQuestionLength.toLocaleString('en')} characters; the answer cites the papers it used.`)
+        .setLabel(label)
+        .setDescription(description)
         .setTextInputComponent(
           new TextInputBuilder().setCustomId(ASK_MODAL_QUESTION).setStyle(TextInputStyle.Paragraph).setRequired(true).setMinLength(1).setMaxLength(maxQuestionLength),
         ),
     );
 }
 
-/** Checks the question, defers (ephemeral when private), and answers by editing: /ask and its modal alike. */
-export async function answerInteraction(interaction: ChatInputCommandInteraction | ModalSubmitInteraction, question: string, ephemeral: boolean, services: BotServices): Promise<void> {
+/** The modal `/ask` opens without a question. */
+export function askModal(maxQuestionLength: number, ephemeral: boolean): ModalBuilder {
+  return questionModal({
+    customId: askModalId(ephemeral),
+    title: 'Ask paperbot',
+    label: 'Your question about the papers',
+    description: `Up to ${maxQuestionLength.toLocaleString('en')} characters; the answer cites the papers it used.`,
+    maxQuestionLength,
+  });
+}
+
+/**
+ * Checks the question, defers (ephemeral when private), and answers by editing: /ask, its modal and "Ask
+ * about this paper"'s modal (`paperFirst`) alike.
+ */
+export async function answerInteraction(
+  interaction: ChatInputCommandInteraction | ModalSubmitInteraction,
+  question: string,
+  ephemeral: boolean,
+  services: BotServices,
+  { source = 'slash', paperFirst }: { source?: 'slash' | 'paper-modal'; paperFirst?: string } = {},
+): Promise<void> {
   const check = checkQuestion(question, interaction.user.id, services);
   if (!check.ok) {
     await replyPrivately(interaction, check.notice);
@@ -52,7 +75,8 @@ export async function answerInteraction(interaction: ChatInputCommandInteraction
     question: check.question,
     target: interactionTarget(interaction, ephemeral),
     services,
-    origin: { source: 'slash', guildId: interaction.guildId, channelId: interaction.channelId },
+    ...(paperFirst === undefined ? {} : { paperFirst }),
+    origin: { source, guildId: interaction.guildId, channelId: interaction.channelId },
     startedAt: services.now(),
   });
 }

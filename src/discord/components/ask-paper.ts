@@ -4,31 +4,21 @@
  * to the model before the question's other passages (Assistant's `paperFirst`), and the relevance gate does
  * not refuse a question about a paper the person chose ("what is its main result?" names nothing to match).
  */
-import { LabelBuilder, ModalBuilder, TextInputBuilder, TextInputStyle, type ModalSubmitInteraction } from 'discord.js';
+import type { ModalBuilder, ModalSubmitInteraction } from 'discord.js';
 import type { BotServices, ButtonHandler } from '../command.ts';
+import { answerInteraction, questionModal } from '../commands/ask.ts';
 import { replyPrivately } from '../commands/slash-command.ts';
-import { askPaperId, parseAskPaperId } from '../custom-ids.ts';
-import { checkQuestion, deliverAnswer, interactionTarget } from '../deliver-answer.ts';
+import { ASK_MODAL_QUESTION, askPaperId, parseAskPaperId } from '../custom-ids.ts';
 import { paperById } from '../paper-by-id.ts';
 import { truncate } from '../render/limits.ts';
 import { paperTitle } from '../render/paper-message.ts';
 
-/** The paragraph box of the modal. */
-export const ASK_PAPER_QUESTION = 'question';
 export const PAPER_GONE = 'That paper is no longer in the index.';
 
 export function askPaperModal(paperId: string, title: string, maxQuestionLength: number): ModalBuilder | null {
   const customId = askPaperId(paperId);
   if (customId === null) return null;
-  return new ModalBuilder()
-    .setCustomId(customId)
-    .setTitle('Ask about this paper')
-    .addLabelComponents(
-      new LabelBuilder()
-        .setLabel('Your question about the paper')
-        .setDescription(truncate(title, 100))
-        .setTextInputComponent(new TextInputBuilder().setCustomId(ASK_PAPER_QUESTION).setStyle(TextInputStyle.Paragraph).setRequired(true).setMinLength(1).setMaxLength(maxQuestionLength)),
-    );
+  return questionModal({ customId, title: 'Ask about this paper', label: 'Your question about the paper', description: truncate(title, 100), maxQuestionLength });
 }
 
 export const askPaperButton = {
@@ -52,19 +42,6 @@ export async function answerAboutPaper(interaction: ModalSubmitInteraction, pape
     await replyPrivately(interaction, PAPER_GONE);
     return;
   }
-  const check = checkQuestion(interaction.fields.getTextInputValue(ASK_PAPER_QUESTION), interaction.user.id, services);
-  if (!check.ok) {
-    await replyPrivately(interaction, check.notice);
-    return;
-  }
-  await interaction.deferReply();
   services.logger.info({ paperId }, 'asked about a paper');
-  await deliverAnswer({
-    question: check.question,
-    target: interactionTarget(interaction, false),
-    services,
-    paperFirst: paperId,
-    origin: { source: 'paper-modal', guildId: interaction.guildId, channelId: interaction.channelId },
-    startedAt: services.now(),
-  });
+  await answerInteraction(interaction, interaction.fields.getTextInputValue(ASK_MODAL_QUESTION), false, services, { source: 'paper-modal', paperFirst: paperId });
 }
