@@ -7,11 +7,11 @@
  * A question costs a handful of statements, not one per paper or term: lookups of many ids or terms pass
  * them as one JSON array (`json_each`), which also keeps them clear of SQLite's limit on variables.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describeError, UserError } from '../../core/errors.ts';
 import type { LexicalHit, PaperStore, StoredPaper, StoredPassage } from '../../core/retrieval/paper-store.ts';
 import { wordTokens } from '../../core/text.ts';
+import { readFileHead } from '../read-file-head.ts';
 import { damagedStoreError, damageMark } from './damaged-store.ts';
 import { INDEX_SCHEMA_VERSION } from './index-migrations.ts';
 import { schemaVersion } from './sqlite-migrations.ts';
@@ -206,16 +206,10 @@ function openReadOnly(file: string, options: IndexDatabaseOptions): Database.Dat
  * `thorough` adds quick_check, for a build that met damage the cheap check cannot see (a page in the middle).
  */
 export function checkIndexDatabaseFile(file: string, expected: { papers: number; passages: number }, { thorough = false }: { thorough?: boolean } = {}): string | null {
-  const header = Buffer.alloc(100);
+  let header: Buffer;
   let size: number;
   try {
-    const fd = openSync(file, 'r');
-    try {
-      size = fstatSync(fd).size;
-      readSync(fd, header, 0, 100, 0);
-    } finally {
-      closeSync(fd);
-    }
+    ({ head: header, size } = readFileHead(file, 100));
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing' : `cannot be read (${describeError(error)})`;
   }

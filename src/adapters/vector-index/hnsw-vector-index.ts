@@ -4,10 +4,11 @@
  * this wrapper validates labels and vectors itself, sets `ef` after every load, and grows the index before
  * it is full. Dimensions are checked against the manifest by the caller before `read`.
  */
-import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { VectorHit, WritableVectorIndex } from '../../core/retrieval/vector-index.ts';
+import { readFileHead } from '../read-file-head.ts';
 
 /** The file of the index inside a build folder. */
 export const VECTORS_FILE = 'vectors.hnsw';
@@ -63,17 +64,11 @@ export class HnswVectorIndex implements WritableVectorIndex {
    * before it is loaded.
    */
   static check(file: string, { dims, slots }: { dims: number; slots: number }): string | null {
-    const header = Buffer.alloc(HEADER_BYTES);
+    let header: Buffer;
     let size: number;
     let read: number;
     try {
-      const fd = openSync(file, 'r');
-      try {
-        size = fstatSync(fd).size;
-        read = readSync(fd, header, 0, HEADER_BYTES, 0);
-      } finally {
-        closeSync(fd);
-      }
+      ({ head: header, size, read } = readFileHead(file, HEADER_BYTES));
     } catch (error) {
       return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing, so the build has lost its vectors' : `cannot be read (${(error as Error).message})`;
     }
