@@ -7,7 +7,7 @@
 import { UserError } from '../errors.ts';
 import type { Paper } from '../corpus/paper.ts';
 import { decideGate, type RetrievalOptions, type RetrievedPassage } from './hybrid-search.ts';
-import type { QuestionEvidence } from './relevance-gate.ts';
+import type { GateThresholdOptions, QuestionEvidence } from './relevance-gate.ts';
 
 export interface EvalQuestion {
   question: string;
@@ -161,12 +161,15 @@ export interface GateSample {
 
 export type GateThresholds = Pick<RetrievalOptions, 'gateMinCoverage' | 'gateMinSimilarity'>;
 
-export interface SweepPoint extends GateThresholds {
+/** How well the gate's refusals, with some thresholds, match the questions the corpus cannot answer. */
+export interface RefusalScores {
   refusalPrecision: number | null;
   refusalRecall: number | null;
   /** Answerable questions the gate would refuse. */
   falseRefusals: number;
 }
+
+export interface SweepPoint extends GateThresholds, RefusalScores {}
 
 /** The gate's own thresholds (relevance-gate.ts) that `sweepSignals` varies, one at a time. */
 export type SignalThreshold =
@@ -178,24 +181,24 @@ export type SignalThreshold =
   | 'gateMaxSpan'
   | 'gateVetoMinPassages';
 
-export interface SignalSweepPoint {
+export interface SignalSweepPoint extends RefusalScores {
   threshold: SignalThreshold;
   value: number;
-  refusalPrecision: number | null;
-  refusalRecall: number | null;
-  falseRefusals: number;
+}
+
+/** The gate replayed on every sample with `thresholds`, scored against which samples were answerable. */
+function refusalScores(samples: readonly GateSample[], thresholds: GateThresholdOptions): RefusalScores {
+  const unanswerable = samples.filter((s) => !s.answerable).length;
+  const refused = samples.filter((s) => !decideGate(s.top, thresholds, s.question).passed);
+  const right = refused.filter((s) => !s.answerable).length;
+  return { refusalPrecision: share(right, refused.length), refusalRecall: share(right, unanswerable), falseRefusals: refused.length - right };
 }
 
 /** Refusal precision/recall when one signal threshold takes each value of its grid and every other keeps `base`. */
 export function sweepSignals(samples: readonly GateSample[], base: GateThresholds, grid: Readonly<Partial<Record<SignalThreshold, readonly number[]>>>): SignalSweepPoint[] {
-  const unanswerable = samples.filter((s) => !s.answerable).length;
   const points: SignalSweepPoint[] = [];
   for (const [threshold, values] of Object.entries(grid) as [SignalThreshold, readonly number[]][]) {
-    for (const value of values) {
-      const refused = samples.filter((s) => !decideGate(s.top, { ...base, [threshold]: value }, s.question).passed);
-      const right = refused.filter((s) => !s.answerable).length;
-      points.push({ threshold, value, refusalPrecision: share(right, refused.length), refusalRecall: share(right, unanswerable), falseRefusals: refused.length - right });
-    }
+    for (const value of values) points.push({ threshold, value, ...refusalScores(samples, { ...base, [threshold]: value }) });
   }
   return points;
 }
@@ -205,14 +208,11 @@ export function sweepSignals(samples: readonly GateSample[], base: GateThreshold
  * only looks at the top passages' coverage and similarity, so trying thresholds needs no new retrieval.
  */
 export function sweepGate(samples: readonly GateSample[], coverages: readonly number[], similarities: readonly (number | undefined)[]): SweepPoint[] {
-  const unanswerable = samples.filter((s) => !s.answerable).length;
   const points: SweepPoint[] = [];
   for (const gateMinSimilarity of similarities) {
     for (const gateMinCoverage of coverages) {
       const thresholds = { gateMinCoverage, gateMinSimilarity };
-      const refused = samples.filter((s) => !decideGate(s.top, thresholds, s.question).passed);
-      const right = refused.filter((s) => !s.answerable).length;
-      points.push({ ...thresholds, refusalPrecision: share(right, refused.length), refusalRecall: share(right, unanswerable), falseRefusals: refused.length - right });
+      points.push({ ...thresholds, ...refusalScores(samples, thresholds) });
     }
   }
   return points;
