@@ -103,7 +103,8 @@ async function writeBuild(options: BuildIndexOptions): Promise<BuildReport> {
     if (repaired !== null) logger.warn({ ...repaired }, 'the current index build is damaged; rebuilding what depends on it');
     const previous = rebuild ? null : (inspected?.manifest ?? null);
     // The store carries each paper's added_at and labels the vectors: reused only when it is sound.
-    const storeDir = previous !== null && (inspected?.damage === null || inspected?.storeUsable === true) ? previousDir : null;
+    const storeSound = inspected !== null && (inspected.damage === null || inspected.storeUsable);
+    const storeDir = previous !== null && storeSound ? previousDir : null;
     // Lines unchanged since the current build are its papers: only the others are parsed (all, to retokenize).
     const lines = storeDir === null || needsRetokenizing(previous) ? CorpusLines.none() : CorpusLines.of(storeDir, () => backend.papers.open(storeDir), logger);
     const embeddings: Manifest['embeddings'] =
@@ -146,7 +147,7 @@ async function writeBuild(options: BuildIndexOptions): Promise<BuildReport> {
 
       // 1. Diff the corpus against the store.
       // A forced rebuild of a sound build keeps when each paper entered the index (the digests' "new").
-      const addedBefore = rebuild && previousDir !== null && (inspected?.damage === null || inspected?.storeUsable === true) ? addedAtOf(backend, previousDir, logger) : new Map<string, string>();
+      const addedBefore = rebuild && previousDir !== null && storeSound ? addedAtOf(backend, previousDir, logger) : new Map<string, string>();
       const diff = applyCorpus(store, corpus.papers, now().toISOString(), addedBefore, needsRetokenizing(previous));
       if (vectors !== null) for (const label of diff.deletedLabels) vectors.remove(label);
 
