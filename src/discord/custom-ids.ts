@@ -11,6 +11,30 @@ const DIGEST_VOTE = 'dvote';
 const EVIDENCE = 'evidence';
 const PUBLISH = 'publish';
 const ASK_PAPER = 'askpaper';
+const CITE = 'cite';
+const ANSWER_BIBTEX = 'bibtex';
+
+/** The first part of each button's custom id, before the first ':'. */
+const KIND_BY_PREFIX = new Map<string, ButtonKind>([
+  [FEEDBACK, 'feedback'],
+  [SIMILAR, 'similar'],
+  [DIGEST_VOTE, 'digest-vote'],
+  [CITE, 'cite'],
+  [ANSWER_BIBTEX, 'bibtex'],
+  [EVIDENCE, 'evidence'],
+  [PUBLISH, 'publish'],
+  [ASK_PAPER, 'ask-paper'],
+]);
+
+/** `prefix:paperId`, the id of a button about one paper; null when the paper id is too long to fit (the button is then left out). */
+function paperButtonId(prefix: string, paperId: string): string | null {
+  const id = `${prefix}:${paperId}`;
+  return id.length <= LIMITS.customId ? id : null;
+}
+
+function parsePaperButtonId(prefix: string, customId: string): { paperId: string } | null {
+  return customId.startsWith(`${prefix}:`) && customId.length > prefix.length + 1 ? { paperId: customId.slice(prefix.length + 1) } : null;
+}
 
 export function feedbackId(vote: Vote, answerId: string): string {
   return `${FEEDBACK}:${vote}:${answerId}`;
@@ -23,12 +47,11 @@ export function parseFeedbackId(customId: string): { vote: Vote; answerId: strin
 
 /** null when the paper id is too long to fit (the button is then left out). */
 export function similarId(paperId: string): string | null {
-  const id = `${SIMILAR}:${paperId}`;
-  return id.length <= LIMITS.customId ? id : null;
+  return paperButtonId(SIMILAR, paperId);
 }
 
 export function parseSimilarId(customId: string): { paperId: string } | null {
-  return customId.startsWith(`${SIMILAR}:`) && customId.length > SIMILAR.length + 1 ? { paperId: customId.slice(SIMILAR.length + 1) } : null;
+  return parsePaperButtonId(SIMILAR, customId);
 }
 
 /**
@@ -47,30 +70,19 @@ export function parseDigestVoteId(customId: string): { vote: Vote; localDate: st
 
 /** Which handler a press belongs to. */
 export function buttonKind(customId: string): ButtonKind | null {
-  if (customId.startsWith(`${FEEDBACK}:`)) return 'feedback';
-  if (customId.startsWith(`${SIMILAR}:`)) return 'similar';
-  if (customId.startsWith(`${DIGEST_VOTE}:`)) return 'digest-vote';
-  if (customId.startsWith(`${CITE}:`)) return 'cite';
-  if (customId.startsWith(`${ANSWER_BIBTEX}:`)) return 'bibtex';
-  if (customId.startsWith(`${EVIDENCE}:`)) return 'evidence';
-  if (customId.startsWith(`${PUBLISH}:`)) return 'publish';
-  if (customId.startsWith(`${ASK_PAPER}:`)) return 'ask-paper';
-  return null;
+  const colon = customId.indexOf(':');
+  return colon < 0 ? null : (KIND_BY_PREFIX.get(customId.slice(0, colon)) ?? null);
 }
 
 export type ButtonKind = 'feedback' | 'similar' | 'digest-vote' | 'cite' | 'bibtex' | 'evidence' | 'publish' | 'ask-paper';
 
-const CITE = 'cite';
-const ANSWER_BIBTEX = 'bibtex';
-
 /** "Cite" under a /paper card; null when the paper id is too long to fit (the button is then left out). */
 export function citeId(paperId: string): string | null {
-  const id = `${CITE}:${paperId}`;
-  return id.length <= LIMITS.customId ? id : null;
+  return paperButtonId(CITE, paperId);
 }
 
 export function parseCiteId(customId: string): { paperId: string } | null {
-  return customId.startsWith(`${CITE}:`) && customId.length > CITE.length + 1 ? { paperId: customId.slice(CITE.length + 1) } : null;
+  return parsePaperButtonId(CITE, customId);
 }
 
 /** "BibTeX" under an answer: the answer id, whose stored record lists the cited papers (however many, however long their ids). */
@@ -119,12 +131,11 @@ export function parsePublishId(customId: string): { answerId: string; messageId:
 
 /** "Ask about this paper" under a /paper card, and the modal it opens (same id); null when the paper id is too long to fit. */
 export function askPaperId(paperId: string): string | null {
-  const id = `${ASK_PAPER}:${paperId}`;
-  return id.length <= LIMITS.customId ? id : null;
+  return paperButtonId(ASK_PAPER, paperId);
 }
 
 export function parseAskPaperId(customId: string): { paperId: string } | null {
-  return customId.startsWith(`${ASK_PAPER}:`) && customId.length > ASK_PAPER.length + 1 ? { paperId: customId.slice(ASK_PAPER.length + 1) } : null;
+  return parsePaperButtonId(ASK_PAPER, customId);
 }
 
 /** The select menus of an ambiguous /paper or /similar: which command's answer a choice gets. */
