@@ -69,8 +69,3 @@ export interface CorpusProblem {
   kind: CorpusProblemKind;
   message: string;
 }
-
-export function formatProblem(problem: CorpusProblem): string {
-  const where = problem.line > 0 ? `${problem.file}:${problem.line}` : problem.file;
-  return `${where}: ${problem.message}`;
-}
