@@ -44,6 +44,9 @@ interface PaperRow {
   added_at: string;
 }
 
+/** The store's row counts: what a reader reports and what the cheap check compares with the manifest. */
+const COUNTS_SQL = 'SELECT (SELECT count(*) FROM papers) AS papers, (SELECT count(*) FROM passages) AS passages';
+
 export class IndexDatabase implements PaperStore {
   protected readonly db: Database.Database;
   /** Document frequencies only change when the build writes, which clears this. */
@@ -57,7 +60,7 @@ export class IndexDatabase implements PaperStore {
     this.db = db;
     this.file = file;
     this.read = {
-      counts: db.prepare('SELECT (SELECT count(*) FROM papers) AS papers, (SELECT count(*) FROM passages) AS passages'),
+      counts: db.prepare(COUNTS_SQL),
       lexicalSearch: db.prepare(
         `SELECT passages_fts.rowid AS id, p.paper_id AS paperId, -bm25(passages_fts, 2.0, 1.0) AS score
          FROM passages_fts JOIN passages p ON p.id = passages_fts.rowid
@@ -226,7 +229,7 @@ export function checkIndexDatabaseFile(file: string, expected: { papers: number;
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
-    const counts = db.prepare('SELECT (SELECT count(*) FROM papers) AS papers, (SELECT count(*) FROM passages) AS passages').get() as { papers: number; passages: number };
+    const counts = db.prepare(COUNTS_SQL).get() as { papers: number; passages: number };
     if (counts.papers !== expected.papers || counts.passages !== expected.passages) {
       return `holds ${counts.papers} papers and ${counts.passages} passages, its manifest says ${expected.papers} and ${expected.passages}`;
     }
