@@ -14,7 +14,7 @@ export function userFacingMessage(error: unknown, errorId: string): string {
 }
 
 /** Discord refused because the bot may not see or post in the channel: 403 Missing Access (50001) or Missing Permissions (50013). */
-export function isMissingPermission(error: unknown): boolean {
+export function isMissingPermission(error: unknown): error is DiscordAPIError {
   return error instanceof DiscordAPIError && (error.code === 50001 || error.code === 50013);
 }
 

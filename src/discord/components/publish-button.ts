@@ -10,6 +10,7 @@ import { NO_CITATION_WARNING, type AnswerMode, type AnswerResult } from '../../c
 import type { ButtonHandler } from '../command.ts';
 import { threadName } from '../conversation.ts';
 import { parsePublishId } from '../custom-ids.ts';
+import { isMissingPermission } from '../errors.ts';
 import { renderAnswer } from '../render/answer-message.ts';
 import { NO_PINGS, type OutgoingMessage } from '../render/outgoing-message.ts';
 
@@ -18,8 +19,6 @@ export const PUBLISH_FORBIDDEN = '🔒 paperbot may not post here: it needs **Se
 
 /** Discord's "A thread has already been created for this message". */
 const THREAD_EXISTS = 160004;
-/** Discord's "Missing Access" and "Missing Permissions". */
-const FORBIDDEN_CODES = new Set([50001, 50013]);
 
 export const publishButton = {
   kind: 'publish',
@@ -48,7 +47,7 @@ export const publishButton = {
       services.logger.info({ answerId: parsed.answerId, channelId: channel.id }, 'answer posted publicly');
       await interaction.editReply({ content: `Posted in <#${channel.id}>.`, allowedMentions: NO_PINGS });
     } catch (error) {
-      if (!(error instanceof DiscordAPIError) || !FORBIDDEN_CODES.has(Number(error.code))) throw error;
+      if (!isMissingPermission(error)) throw error;
       services.logger.info({ answerId: parsed.answerId, channelId: interaction.channelId, code: error.code }, 'could not post the answer publicly: no permission');
       await interaction.editReply({ content: PUBLISH_FORBIDDEN, allowedMentions: NO_PINGS });
     }
