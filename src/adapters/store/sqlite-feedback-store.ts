@@ -20,7 +20,9 @@ export class SqliteFeedbackStore implements FeedbackStore {
   private readonly replaceVote: (vote: FeedbackVote) => { previous: Vote | null };
   private readonly db: Database.Database;
   /** The evidence statements, prepared on first use: a file of an older schema (a test's) still stores answers. */
-  private evidenceStatements: { insert: Database.Statement<[string, string]>; select: Database.Statement<[string], { evidence: string }> } | undefined;
+  private evidenceStatements:
+    | { record: (answer: Omit<StoredAnswer, 'evidence'>, evidence: string) => void; select: Database.Statement<[string], { evidence: string }> }
+    | undefined;
 
   constructor(db: Database.Database) {
     this.db = db;
@@ -46,15 +48,8 @@ export class SqliteFeedbackStore implements FeedbackStore {
   }
 
   recordAnswer({ evidence, ...answer }: StoredAnswer): void {
-    if (evidence === undefined) {
-      this.insertAnswer.run({ ...answer, paperIds: JSON.stringify(answer.paperIds) });
-      return;
-    }
-    const insertEvidence = this.evidenceStatementsOnce().insert;
-    this.db.transaction(() => {
-      this.insertAnswer.run({ ...answer, paperIds: JSON.stringify(answer.paperIds) });
-      insertEvidence.run(answer.id, JSON.stringify(evidence));
-    })();
+    if (evidence === undefined) this.insertAnswer.run({ ...answer, paperIds: JSON.stringify(answer.paperIds) });
+    else this.evidenceStatementsOnce().record(answer, JSON.stringify(evidence));
   }
 
   evidence(answerId: string): EvidenceQuote[] | undefined {
@@ -63,10 +58,15 @@ export class SqliteFeedbackStore implements FeedbackStore {
   }
 
   private evidenceStatementsOnce(): NonNullable<SqliteFeedbackStore['evidenceStatements']> {
-    this.evidenceStatements ??= {
-      insert: this.db.prepare<[string, string]>('INSERT OR REPLACE INTO answer_evidence (answer_id, evidence) VALUES (?, ?)'),
-      select: this.db.prepare<[string], { evidence: string }>('SELECT evidence FROM answer_evidence WHERE answer_id = ?'),
-    };
+    if (this.evidenceStatements === undefined) {
+      const insert = this.db.prepare<[string, string]>('INSERT OR REPLACE INTO answer_evidence (answer_id, evidence) VALUES (?, ?)');
+      // The answer and its evidence in one transaction, made once like replaceVote (not a new one per answer).
+      const record = this.db.transaction((answer: Omit<StoredAnswer, 'evidence'>, evidence: string) => {
+        this.insertAnswer.run({ ...answer, paperIds: JSON.stringify(answer.paperIds) });
+        insert.run(answer.id, evidence);
+      });
+      this.evidenceStatements = { record, select: this.db.prepare<[string], { evidence: string }>('SELECT evidence FROM answer_evidence WHERE answer_id = ?') };
+    }
     return this.evidenceStatements;
   }
 
