@@ -52,13 +52,16 @@ export interface Affinity {
 
 const NONE: Affinity = { boost: 0, likeTitle: null };
 
-/**
- * The affinity of each paper of `pool` (the candidates MMR looks at; computed for them only, so a large
- * corpus is not compared whole) to the channel's votes. Votes on papers no longer in `papers` are ignored;
- * a voted paper gets no affinity to itself. The "why" names the upvoted paper only for the papers it lifts
- * most: a boost of at least LIKE_MARGIN and at least half the pool's largest.
- */
-export function voteAffinities<P extends DigestCandidate>(votes: readonly ChannelVote[], papers: readonly P[], pool: readonly P[], similarity: PaperSimilarity): (paper: P) => Affinity {
+/** The channel's upvoted and downvoted papers that are still in the corpus. */
+export interface VotedPapers<P> {
+  up: readonly P[];
+  down: readonly P[];
+}
+
+/** The papers of `votes` found in `papers` (votes on papers no longer there are ignored), resolved once per pick. */
+export function votedPapers<P extends DigestCandidate>(votes: readonly ChannelVote[], papers: readonly P[]): VotedPapers<P> {
+  // No votes (most channels): the corpus is not indexed at all.
+  if (votes.length === 0) return { up: [], down: [] };
   const byId = new Map(papers.map((p) => [p.id, p]));
   const up: P[] = [];
   const down: P[] = [];
@@ -66,6 +69,16 @@ export function voteAffinities<P extends DigestCandidate>(votes: readonly Channe
     const paper = byId.get(v.paperId);
     if (paper !== undefined && v.score !== 0) (v.score > 0 ? up : down).push(paper);
   }
+  return { up, down };
+}
+
+/**
+ * The affinity of each paper of `pool` (the candidates MMR looks at; computed for them only, so a large
+ * corpus is not compared whole) to the channel's voted papers; a voted paper gets no affinity to itself.
+ * The "why" names the upvoted paper only for the papers it lifts most: a boost of at least LIKE_MARGIN and
+ * at least half the pool's largest.
+ */
+export function voteAffinities<P extends DigestCandidate>({ up, down }: VotedPapers<P>, pool: readonly P[], similarity: PaperSimilarity): (paper: P) => Affinity {
   if (up.length === 0 && down.length === 0) return () => NONE;
   const raw = new Map<string, { lean: number; liked: P | undefined }>();
   let scale = 0;

@@ -7,7 +7,7 @@
  * round starts and the result says so. Equal inputs give equal picks: every tie is broken by corpus position.
  */
 import type { ChannelVote } from './digest-votes.ts';
-import { voteAffinities, type Affinity } from './digest-votes.ts';
+import { voteAffinities, votedPapers, type Affinity } from './digest-votes.ts';
 import { paperSimilarity, selectMmr, type MmrCandidate } from './mmr.ts';
 import { scoreLookup, TOPIC_FLOOR, topicRelevance } from './topic-match.ts';
 
@@ -125,6 +125,8 @@ export function pickDigest<P extends DigestCandidate>(options: PickDigestOptions
   const relevanceOf = topicRelevance(topic, options.relevance);
   const similarity = paperSimilarity(options.embeddings);
   const votes = options.votes ?? [];
+  // Resolved once: each of the up to three pools below would otherwise index the whole corpus again.
+  const voted = votedPapers(votes, eligible);
   const candidates: Candidate<P>[] = eligible.map((paper, position) => ({ paper, position, relevance: relevanceOf(paper), match: 0, score: 0, affinity: NO_AFFINITY }));
   let best = 0;
   for (const c of candidates) best = Math.max(best, c.relevance);
@@ -148,7 +150,7 @@ export function pickDigest<P extends DigestCandidate>(options: PickDigestOptions
   const scoredPool = (pool: Candidate<P>[], fresh: boolean): Candidate<P>[] => {
     const chosen = rankedPool(pool, topic !== null, fresh, poolSize);
     if (votes.length === 0) return chosen;
-    const affinityOf = voteAffinities(votes, eligible, chosen.map((c) => c.paper), similarity);
+    const affinityOf = voteAffinities(voted, chosen.map((c) => c.paper), similarity);
     return chosen.map((c) => {
       const affinity = affinityOf(c.paper);
       return { ...c, affinity, score: c.relevance + affinity.boost };
