@@ -8,7 +8,6 @@ import type {
   ButtonInteraction,
   ChatInputCommandInteraction,
   MessageContextMenuCommandInteraction,
-  ModalSubmitInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
   StringSelectMenuInteraction,
@@ -91,13 +90,8 @@ export interface MessageCommand {
   execute(interaction: MessageContextMenuCommandInteraction, services: BotServices): Promise<void>;
 }
 
-/** A select menu or a modal the bot sent, found again by the first part of its custom id. */
+/** A select menu the bot sent, found again by its custom id (modals are dispatched by components/modals.ts). */
 export interface SelectHandler {
   kind: string;
   execute(interaction: StringSelectMenuInteraction, services: BotServices): Promise<void>;
-}
-
-export interface ModalHandler {
-  kind: string;
-  execute(interaction: ModalSubmitInteraction, services: BotServices): Promise<void>;
 }
