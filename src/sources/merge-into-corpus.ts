@@ -47,7 +47,8 @@ export interface MergeReport {
 
 type Line = { record: Record<string, unknown> } | { raw: string };
 
-const withoutVersion = (id: string): string => id.replace(/v\d+$/, '');
+/** `2101.00001v2` → `2101.00001`: a paper is one paper whatever its version. */
+export const withoutVersion = (id: string): string => id.replace(/v\d+$/, '');
 const textHash = (abstract: string): string => sha256(normalizeText(cleanText(abstract)));
 
 export async function mergeIntoCorpus({ corpusDir, items, fileFor, owns, beforeRename }: MergeOptions): Promise<MergeReport> {

@@ -7,7 +7,7 @@ import { UserError, describeError, isUserError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { BuildReport } from '../../indexing/build-index.ts';
 import { arxivDay, feedKey, FetchLog, type FetchLogData } from '../fetch-log.ts';
-import { corpusPapers, mergeIntoCorpus, type MergeReport } from '../merge-into-corpus.ts';
+import { corpusPapers, mergeIntoCorpus, withoutVersion, type MergeReport } from '../merge-into-corpus.ts';
 import type { SourceBatch, SourceItem } from '../paper-source.ts';
 import type { ArxivClient } from './arxiv-client.ts';
 import { arxivIdOf } from './arxiv-xml.ts';
@@ -86,7 +86,7 @@ export class ArxivService {
   /** One paper by arXiv id, abs/pdf URL or arXiv DOI (10.48550/arXiv.…), into its own file, then indexed. */
   async add(reference: string): Promise<AddResult> {
     const arxivId = arxivIdOfReference(reference);
-    const known = (await corpusPapers(this.options.corpusDir)).find((p) => p.arxivId !== null && p.arxivId.replace(/v\d+$/, '') === arxivId);
+    const known = (await corpusPapers(this.options.corpusDir)).find((p) => p.arxivId !== null && withoutVersion(p.arxivId) === arxivId);
     if (known !== undefined) return { status: 'known', arxivId, paperId: known.id, indexed: true };
     const batch = await fetchArxivPapers([arxivId], this.options);
     if (batch.items.length === 0) throw new UserError('E_ARXIV_UNKNOWN', `arXiv has no paper ${arxivId}${batch.skipped.length > 0 ? ` (${batch.skipped.join('; ')})` : ''}; nothing was added.`);
