@@ -128,9 +128,9 @@ export class PaperBot {
     );
     this.client.on(Events.Error, (error) => logger.error({ err: describeForLog(error, this.services.secrets) }, 'Discord client error'));
     this.client.on(Events.Warn, (message) => logger.warn({ message }, 'Discord client warning'));
-    this.client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, 'disconnected from the Discord gateway'));
     this.fatalDisconnect = new Promise<UserError>((resolve) =>
       this.client.on(Events.ShardDisconnect, ({ code }) => {
+        logger.warn({ code }, 'disconnected from the Discord gateway');
         const sentence = fatalCloseSentence(code);
         if (sentence !== null && !this.stopping) resolve(new UserError('E_DISCORD_GATEWAY', sentence));
       }),
