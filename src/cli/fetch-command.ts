@@ -4,7 +4,7 @@
  * incremental index update. With --json exactly one object on stdout:
  * `{added, updated, unchanged, skipped, requests, problems}`.
  */
-import { printBuildReport } from './print-build-report.ts';
+import { printBuildReport, warnAboutEmbedder } from './print-build-report.ts';
 import type { FetchReport } from '../sources/arxiv/arxiv-service.ts';
 import { defineCommandLine, parseCommandLine, printHelp, usageError } from './command-line.ts';
 import type { CommandContext } from './run-main.ts';
@@ -33,10 +33,7 @@ export async function fetchCommand({ argv, app, config, stdout, stderr }: Comman
   if (since !== undefined && !isDay(since)) throw usageError(FETCH_COMMAND_LINE, `--since must be a day as YYYY-MM-DD, got "${since}".`);
 
   const index = !line.options['no-index'];
-  if (index) {
-    const { warning } = await app.embedder();
-    if (warning !== null) stderr.write(`${warning}\n`);
-  }
+  if (index) await warnAboutEmbedder(app, stderr);
   const arxiv = app.arxiv();
   const report = since === undefined ? await arxiv.fetchToday(categories, { force, index }) : await arxiv.backfill(categories, since, { index });
 

@@ -8,7 +8,7 @@ import { UserError, isUserError } from '../core/errors.ts';
 import { reportLines } from '../core/corpus/corpus-report.ts';
 import { importBibtex, type FetchAbstracts, type ImportReport } from '../sources/bibtex/import-bibtex.ts';
 import { defineCommandLine, parseCommandLine, printHelp } from './command-line.ts';
-import { printBuildReport, writeProblemReport } from './print-build-report.ts';
+import { printBuildReport, warnAboutEmbedder, writeProblemReport } from './print-build-report.ts';
 import { progressReporter } from './progress-bar.ts';
 import type { CommandContext } from './run-main.ts';
 
@@ -56,8 +56,7 @@ export async function importCommand({ argv, config, app, stdout, stderr }: Comma
 
   const reportFile = line.options.report;
   if (!line.options['no-index']) {
-    const { warning } = await app.embedder();
-    if (warning !== null) stderr.write(`${warning}\n`);
+    await warnAboutEmbedder(app, stderr);
     const build = await app.buildIndex({ onProgress: progressReporter(stderr) });
     if (reportFile !== undefined) writeProblemReport(reportFile, [...bibProblems, ...reportLines(build.problems)]);
     const hint = reportFile === undefined ? 'Every problem, one per line: add --report FILE' : `Every problem, one per line, is in ${reportFile}.`;

@@ -5,7 +5,7 @@
 import { reportLines } from '../core/corpus/corpus-report.ts';
 import { CorpusProblemsError } from '../core/corpus/load-corpus.ts';
 import { defineCommandLine, parseCommandLine, printHelp } from './command-line.ts';
-import { printBuildReport, writeProblemReport } from './print-build-report.ts';
+import { printBuildReport, warnAboutEmbedder, writeProblemReport } from './print-build-report.ts';
 import { progressReporter } from './progress-bar.ts';
 import type { CommandContext } from './run-main.ts';
 
@@ -24,8 +24,7 @@ export async function indexCommand({ argv, config, app, stderr, stdout }: Comman
   if (line.help) return printHelp(INDEX_COMMAND_LINE, stdout);
   const strict = line.options.strict || config.corpusStrict;
 
-  const { warning } = await app.embedder();
-  if (warning !== null) stderr.write(`${warning}\n`);
+  await warnAboutEmbedder(app, stderr);
   const reportFile = line.options.report;
   let report;
   try {

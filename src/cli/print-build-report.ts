@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, describeError } from '../core/errors.ts';
+import type { App } from '../app.ts';
 import type { BuildReport } from '../indexing/build-index.ts';
 import { describeBuildParts } from '../indexing/describe-build.ts';
 
@@ -33,3 +34,8 @@ export function writeProblemReport(file: string, lines: readonly string[]): void
   }
 }
 
+/** Loads the embedder the build will use, first, so why it is lexical only (if it is) is said before the build's progress. */
+export async function warnAboutEmbedder(app: Pick<App, 'embedder'>, stderr: NodeJS.WritableStream): Promise<void> {
+  const { warning } = await app.embedder();
+  if (warning !== null) stderr.write(`${warning}\n`);
+}
