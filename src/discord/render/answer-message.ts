@@ -51,7 +51,7 @@ export function renderAnswer(result: AnswerResult, { answerId, errorId }: Render
   }
   const buttons = [...paperButtons(result.citations)];
   // Four rows of links at most: the fifth is for feedback.
-  const rows = [...toRows(buttons, LIMITS.rows - 1), ...toRows([...feedbackButtons(answerId), ...bibtexButton(result.citations, answerId), ...evidenceButton(result, answerId)])];
+  const rows = [...toRows(buttons, LIMITS.rows - 1), ...toRows([...feedbackButtons(answerId), ...citationButtons(result.citations, answerId)])];
   return parts.map((content, i) => (i === parts.length - 1 ? { content, components: rows } : { content }));
 }
 
@@ -76,9 +76,13 @@ function paperButtons(citations: readonly Citation[]): APIButtonComponent[] {
   });
 }
 
-/** "BibTeX" beside the votes when the answer cites papers: their entries, sent privately (src/discord/components/cite-button.ts). */
-function bibtexButton(citations: readonly Citation[], answerId: string): APIButtonComponent[] {
-  return citations.length === 0 ? [] : [actionButton(answerBibtexId(answerId), 'BibTeX', { emoji: '📑' })];
+/**
+ * Beside the votes when the answer cites papers: "BibTeX" (their entries, sent privately:
+ * components/cite-button.ts) and "Show evidence" (its quotes, stored under the answer id).
+ */
+function citationButtons(citations: readonly Citation[], answerId: string): APIButtonComponent[] {
+  if (citations.length === 0) return [];
+  return [actionButton(answerBibtexId(answerId), 'BibTeX', { emoji: '📑' }), actionButton(evidenceId(answerId), 'Show evidence', { emoji: '🔍' })];
 }
 
 export function feedbackButtons(answerId: string): APIButtonComponent[] {
@@ -86,11 +90,6 @@ export function feedbackButtons(answerId: string): APIButtonComponent[] {
     actionButton(feedbackId('up', answerId), 'Helpful', { emoji: '👍' }),
     actionButton(feedbackId('down', answerId), 'Not helpful', { emoji: '👎' }),
   ];
-}
-
-/** "Show evidence", for an answer that cites something (its quotes are stored under the answer id). */
-function evidenceButton(result: AnswerResult, answerId: string): APIButtonComponent[] {
-  return result.citations.length === 0 ? [] : [actionButton(evidenceId(answerId), 'Show evidence', { emoji: '🔍' })];
 }
 
 export type Progress = { stage: 'retrieved'; passages: number; papers: number } | { stage: 'writing'; text: string; passages: number };
