@@ -7,6 +7,11 @@
  * surfaces only as an unhandledRejection. Where Discord enforces a rule a bot can break (message and embed
  * limits, 25 autocomplete choices, the 3-second acknowledgement, one response per interaction, no content
  * without the Message Content intent), the fake enforces it too, with Discord's error codes.
+ *
+ * Sharding as on Discord: GET /gateway/bot recommends `recommendedShards`; an IDENTIFY's `shard: [id, count]`
+ * is checked (4010 Invalid shard), its READY and GUILD_CREATEs hold only its own guilds, and each event about
+ * a guild reaches only the session of shard `(guild_id >> 22) % count`; events about no guild (DMs) reach
+ * shard 0 (fake-discord/shards.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -57,6 +62,7 @@ import {
   type RESTPostAPIChannelMessageJSONBody,
 } from 'discord.js';
 import { channelPermissions, missingPermissions } from './fake-discord/permissions.ts';
+import { guildOfEvent, identifiedShard, shardOfGuild, shardReceives, type ShardPair } from './fake-discord/shards.ts';
 import {
   autoArchiveErrors,
   commandFieldErrors,
@@ -97,6 +103,10 @@ export interface FakeDiscordOptions {
   now?: () => number;
   /** The token IDENTIFY must carry when it is not `token` (the gateway rejects it with 4004 while REST accepts `token`). */
   gatewayToken?: string;
+  /** The shard count GET /gateway/bot recommends (`shards`). Default 1. */
+  recommendedShards?: number;
+  /** GET /gateway/bot's `session_start_limit.max_concurrency`: how many shards may IDENTIFY per 5 s. Default 1. */
+  maxConcurrency?: number;
 }
 
 const PRIVILEGED_INTENTS = GatewayIntentBits.GuildMembers | GatewayIntentBits.GuildPresences | GatewayIntentBits.MessageContent;
@@ -411,6 +421,8 @@ interface GatewaySession {
   intents: number;
   socket: WebSocket | null;
   seq: number;
+  /** `[shard_id, num_shards]` from IDENTIFY: the session receives only its guilds' events (DMs: shard 0). */
+  shard: ShardPair;
   /** Dispatches kept for RESUME. */
   history: Array<{ s: number; t: string; d: unknown }>;
 }
@@ -454,6 +466,8 @@ export class FakeDiscord {
   /** Gateway payloads received from clients (token redacted) and the paths clients connected to. */
   readonly gatewayLog: Array<{ op: number; d: unknown; at: number }> = [];
   readonly connections: Array<{ path: string; at: number }> = [];
+  /** Every dispatch sent, with the shard of the session it went to (a sharded bot's events reach one shard each). */
+  readonly dispatches: Array<{ event: string; shard: ShardPair; guildId: string | null }> = [];
 
   private readonly server: Server;
   private readonly wss = new WebSocketServer({ noServer: true });
@@ -678,6 +692,11 @@ export class FakeDiscord {
   }
 
   // ----- dispatchers -------------------------------------------------------------------------------------
+
+  /** The `[shard_id, num_shards]` of every session that identified and has not closed normally. */
+  sessionShards(): ShardPair[] {
+    return [...this.sessions.values()].map((session) => session.shard);
+  }
 
   /** Dispatches INTERACTION_CREATE: a chat-input command (default), autocomplete, or a button press. */
   async interaction(options: InteractionOptions = {}): Promise<DispatchedInteraction> {
@@ -1114,8 +1133,8 @@ export class FakeDiscord {
       'GET /gateway/bot': () =>
         ok({
           url: this.gatewayUrl,
-          shards: 1,
-          session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+          shards: this.options.recommendedShards ?? 1,
+          session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: this.options.maxConcurrency ?? 1 },
         }),
       'GET /users/@me': () => ok(this.botUser),
       'POST /users/@me/channels': ({ body }) => ok(this.dmChannelWith(String(body.recipient_id))),
@@ -2095,25 +2114,33 @@ export class FakeDiscord {
       ws.close(4014, 'Disallowed intent(s).');
       return;
     }
+    const shard = identifiedShard(data.shard);
+    if (shard === null) {
+      ws.close(4010, 'Invalid shard.');
+      return;
+    }
     const session: GatewaySession = {
       id: randomBytes(16).toString('hex'),
       intents: Number(data.intents ?? 0),
       socket: ws,
       seq: 0,
+      shard,
       history: [],
     };
     this.sessions.set(session.id, session);
+    // A shard is told of its own guilds only, as on Discord.
+    const guilds = this.guilds.filter((g) => shardOfGuild(g.id, shard[1]) === shard[0]);
     const ready: GatewayReadyDispatchData = {
       v: 10,
       user: this.botUser,
-      guilds: this.guilds.map((g) => ({ id: g.id, unavailable: true })),
+      guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
       session_id: session.id,
       resume_gateway_url: `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/resume`,
-      shard: [0, 1],
+      shard: [shard[0], shard[1]],
       application: { id: this.applicationId, flags: 0 as ApplicationFlags, flags_new: '0' },
     };
     void this.sendDispatch(session, GatewayDispatchEvents.Ready, ready);
-    for (const guild of this.guilds) void this.sendDispatch(session, GatewayDispatchEvents.GuildCreate, this.guildCreatePayload(guild));
+    for (const guild of guilds) void this.sendDispatch(session, GatewayDispatchEvents.GuildCreate, this.guildCreatePayload(guild));
   }
 
   /** Replays what the client missed, then RESUMED; an unknown session gets Invalid Session. */
@@ -2141,7 +2168,9 @@ export class FakeDiscord {
   }
 
   private async broadcast(event: GatewayDispatchEvents, data: unknown): Promise<void> {
+    const guildId = guildOfEvent(event, data);
     await Promise.all([...this.sessions.values()].map((session) => {
+      if (!shardReceives(session.shard, guildId)) return Promise.resolve();
       const visible = this.visibleTo(session, event, data);
       return visible === null ? Promise.resolve() : this.sendDispatch(session, event, visible);
     }));
@@ -2166,6 +2195,7 @@ export class FakeDiscord {
   }
 
   private sendDispatch(session: GatewaySession, event: GatewayDispatchEvents, data: unknown): Promise<void> {
+    this.dispatches.push({ event, shard: session.shard, guildId: guildOfEvent(event, data) });
     session.seq += 1;
     const frame = { s: session.seq, t: event, d: data };
     session.history.push(frame);
