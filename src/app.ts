@@ -102,7 +102,6 @@ export interface App {
 }
 
 export function createApp(config: Config, { logger, ...overrides }: AppOverrides & { logger: Logger }): App {
-  refuseDatabaseUrl(config);
   const chatModel = overrides.chatModel === undefined ? createChatModel(config, logger) : (overrides.chatModel ?? undefined);
   const indexBackend = createIndexBackend(config);
   const now = overrides.now ?? (() => new Date());
@@ -120,6 +119,7 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
   let closed: Promise<void> | undefined;
 
   const build = async ({ strict = config.corpusStrict, rebuild = false, onProgress, now: buildNow }: BuildOptions = {}): Promise<BuildReport> => {
+    refuseDatabaseUrl(config);
     const { embedder: model } = await embedder();
     return buildIndex({
       corpusDir: config.corpusDir,
@@ -135,6 +135,7 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
   };
 
   const openIndex = async ({ buildIfMissing = false, notify = () => {}, onProgress }: AssistantStart): Promise<IndexHandle> => {
+    refuseDatabaseUrl(config);
     const { embedder: model, warning } = await embedder();
     if (warning !== null) notify(warning);
     if (buildIfMissing && currentBuildDir(indexLayout(config.indexDir)) === null) {
@@ -170,6 +171,7 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
       return assistantStarted;
     },
     state() {
+      refuseDatabaseUrl(config);
       stateOpened ??= StateDatabase.open(config.stateFile);
       return stateOpened;
     },
@@ -273,6 +275,8 @@ function dailyFetchOf(job: DailyFetch | null): { dailyFetch?: DailyFetch } {
  * DATABASE_URL must select PostgreSQL for everything (issue 13) or for nothing: the state stores exist on
  * PostgreSQL (src/adapters/postgres/), the index side (papers, passages, search, vectors) does not yet, and a
  * bot half on one database and half on another would break the promise of several processes sharing one.
+ * Asked where the index or the state is opened, not when the app is made: `npm run migrate-to-postgres`
+ * uses neither and needs DATABASE_URL.
  */
 function refuseDatabaseUrl(config: Pick<Config, 'database'>): void {
   if (config.database.url === undefined) return;

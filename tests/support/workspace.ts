@@ -29,6 +29,7 @@ const COMMANDS = {
   chat: async () => (await import('../../src/cli/chat-command.ts')).chatCommand,
   eval: async () => (await import('../../src/cli/eval-command.ts')).evalCommand,
   'deploy-commands': async () => (await import('../../src/discord/deploy-commands.ts')).deployCommandsCommand,
+  'migrate-to-postgres': async () => (await import('../../src/cli/migrate-command.ts')).migrateCommand,
 } satisfies Record<string, () => Promise<Command>>;
 
 export type CommandName = keyof typeof COMMANDS;

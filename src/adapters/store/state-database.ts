@@ -112,9 +112,31 @@ export class StateDatabase {
       .map((t) => t.name);
   }
 
+  /**
+   * Every row of every table but `schema_migrations`, as stored (ISO text instants, JSON text, 0/1), read in
+   * one transaction so the tables agree with each other: what `npm run migrate-to-postgres` copies.
+   */
+  snapshot(): StateSnapshot {
+    return this.db.transaction(() => ({
+      version: this.schemaVersion(),
+      tables: this.tables()
+        .filter((name) => name !== 'schema_migrations' && !name.startsWith('sqlite_'))
+        .map((name) => {
+          const statement = this.db.prepare(`SELECT * FROM "${name}"`).raw();
+          return { name, columns: statement.columns().map((c) => c.name), rows: statement.all() as unknown[][] };
+        }),
+    }))();
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+export interface StateSnapshot {
+  /** The schema version the rows are in. */
+  version: number;
+  tables: { name: string; columns: string[]; rows: unknown[][] }[];
 }
 
 /**
