@@ -43,8 +43,8 @@ describe('PostgreSQL state migrations', () => {
   it('creates the state schema at the latest version, with pgvector installed', async () => {
     const db = await open();
     expect(await db.schemaVersion()).toBe(POSTGRES_STATE_MIGRATIONS.length);
-    expect((await db.appliedMigrations()).map((m) => m.name)).toEqual(['answers and feedback', 'digest subscriptions and posts', 'votes on digest entries', 'evidence with each answer', 'per-server settings']);
-    expect(await db.tables()).toEqual(['answer_evidence', 'answers', 'digest_posts', 'digest_subscriptions', 'digest_votes', 'feedback', 'guild_settings', 'schema_migrations']);
+    expect((await db.appliedMigrations()).map((m) => m.name)).toEqual(['answers and feedback', 'digest subscriptions and posts', 'votes on digest entries', 'evidence with each answer', 'per-server settings', 'job runs and shared rate limits']);
+    expect(await db.tables()).toEqual(['answer_evidence', 'answers', 'digest_posts', 'digest_subscriptions', 'digest_votes', 'feedback', 'guild_settings', 'job_runs', 'rate_limits', 'schema_migrations']);
     const [vector] = await db.pool.query<{ extname: string }>("SELECT extname FROM pg_extension WHERE extname = 'vector'");
     expect(vector?.extname).toBe('vector');
   });

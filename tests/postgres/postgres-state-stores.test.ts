@@ -35,5 +35,6 @@ describe('PostgreSQL state stores', () => {
           migrations: POSTGRES_STATE_MIGRATIONS.slice(0, upTo ?? POSTGRES_STATE_MIGRATIONS.length),
         }),
       ),
+    rows: async (table) => Number((await server.db.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n ?? 0),
   });
 });

@@ -2,15 +2,18 @@
  * The precious state on PostgreSQL (`DATABASE_URL`), the counterpart of src/adapters/store/state-database.ts:
  * opening makes the pool, makes sure pgvector is there (the index side will need it; better to refuse at
  * start than half way), and brings the 'state' schema up to date with the same versioning rules as SQLite's.
- * Its stores implement the same ports (feedback, digests, digest votes, server settings), under the same contract tests.
+ * Its stores implement the same ports (feedback, digests, digest votes, server settings, job runs, rate limits),
+ * under the same contract tests.
  */
 import type { AppliedMigration } from '../store/schema-versions.ts';
 import { ensurePgvector } from './pgvector.ts';
 import { PostgresDigestStore } from './postgres-digest-store.ts';
 import { PostgresDigestVoteStore } from './postgres-digest-vote-store.ts';
 import { PostgresFeedbackStore } from './postgres-feedback-store.ts';
+import { PostgresJobClaimStore } from './postgres-job-claim-store.ts';
 import { migratePostgres, postgresAppliedMigrations, postgresSchemaVersion, type PostgresMigration } from './postgres-migrations.ts';
 import { PostgresPool, type PostgresPoolOptions } from './postgres-pool.ts';
+import { PostgresRateLimitStore } from './postgres-rate-limit-store.ts';
 import { PostgresSettingsStore } from './postgres-settings-store.ts';
 import { POSTGRES_STATE_MIGRATIONS } from './postgres-state-migrations.ts';
 
@@ -31,12 +34,18 @@ export class PostgresStateDatabase {
   readonly digestVotes: PostgresDigestVoteStore;
   /** Each server's /settings. */
   readonly guildSettings: PostgresSettingsStore;
+  /** Scheduled jobs' runs, one per job and period, claimed by one process of all on the database. */
+  readonly jobClaims: PostgresJobClaimStore;
+  /** Questions per user counted across every process on the database. */
+  readonly rateLimits: PostgresRateLimitStore;
 
   private constructor(readonly pool: PostgresPool) {
     this.feedback = new PostgresFeedbackStore(pool);
     this.digests = new PostgresDigestStore(pool);
     this.digestVotes = new PostgresDigestVoteStore(pool);
     this.guildSettings = new PostgresSettingsStore(pool);
+    this.jobClaims = new PostgresJobClaimStore(pool);
+    this.rateLimits = new PostgresRateLimitStore(pool);
   }
 
   static async open({ migrations = POSTGRES_STATE_MIGRATIONS, ...options }: PostgresStateOptions): Promise<PostgresStateDatabase> {

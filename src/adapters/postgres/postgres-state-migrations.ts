@@ -99,4 +99,28 @@ export const POSTGRES_STATE_MIGRATIONS: readonly PostgresMigration[] = [
       updated_at TIMESTAMPTZ NOT NULL
     );`,
   ),
+  // A job's run is claimed by INSERT … ON CONFLICT DO NOTHING on (job, period): one process of many gets it.
+  // A user's rate-limit window is one row, locked by the upsert that reads it until its transaction ends.
+  sqlMigration(
+    6,
+    'job runs and shared rate limits',
+    `CREATE TABLE job_runs (
+      job TEXT NOT NULL,
+      period TEXT NOT NULL,
+      holder TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('started', 'finished', 'failed')),
+      started_at TIMESTAMPTZ NOT NULL,
+      finished_at TIMESTAMPTZ,
+      error TEXT,
+      PRIMARY KEY (job, period)
+    );
+    CREATE INDEX job_runs_by_time ON job_runs (job, started_at);
+    CREATE TABLE rate_limits (
+      user_id TEXT PRIMARY KEY,
+      times JSONB NOT NULL,
+      warned_at BIGINT,
+      seen_at BIGINT NOT NULL
+    );
+    CREATE INDEX rate_limits_by_time ON rate_limits (seen_at);`,
+  ),
 ];

@@ -4,8 +4,8 @@
  * timeout instead of failing when another process holds the write lock) and brings its schema up to date
  * with the state migrations (state-migrations.ts, run by sqlite-migrations.ts: `PRAGMA user_version`, so
  * files written by every earlier paperbot keep opening; a newer one is refused). What the file keeps is
- * read and written through its stores: `feedback` (answers and votes) and `digests` (subscriptions and
- * posts), each implementing a port of src/core/.
+ * read and written through its stores: `feedback` (answers and votes), `digests` (subscriptions and
+ * posts), `jobClaims` and `rateLimits` (what several processes share), each implementing a port of src/core/.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -15,6 +15,8 @@ import { errorCode, writeFailure } from '../../indexing/write-failure.ts';
 import { SqliteDigestStore } from './sqlite-digest-store.ts';
 import { SqliteDigestVoteStore } from './sqlite-digest-vote-store.ts';
 import { SqliteFeedbackStore } from './sqlite-feedback-store.ts';
+import { SqliteJobClaimStore } from './sqlite-job-claim-store.ts';
+import { SqliteRateLimitStore } from './sqlite-rate-limit-store.ts';
 import { SqliteSettingsStore } from './sqlite-settings-store.ts';
 import { appliedMigrations, migrate, schemaVersion, type Migration } from './sqlite-migrations.ts';
 import { STATE_MIGRATIONS } from './state-migrations.ts';
@@ -29,6 +31,8 @@ export class StateDatabase {
   private digestStore: SqliteDigestStore | undefined;
   private digestVoteStore: SqliteDigestVoteStore | undefined;
   private settingsStore: SqliteSettingsStore | undefined;
+  private jobClaimStore: SqliteJobClaimStore | undefined;
+  private rateLimitStore: SqliteRateLimitStore | undefined;
 
   private constructor(private readonly db: Database.Database) {}
 
@@ -88,6 +92,18 @@ export class StateDatabase {
   get guildSettings(): SqliteSettingsStore {
     this.settingsStore ??= new SqliteSettingsStore(this.db);
     return this.settingsStore;
+  }
+
+  /** Scheduled jobs' runs, one per job and period, claimed by one process of those sharing the file. */
+  get jobClaims(): SqliteJobClaimStore {
+    this.jobClaimStore ??= new SqliteJobClaimStore(this.db);
+    return this.jobClaimStore;
+  }
+
+  /** Questions per user counted across the processes sharing the file (RATE_LIMIT_SHARED). */
+  get rateLimits(): SqliteRateLimitStore {
+    this.rateLimitStore ??= new SqliteRateLimitStore(this.db);
+    return this.rateLimitStore;
   }
 
   /** The highest migration applied. */

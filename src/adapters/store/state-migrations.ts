@@ -117,4 +117,34 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
         );
       `),
   },
+  {
+    version: 6,
+    name: 'job runs and shared rate limits',
+    // job_runs: one row per scheduled job and period (the daily arXiv fetch: its local date), claimed before
+    // the job runs, so of several bot processes on this file exactly one runs it; the row then says how it
+    // ended (/about). rate_limits: each user's questions in the current window (a JSON array of ms instants)
+    // and last visible refusal, read and written in one IMMEDIATE transaction, for processes counting
+    // together (RATE_LIMIT_SHARED); seen_at lets idle windows be swept.
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE job_runs (
+          job TEXT NOT NULL,
+          period TEXT NOT NULL,
+          holder TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('started', 'finished', 'failed')),
+          started_at TEXT NOT NULL,
+          finished_at TEXT,
+          error TEXT,
+          PRIMARY KEY (job, period)
+        );
+        CREATE INDEX job_runs_by_time ON job_runs(job, started_at);
+        CREATE TABLE rate_limits (
+          user_id TEXT PRIMARY KEY,
+          times TEXT NOT NULL,
+          warned_at INTEGER,
+          seen_at INTEGER NOT NULL
+        );
+        CREATE INDEX rate_limits_by_time ON rate_limits(seen_at);
+      `),
+  },
 ];

@@ -1,6 +1,6 @@
 /**
- * The contract of the state stores (core's FeedbackStore, DigestStore, DigestVoteStore and, in
- * settings-store.contract.ts, GuildSettingsStore), written once and
+ * The contract of the state stores (core's FeedbackStore, DigestStore, DigestVoteStore; GuildSettingsStore in
+ * settings-store.contract.ts; JobClaimStore and RateLimitStore in shared-state-stores.contract.ts), written once and
  * run against every backend: SQLite (sqlite-state-stores.test.ts) and PostgreSQL on the wire
  * (tests/postgres/postgres-state-stores.test.ts). A backend passes when the bot could not tell them apart:
  * one vote per user per answer, one subscription per channel, a day's digest claimed once (also by a second
@@ -12,8 +12,11 @@ import type { Awaitable } from '../../core/awaitable.ts';
 import type { DigestPost, DigestStore, DigestSubscriptionInput } from '../../core/digest/digest-store.ts';
 import type { DigestVoteStore } from '../../core/digest/digest-votes.ts';
 import type { FeedbackStore } from '../../core/feedback/feedback-store.ts';
+import type { JobClaimStore } from '../../core/jobs/job-runs.ts';
+import type { RateLimitStore } from '../../core/rate-limit/rate-limit.ts';
 import type { GuildSettingsStore } from '../../core/settings/guild-settings.ts';
 import { guildSettingsStoreContract } from './settings-store.contract.ts';
+import { jobClaimStoreContract, rateLimitStoreContract } from './shared-state-stores.contract.ts';
 import type { AppliedMigration } from './schema-versions.ts';
 
 /** What the contract needs of an open state database. */
@@ -22,6 +25,8 @@ export interface StateUnderTest {
   digests: DigestStore & { posts(channelId: string): Awaitable<DigestPost[]> };
   digestVotes: DigestVoteStore;
   guildSettings: GuildSettingsStore;
+  jobClaims: JobClaimStore;
+  rateLimits: RateLimitStore;
   schemaVersion(): Awaitable<number>;
   appliedMigrations(): Awaitable<AppliedMigration[]>;
   close(): Awaitable<void>;
@@ -35,6 +40,8 @@ export interface StateBackend {
    * it, like a second process would), with the first `upTo` migrations (default: all).
    */
   open(options?: { upTo?: number }): Promise<StateUnderTest>;
+  /** How many rows `table` holds now (to see what a sweep removed). */
+  rows(table: string): Promise<number>;
 }
 
 const T = (iso: string) => new Date(iso);
@@ -265,10 +272,12 @@ export function digestVoteStoreContract(backend: StateBackend): void {
   });
 }
 
-/** All three contracts. */
+/** Every state store's contract. */
 export function stateStoresContract(backend: StateBackend): void {
   feedbackStoreContract(backend);
   digestStoreContract(backend);
   digestVoteStoreContract(backend);
   guildSettingsStoreContract(backend);
+  jobClaimStoreContract(backend);
+  rateLimitStoreContract(backend);
 }
