@@ -14,6 +14,7 @@ import { StateDatabase } from '../../src/adapters/store/state-database.ts';
 import type { DigestStore } from '../../src/core/digest/digest-store.ts';
 import type { DigestVoteStore } from '../../src/core/digest/digest-votes.ts';
 import type { FeedbackStore } from '../../src/core/feedback/feedback-store.ts';
+import type { JobClaimStore } from '../../src/core/jobs/job-runs.ts';
 import type { GuildSettingsStore } from '../../src/core/settings/guild-settings.ts';
 import { closeAfterEach } from '../support/close-after-each.ts';
 import { usePgliteServer, type PgliteServer } from '../support/pglite-server.ts';
@@ -42,7 +43,7 @@ const EVIDENCE = [{ n: 1, paperId: 'p-famus', title: 'Faster Meta Update Strateg
 /** A state as a bot leaves it: two digests (one sent, one failed), answers with evidence and votes, settings. */
 function writeSqliteState(): void {
   const db = StateDatabase.open(stateFile());
-  const { digests, feedback, digestVotes, guildSettings } = db;
+  const { digests, feedback, digestVotes, guildSettings, jobClaims } = db;
   digests.saveSubscription({ channelId: 'c1', guildId: 'g1', time: '09:00', timeZone: 'Europe/Berlin', count: 3, topic: 'label noise', userId: 'u1', now: T('2026-03-01T10:00:00.123Z') });
   digests.saveSubscription({ channelId: 'c2', guildId: 'g1', time: '18:30', timeZone: 'America/New_York', count: 5, topic: null, userId: 'u2', now: T('2026-03-01T11:00:00Z') });
   digests.claimPost({ channelId: 'c1', guildId: 'g1', localDate: '2026-03-02', paperIds: ['p-famus', 'p-vasso'], pickedAt: T('2026-03-02T08:00:00Z') });
@@ -55,6 +56,8 @@ function writeSqliteState(): void {
   feedback.recordVote({ answerId: 'a1', userId: 'u2', vote: 'down', votedAt: '2026-03-03T12:02:00.000Z' });
   digestVotes.recordVote({ channelId: 'c1', paperId: 'p-famus', userId: 'u3', vote: 'up', votedAt: '2026-03-02T09:00:00.000Z' });
   guildSettings.save({ guildId: 'g1', answersPrivate: true, mentionChannels: ['c1', 'c9'], digestTimeZone: 'Europe/Berlin', updatedBy: 'u1', updatedAt: '2026-03-01T09:00:00.000Z' });
+  jobClaims.claimRun('arxiv-fetch', '2026-03-02', 'host-a:4711', T('2026-03-02T05:30:00Z'));
+  jobClaims.finishRun({ job: 'arxiv-fetch', period: '2026-03-02', holder: 'host-a:4711', at: T('2026-03-02T05:31:10Z'), error: null });
   guildSettings.save({ guildId: 'g2', answersPrivate: false, mentionChannels: null, digestTimeZone: null, updatedBy: 'u4', updatedAt: '2026-03-01T09:30:00.000Z' });
   db.close();
 }
@@ -64,10 +67,11 @@ interface Stores {
   feedback: FeedbackStore;
   digestVotes: DigestVoteStore;
   guildSettings: GuildSettingsStore;
+  jobClaims: JobClaimStore;
 }
 
 /** Everything the bot reads of that state, through the stores' ports. */
-async function readState({ digests, feedback, digestVotes, guildSettings }: Stores) {
+async function readState({ digests, feedback, digestVotes, guildSettings, jobClaims }: Stores) {
   return {
     subscriptions: await digests.subscriptions(),
     posts: [await digests.posts('c1'), await digests.posts('c2')],
@@ -79,6 +83,7 @@ async function readState({ digests, feedback, digestVotes, guildSettings }: Stor
     summary: await feedback.feedbackSummary('a1'),
     digestVotes: [await digestVotes.channelVotes('c1'), await digestVotes.tally('c1'), await digestVotes.postedPapers('c1', '2026-03-02')],
     settings: [await guildSettings.get('g1'), await guildSettings.get('g2')],
+    jobs: await jobClaims.lastRun('arxiv-fetch'),
   };
 }
 
@@ -101,9 +106,10 @@ describe('npm run migrate-to-postgres', () => {
     expect(result.stdout).toMatch(/^ {2}feedback +2 rows$/m);
     expect(result.stdout).toMatch(/^ {2}digest_votes +1 row$/m);
     expect(result.stdout).toMatch(/^ {2}guild_settings +2 rows$/m);
+    expect(result.stdout).toMatch(/^ {2}job_runs +1 row$/m);
     // Every table of the file is listed (a table a later migration adds is copied too).
     for (const table of tables) expect(result.stdout).toMatch(new RegExp(`^ {2}${table} +\\d+ rows?$`, 'm'));
-    expect(result.stdout).toContain('Checked after COMMIT: each table holds as many rows in PostgreSQL as in state.sqlite (12 in all).');
+    expect(result.stdout).toContain('Checked after COMMIT: each table holds as many rows in PostgreSQL as in state.sqlite (13 in all).');
     expect(result.stdout).toContain('The index is not copied: build it from the corpus into PostgreSQL with `DATABASE_URL=… npm run index`.');
     // The data folder's lock was held only while copying.
     expect(existsSync(path.join(dataDir, 'bot.lock'))).toBe(false);
@@ -122,6 +128,7 @@ describe('npm run migrate-to-postgres', () => {
     ]);
     expect(copied.evidence[0]).toEqual(EVIDENCE);
     expect(copied.settings[0]).toMatchObject({ answersPrivate: true, mentionChannels: ['c1', 'c9'] });
+    expect(copied.jobs).toBeDefined();
     // The copied state goes on working: a day already claimed on SQLite is not claimed again on PostgreSQL.
     expect(await postgres.digests.claimPost({ channelId: 'c1', guildId: 'g1', localDate: '2026-03-02', paperIds: ['x'], pickedAt: T('2026-03-02T09:00:00Z') })).toBe(false);
   });
@@ -136,7 +143,7 @@ describe('npm run migrate-to-postgres', () => {
     expect(again.code).toBe(1);
     expect(again.stdout).toBe('');
     expect(again.stderr).toMatch(
-      /^The PostgreSQL state at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres already holds data \(answer_evidence 1, answers 2, digest_posts 2, digest_subscriptions 2, digest_votes 1, feedback 3, guild_settings 2 rows\), so nothing was copied: .* empty it first: psql "\$DATABASE_URL" -c 'TRUNCATE answer_evidence, answers, /,
+      /^The PostgreSQL state at postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres already holds data \(answer_evidence 1, answers 2, digest_posts 2, digest_subscriptions 2, digest_votes 1, feedback 3, guild_settings 2, job_runs 1 rows\), so nothing was copied: .* empty it first: psql "\$DATABASE_URL" -c 'TRUNCATE answer_evidence, answers, /,
     );
     // Nothing of the second run was written: the vote made on PostgreSQL since is still there, once.
     expect(await postgres.feedback.votes('a2')).toHaveLength(1);
