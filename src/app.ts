@@ -3,8 +3,8 @@
  * it is first asked for (the embedder, the index backend and the open index, the language model, the state
  * stores, the assistant, the digest service, the Discord bot) and closes what it made in `close()`.
  * `npm start`, every terminal command, `deploy-commands` and the test harnesses all get their parts here;
- * tests pass overrides (fakes, a clock), they do not wire parts themselves. A second backend (PostgreSQL)
- * is one more branch here and in the adapters, nowhere else.
+ * tests pass overrides (fakes, a clock), they do not wire parts themselves. Where the data lives (SQLite and
+ * hnswlib, or PostgreSQL) is decided by adapters/create-backends.ts alone; here only its ports are seen.
  */
 import { REST } from 'discord.js';
 import type { Config } from './config.ts';
@@ -13,8 +13,8 @@ import { HISTORY_TURNS } from './core/answering/chat-model.ts';
 import { UserError } from './core/errors.ts';
 import type { Logger } from './core/logger.ts';
 import { createOpenAIChatModel } from './adapters/llm/openai-chat-model.ts';
-import { createIndexBackend } from './adapters/sqlite-hnsw-backend.ts';
-import { StateDatabase } from './adapters/store/state-database.ts';
+import { createBackends, refuseDatabaseUrl } from './adapters/create-backends.ts';
+import type { StateStores } from './core/state-stores.ts';
 import { Assistant } from './assistant/assistant.ts';
 import { loadEmbedder, type LoadedEmbedder } from './assistant/load-embedder.ts';
 import { DigestService } from './digest/digest-service.ts';
@@ -52,6 +52,8 @@ export interface AppOverrides {
   wrapBotAssistant?: (assistant: Assistant) => BotAssistant;
   /** The arXiv client's clock, sleep and limits (tests keep waits short). */
   arxivClient?: Partial<ArxivClientOptions>;
+  /** The state on the PostgreSQL at this URL, the index in SQLite/hnswlib: until the index side exists there (create-backends.ts). */
+  postgresStateUrl?: string;
 }
 
 export interface AssistantStart {
@@ -85,8 +87,8 @@ export interface App {
   index(start?: AssistantStart): Promise<IndexHandle>;
   /** The assistant on that index, made once. */
   assistant(start?: AssistantStart): Promise<Assistant>;
-  /** The precious state (feedback, digests), opened once. */
-  state(): StateDatabase;
+  /** The precious state (feedback, digests, settings), opened once, on whichever database create-backends.ts chose. */
+  state(): Promise<StateStores>;
   /** Discord's REST API with the bot token (registering commands, posting digests). */
   discordRest(): REST;
   /** The daily digests, posting through Discord's REST API. */
@@ -102,8 +104,9 @@ export interface App {
 }
 
 export function createApp(config: Config, { logger, ...overrides }: AppOverrides & { logger: Logger }): App {
+  const backends = createBackends(config, { logger, postgresStateUrl: overrides.postgresStateUrl });
   const chatModel = overrides.chatModel === undefined ? createChatModel(config, logger) : (overrides.chatModel ?? undefined);
-  const indexBackend = createIndexBackend(config);
+  const indexBackend = backends.index;
   const now = overrides.now ?? (() => new Date());
   const once = <T>(make: () => T): (() => T) => {
     let made: { value: T } | undefined;
@@ -114,7 +117,7 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
   const embedder = (): Promise<LoadedEmbedder> => (embedderLoaded ??= loadEmbedder(config.embeddings, logger));
   let indexOpened: Promise<IndexHandle> | undefined;
   let assistantStarted: Promise<Assistant> | undefined;
-  let stateOpened: StateDatabase | undefined;
+  let stateOpened: Promise<StateStores> | undefined;
   let botBuilt: PaperBot | undefined;
   let closed: Promise<void> | undefined;
 
@@ -171,16 +174,16 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
       return assistantStarted;
     },
     state() {
-      refuseDatabaseUrl(config);
-      stateOpened ??= StateDatabase.open(config.stateFile);
+      stateOpened ??= backends.openState();
       return stateOpened;
     },
     discordRest: once(() => new REST({ api: config.discord.apiUrl, timeout: 15_000, ...overrides.discordRest }).setToken(discordToken())),
     digest: once(async () => {
       const token = discordToken();
+      const state = await app.state();
       return new DigestService({
-        store: app.state().digests,
-        votes: app.state().digestVotes,
+        store: state.digests,
+        votes: state.digestVotes,
         candidates: await app.assistant(),
         // Its own REST client on the same API and token: digests post without going through the gateway client.
         sender: new RestDigestSender(app.discordRest()),
@@ -222,6 +225,7 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
     bot: once(async () => {
       const token = discordToken();
       const assistant = await app.assistant();
+      const state = await app.state();
       const settings: BotSettings = {
         messageContent: config.discord.messageContent,
         rateLimit: config.discord.rateLimit,
@@ -235,8 +239,8 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
         apiUrl: config.discord.apiUrl,
         settings,
         assistant: overrides.wrapBotAssistant ? overrides.wrapBotAssistant(assistant) : assistant,
-        feedback: app.state().feedback,
-        guildSettings: app.state().guildSettings,
+        feedback: state.feedback,
+        guildSettings: state.guildSettings,
         limiter: new RateLimiter(settings.rateLimit, () => now().getTime()),
         digest: await app.digest(),
         arxiv: { add: (reference) => app.arxiv().add(reference), status: () => app.arxiv().status(), dailyCategories: config.arxiv.categories },
@@ -253,8 +257,9 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
         try {
           await botBuilt?.shutdown();
         } finally {
-          stateOpened?.close();
           // A part that failed to start was reported to whoever asked for it; here there is only nothing to close.
+          const state = await stateOpened?.catch(() => undefined);
+          await state?.close();
           const index = await indexOpened?.catch(() => undefined);
           index?.close();
           const loaded = await embedderLoaded?.catch(() => undefined);
@@ -269,21 +274,6 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
 
 function dailyFetchOf(job: DailyFetch | null): { dailyFetch?: DailyFetch } {
   return job === null ? {} : { dailyFetch: job };
-}
-
-/**
- * DATABASE_URL must select PostgreSQL for everything (issue 13) or for nothing: the state stores exist on
- * PostgreSQL (src/adapters/postgres/), the index side (papers, passages, search, vectors) does not yet, and a
- * bot half on one database and half on another would break the promise of several processes sharing one.
- * Asked where the index or the state is opened, not when the app is made: `npm run migrate-to-postgres`
- * uses neither and needs DATABASE_URL.
- */
-function refuseDatabaseUrl(config: Pick<Config, 'database'>): void {
-  if (config.database.url === undefined) return;
-  throw new UserError(
-    'E_DATABASE_URL_UNFINISHED',
-    'DATABASE_URL is set, but the PostgreSQL backend is not finished (its state tables exist; papers, passages, search and vectors are still SQLite and hnswlib only), so paperbot does not start half on PostgreSQL: unset DATABASE_URL (see "Running past one machine" in the README).',
-  );
 }
 
 /** The bot token, or the sentence that says it is missing. */

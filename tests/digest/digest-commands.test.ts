@@ -50,7 +50,7 @@ describe('/digest', () => {
     }
     const { reply } = await h.command('subscribe', { channel: general, time: '25:00', timezone: 'Nowhere/City', count: 0 });
     expect(reply.message?.content?.split('\n• ')).toHaveLength(4);
-    expect(h.store.subscriptions()).toEqual([]);
+    expect(await h.store.subscriptions()).toEqual([]);
     expect(h.digest.jobs()).toEqual([]);
   });
 
@@ -66,7 +66,7 @@ describe('/digest', () => {
       expect(ephemeral(reply.message?.flags)).toBe(true);
       expect(reply.message?.content).toMatch(/needs the \*\*Manage Server\*\* permission/);
     }
-    expect(h.store.subscriptions()).toEqual([]);
+    expect(await h.store.subscriptions()).toEqual([]);
   });
 
   it('answers in a DM that digests belong to a server', async () => {
@@ -91,8 +91,8 @@ describe('/digest', () => {
     h.setTime('2026-03-02T09:00:00Z');
     const changed = await h.command('subscribe', { channel: { channel: h.channel('news') }, time: '09:30', timezone: 'Europe/Berlin' });
     expect(changed.reply.message?.content).toMatch(/^✅ Updated the daily digest of <#\d+>: 5 papers every day at 09:30 Europe\/Berlin\.\nNext digest: 2026-03-03 09:30 Europe\/Berlin \(2026-03-03 08:30 UTC\)/);
-    expect(h.store.subscriptions()).toHaveLength(1);
-    expect(h.store.subscription(h.channel('news'))).toMatchObject({ time: '09:30', count: 5, topic: null });
+    expect(await h.store.subscriptions()).toHaveLength(1);
+    expect(await h.store.subscription(h.channel('news'))).toMatchObject({ time: '09:30', count: 5, topic: null });
     expect(h.digest.jobs().map((j) => j.pattern)).toEqual(['30 9 * * *']);
     expect(await h.tick('2026-03-02T09:31:00Z')).toEqual([{ channelId: h.channel('news'), outcome: 'not-due' }]);
   });
@@ -107,7 +107,7 @@ describe('/digest', () => {
     const followUps = calls().filter((c) => c.route === 'POST /webhooks/:applicationId/:token');
     expect(followUps.every((c) => ephemeral(c.message?.flags))).toBe(true);
     const previewed = answerTexts(calls()).join('\n\n');
-    expect(h.store.posts(h.channel('news'))).toEqual([]);
+    expect(await h.store.posts(h.channel('news'))).toEqual([]);
     expect(h.postsIn('news')).toEqual([]);
 
     await h.tick('2026-03-03T08:30:00Z');
@@ -125,7 +125,7 @@ describe('/digest', () => {
     const texts = answerTexts(calls());
     for (const text of texts) expect(text.length).toBeLessThanOrEqual(2000);
     expect(texts.join('\n').match(/^\*\*\d+\. /gm)).toHaveLength(5);
-    expect(h.store.posts(h.channel('lab'))).toEqual([]);
+    expect(await h.store.posts(h.channel('lab'))).toEqual([]);
   });
 
   it('shows every digest of the server: next run in local and UTC time, and the last post', async () => {

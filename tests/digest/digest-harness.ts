@@ -12,14 +12,13 @@ import { createApp, type App } from '../../src/app.ts';
 import { parseConfig, type Config } from '../../src/config.ts';
 import type { Logger } from '../../src/core/logger.ts';
 import type { Assistant } from '../../src/assistant/assistant.ts';
-import type { SqliteDigestStore } from '../../src/adapters/store/sqlite-digest-store.ts';
-import type { StateDatabase } from '../../src/adapters/store/state-database.ts';
 import type { BuildReport } from '../../src/indexing/build-index.ts';
 import type { PaperBot } from '../../src/discord/bot.ts';
 import { commandDefinitions } from '../../src/discord/commands/index.ts';
 import type { DigestRunResult, DigestScheduler } from '../../src/digest/digest-scheduler.ts';
 import type { DigestService } from '../../src/digest/digest-service.ts';
 import { withRequestIds } from '../../src/core/request-context.ts';
+import type { StateStores } from '../../src/core/state-stores.ts';
 import { recordingLogger, TOKEN, type LogLine } from '../discord/harness.ts';
 import { startFakeDiscord, type FakeDiscord, type OptionValue, type RecordedCall } from '../support/fake-discord.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
@@ -49,9 +48,9 @@ export interface DigestHarness {
   fake: FakeDiscord;
   llm: FakeOpenAI | null;
   assistant: Assistant;
-  state: StateDatabase;
+  state: StateStores;
   /** The digest records: `state.digests`. */
-  store: SqliteDigestStore;
+  store: StateStores['digests'];
   /** The bot now running (replaced by `restart()`). */
   bot: PaperBot;
   /** The scheduler of the bot now running. */
@@ -99,7 +98,7 @@ export async function startDigestHarness(options: DigestHarnessOptions = {}): Pr
   const build = (at: Date): Promise<BuildReport> => first.buildIndex({ now: () => at });
   await build(INDEXED_AT);
   const assistant = await first.assistant();
-  const state = first.state();
+  const state = await first.state();
   let digest: DigestService;
 
   /** Logs the app's bot in and waits for its catch-up; a restart is a new app on the same files. */

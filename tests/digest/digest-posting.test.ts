@@ -70,7 +70,7 @@ describe('daily digests', () => {
     expect(content).toMatch(/^<https?:\/\/[^>]+>$/m);
     expect(content.match(/^Why: .+$/gm)).toHaveLength(4);
     // The post record holds the papers in entry order.
-    const [record] = h.store.posts(h.channel('general'));
+    const [record] = await h.store.posts(h.channel('general'));
     expect(record).toMatchObject({ localDate: '2026-03-02', status: 'sent', messageIds: [(post.response as { id: string }).id] });
     const papers = new Map(h.assistant.findPapers('', 100).map((p) => [p.id, p.title ?? p.label]));
     expect(record?.paperIds.map((id) => papers.get(id))).toEqual(labels);
@@ -95,7 +95,7 @@ describe('daily digests', () => {
     const posts = h.postsIn('general');
     expect(posts).toHaveLength(before + 1);
     expect(posts.at(-1)?.message?.content).toMatch(/^📚 \*\*Paper digest · 2026-03-05\*\*/);
-    expect(h.store.posts(h.channel('general')).map((p) => p.localDate)).toEqual(['2026-03-02', '2026-03-05']);
+    expect((await h.store.posts(h.channel('general'))).map((p) => p.localDate)).toEqual(['2026-03-02', '2026-03-05']);
     expect(await h.tick('2026-03-05T23:00:00Z')).toEqual([{ channelId: h.channel('general'), outcome: 'not-due' }]);
     expect(h.postsIn('general')).toHaveLength(before + 1);
     console.info(`restart after three days down: catch-up digest posted ${catchUpMs.toFixed(0)} ms after start`);
@@ -190,8 +190,8 @@ describe('daily digests', () => {
     expect(h.postsIn('news').map((c) => c.status)).toEqual([403]);
     expect(h.postsIn('lab').map((c) => c.status)).toEqual([404]);
     expect(h.postsIn('reading')).toHaveLength(postsBefore + 1);
-    expect(h.store.subscription(h.channel('news'))?.lastError).toMatch(/403 Missing Access/);
-    expect(h.store.subscription(h.channel('lab'))?.lastError).toMatch(/404 Unknown Channel/);
+    expect((await h.store.subscription(h.channel('news')))?.lastError).toMatch(/403 Missing Access/);
+    expect((await h.store.subscription(h.channel('lab')))?.lastError).toMatch(/404 Unknown Channel/);
 
     const status = textOf(h.fake.findCalls({ interactionId: (await h.command('status')).reply.interactionId ?? '' }));
     expect(status).toMatch(new RegExp(`<#${h.channel('news')}>[^]*⚠️ Last error \\(2026-03-21 10:00 UTC\\): paperbot may not post in this channel \\(403 Missing Access\\)[^]*tried again at the next run`));
@@ -203,8 +203,8 @@ describe('daily digests', () => {
     const next = await h.tick('2026-03-22T10:00:00Z');
     expect(next.find((r) => r.channelId === h.channel('news'))?.outcome).toBe('posted');
     expect(next.find((r) => r.channelId === h.channel('lab'))?.outcome).toBe('failed');
-    expect(h.store.subscription(h.channel('news'))?.lastError).toBeNull();
-    expect(h.store.subscriptions().map((s) => s.channelId)).toEqual(expect.arrayContaining([h.channel('news'), h.channel('lab')]));
+    expect((await h.store.subscription(h.channel('news')))?.lastError).toBeNull();
+    expect((await h.store.subscriptions()).map((s) => s.channelId)).toEqual(expect.arrayContaining([h.channel('news'), h.channel('lab')]));
     h.fake.failChannel(h.channel('lab'), null);
     for (const name of ['news', 'lab', 'reading'] as const) await h.command('unsubscribe', { channel: { channel: h.channel(name) } });
   });
@@ -220,7 +220,7 @@ describe('daily digests', () => {
       const content = fresh.postsIn('lab').at(-1)?.message?.content ?? '';
       expect(content).toContain('Paper digest · 2026-03-26');
       expect(content.match(/^TL;DR: .+$/gm)).toHaveLength(2);
-      const [first] = fresh.store.posts(fresh.channel('lab'))[0]?.paperIds ?? [];
+      const [first] = (await fresh.store.posts(fresh.channel('lab')))[0]?.paperIds ?? [];
       const paper = fresh.assistant.resolvePaper(first ?? '');
       expect(content).toContain(`TL;DR: ${extractiveTldr(paper?.abstract ?? '')}`);
       expect(fresh.llm?.requests.length).toBe(2);

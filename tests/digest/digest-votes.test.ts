@@ -66,7 +66,7 @@ describe('digests that pick from the flood', () => {
 
     expect(await press('papers', up, messageId, '501')).toBe(`Thanks! Your 👍 on “${upvoted}” is recorded: in this channel's next digests, papers like it will rank higher.`);
     expect(await press('papers', up, messageId, '501')).toBe(`Your 👍 on “${upvoted}” was already recorded.`);
-    expect(h.state.digestVotes.channelVotes(h.channel('papers'))).toEqual([{ paperId: expect.any(String) as string, score: 1 }]);
+    expect(await h.state.digestVotes.channelVotes(h.channel('papers'))).toEqual([{ paperId: expect.any(String) as string, score: 1 }]);
     const status = (await h.command('status')).reply.message?.content ?? '';
     const block = status.split('\n\n').find((b) => b.startsWith(`**<#${h.channel('papers')}>**`)) ?? '';
     expect(block).toContain('Votes on its entries: 👍 1 · 👎 0');
@@ -84,6 +84,6 @@ describe('digests that pick from the flood', () => {
     const messageId = (h.postsIn('papers').at(-1)?.response as { id: string }).id;
     expect(await press('papers', 'dvote:up:2026-01-01:1', messageId, '502')).toBe("paperbot has no record of entry 1 of this channel's digest of 2026-01-01: the vote was not recorded.");
     expect(await press('papers', 'dvote:down:2026-03-05:9', messageId, '502')).toBe("paperbot has no record of entry 9 of this channel's digest of 2026-03-05: the vote was not recorded.");
-    expect(h.state.digestVotes.channelVotes(h.channel('papers'))).toHaveLength(1);
+    expect(await h.state.digestVotes.channelVotes(h.channel('papers'))).toHaveLength(1);
   });
 });

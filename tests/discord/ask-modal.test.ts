@@ -57,7 +57,7 @@ describe('/ask and its modal', () => {
     expect(final.message?.content).toContain('**Sources**');
     expect(final.message?.content).toContain('Faster Meta Update Strategy for Noise-Robust Deep Learning');
     const answerId = buttonsOf(final).find((b) => b.custom_id?.startsWith('feedback:'))?.custom_id?.split(':')[2] ?? '';
-    expect(h.state.feedback.getAnswer(answerId)).toMatchObject({ question: 'What does FaMUS approximate\nto save training time?', source: 'slash' });
+    expect(await h.state.feedback.getAnswer(answerId)).toMatchObject({ question: 'What does FaMUS approximate\nto save training time?', source: 'slash' });
   });
 
   it('keeps private:true through the modal: the answer is ephemeral', async () => {

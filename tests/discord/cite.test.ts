@@ -88,7 +88,7 @@ describe('Cite and BibTeX buttons', () => {
   it('an answer with sources has a BibTeX button that sends every cited paper’s entry privately, also after a restart', async () => {
     const { final } = await askSlash(h.fake, 'What does FaMUS approximate, and how does VaSSO stabilize the adversary?');
     const answerId = buttonsOf(final).find((b) => b.custom_id?.startsWith('feedback:'))!.custom_id!.split(':')[2]!;
-    const cited = h.state.feedback.getAnswer(answerId)!.paperIds;
+    const cited = (await h.state.feedback.getAnswer(answerId))!.paperIds;
     expect(cited.length).toBeGreaterThan(0);
     const bibtex = buttonsOf(final).find((b) => b.label === 'BibTeX');
     expect(bibtex?.custom_id).toBe(`bibtex:${answerId}`);

@@ -15,11 +15,11 @@ import type { ChatModel } from '../../src/core/answering/chat-model.ts';
 import type { Logger } from '../../src/core/logger.ts';
 import { createApp, type App } from '../../src/app.ts';
 import type { Assistant } from '../../src/assistant/assistant.ts';
-import type { StateDatabase } from '../../src/adapters/store/state-database.ts';
 import type { PaperBot } from '../../src/discord/bot.ts';
 import type { BotAssistant } from '../../src/discord/command.ts';
 import { commandDefinitions } from '../../src/discord/commands/index.ts';
 import { withRequestIds } from '../../src/core/request-context.ts';
+import type { StateStores } from '../../src/core/state-stores.ts';
 import { startFakeDiscord, type FakeDiscord, type InteractionOptions, type RecordedCall } from '../support/fake-discord.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
 import { makeWorkspace, type Workspace } from '../support/workspace.ts';
@@ -60,7 +60,7 @@ export interface Harness {
   fake: FakeDiscord;
   llm: FakeOpenAI | null;
   assistant: Assistant;
-  state: StateDatabase;
+  state: StateStores;
   bot: PaperBot;
   logs: LogLine[];
   logger: Logger;
@@ -117,7 +117,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   const first = startApp();
   const assistant = await first.assistant({ buildIfMissing: true });
-  const state = first.state();
+  const state = await first.state();
 
   const startBot = async (overrides: BotOverrides = {}, app: App = startApp(overrides)): Promise<PaperBot> => {
     const bot = await app.bot();

@@ -49,13 +49,13 @@ describe('/settings', () => {
     expect(refused.message).toMatchObject({ flags: MessageFlags.Ephemeral, content: expect.stringContaining('needs the **Manage Server** permission') });
     const dm = await h.fake.interaction({ name: 'settings', dm: true });
     expect((await h.fake.waitForCall({ interactionId: dm.id })).message?.content).toMatch(/use `\/settings` in a server/);
-    expect(h.state.guildSettings.get('1')?.answersPrivate ?? false).toBe(false);
+    expect((await h.state.guildSettings.get('1'))?.answersPrivate ?? false).toBe(false);
   });
 
   it('answers:private makes /ask (and its modal) private by default; private:false still answers publicly', async () => {
     const changed = await settings({ answers: 'private' });
     expect(changed.message?.content).toContain('**private** by default');
-    expect(h.state.guildSettings.get('1')).toMatchObject({ answersPrivate: true, updatedBy: h.fake.defaultUser.id });
+    expect(await h.state.guildSettings.get('1')).toMatchObject({ answersPrivate: true, updatedBy: h.fake.defaultUser.id });
 
     const byDefault = await askSlash(h.fake, 'What is VaSSO?');
     expect(ephemeral(byDefault.calls()[0])).toBe(true);
@@ -88,7 +88,7 @@ describe('/settings', () => {
 
     const removed = await settings({ mentions_remove: { channel: general.id } });
     expect(removed.message?.content).toContain('mentions are answered in every channel again');
-    expect(h.state.guildSettings.get('1')?.mentionChannels).toBeNull();
+    expect((await h.state.guildSettings.get('1'))?.mentionChannels).toBeNull();
     const again = await h.fake.message({ channelId: random.id, content: 'What is VaSSO?', mentionsBot: true });
     await h.fake.waitForCall({ route: 'POST /channels/:channelId/messages/:messageId/threads', path: new RegExp(`/messages/${again.id}/threads$`) }, 8000);
     await h.settle();
@@ -101,7 +101,7 @@ describe('/settings', () => {
       return (await h.fake.waitForCall({ interactionId: ix.id })).message?.content ?? '';
     };
     expect(await subscribe()).toMatch(/^Nothing was saved: give a `timezone`/);
-    expect(h.state.digests.subscription(general.id)).toBeUndefined();
+    expect(await h.state.digests.subscription(general.id)).toBeUndefined();
 
     const bad = await settings({ digest_timezone: 'Mars/Olympus' });
     expect(bad.message?.content).toMatch(/^Nothing was saved\. .*Mars\/Olympus/);
@@ -118,7 +118,7 @@ describe('/settings', () => {
     const shown = await settings();
     expect(shown.message?.content).toContain('**private** by default');
     expect(shown.message?.content).toContain('**Asia/Tokyo**');
-    expect(h.state.schemaVersion()).toBeGreaterThanOrEqual(5);
-    expect(h.state.tables()).toContain('guild_settings');
+    expect(await h.state.schemaVersion()).toBeGreaterThanOrEqual(5);
+    expect(await h.state.tables()).toContain('guild_settings');
   });
 });

@@ -219,17 +219,17 @@ describe('slash commands against the fake Discord', () => {
     const first = await h.fake.interaction({ type: InteractionType.MessageComponent, customId: up!.custom_id!, messageId, user: voter });
     const ack = await h.fake.waitForCall({ interactionId: first.id });
     expect(ack.message).toMatchObject({ flags: MessageFlags.Ephemeral, content: expect.stringContaining('👍 is recorded') });
-    expect(h.state.feedback.votes(answerId)).toEqual([expect.objectContaining({ answerId, userId: '4242', vote: 'up' })]);
+    expect(await h.state.feedback.votes(answerId)).toEqual([expect.objectContaining({ answerId, userId: '4242', vote: 'up' })]);
 
     const second = await h.fake.interaction({ type: InteractionType.MessageComponent, customId: down!.custom_id!, messageId, user: voter });
     const ack2 = await h.fake.waitForCall({ interactionId: second.id });
     expect(ack2.message?.content).toBe('Changed your vote from 👍 to 👎.');
-    expect(h.state.feedback.votes(answerId)).toEqual([expect.objectContaining({ answerId, userId: '4242', vote: 'down' })]);
+    expect(await h.state.feedback.votes(answerId)).toEqual([expect.objectContaining({ answerId, userId: '4242', vote: 'down' })]);
 
     const other = await h.fake.interaction({ type: InteractionType.MessageComponent, customId: up!.custom_id!, messageId, user: { id: '4343', username: 'dave' } });
     await h.fake.waitForCall({ interactionId: other.id });
-    expect(h.state.feedback.feedbackSummary(answerId)).toEqual({ up: 1, down: 1 });
-    expect(h.state.feedback.getAnswer(answerId)).toMatchObject({ question: 'How does VaSSO stabilize the adversary?', source: 'slash', mode: 'llm' });
+    expect(await h.state.feedback.feedbackSummary(answerId)).toEqual({ up: 1, down: 1 });
+    expect(await h.state.feedback.getAnswer(answerId)).toMatchObject({ question: 'How does VaSSO stabilize the adversary?', source: 'slash', mode: 'llm' });
   });
 
   it('never logs the bot token, not even while logging in', () => {

@@ -6,6 +6,7 @@
  * under the same contract tests.
  */
 import type { AppliedMigration } from '../store/schema-versions.ts';
+import type { StateStores } from '../../core/state-stores.ts';
 import { ensurePgvector } from './pgvector.ts';
 import { PostgresDigestStore } from './postgres-digest-store.ts';
 import { PostgresDigestVoteStore } from './postgres-digest-vote-store.ts';
@@ -25,7 +26,7 @@ export interface PostgresStateOptions extends PostgresPoolOptions {
   migrations?: readonly PostgresMigration[];
 }
 
-export class PostgresStateDatabase {
+export class PostgresStateDatabase implements StateStores {
   /** Answers and the votes on them. */
   readonly feedback: PostgresFeedbackStore;
   /** Digest subscriptions and post records. */

@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describeError, UserError } from '../../core/errors.ts';
+import type { StateStores } from '../../core/state-stores.ts';
 import { errorCode, writeFailure } from '../../indexing/write-failure.ts';
 import { SqliteDigestStore } from './sqlite-digest-store.ts';
 import { SqliteDigestVoteStore } from './sqlite-digest-vote-store.ts';
@@ -26,7 +27,7 @@ export interface StateDatabaseOptions {
   migrations?: readonly Migration[];
 }
 
-export class StateDatabase {
+export class StateDatabase implements StateStores {
   private feedbackStore: SqliteFeedbackStore | undefined;
   private digestStore: SqliteDigestStore | undefined;
   private digestVoteStore: SqliteDigestVoteStore | undefined;

@@ -91,6 +91,8 @@ export interface DigestStore {
   history(channelId: string): Awaitable<DigestHistory>;
   /** The channel's latest post record (by the time its papers were picked), or its latest one that was sent. */
   lastPost(channelId: string, filter?: { sent?: boolean }): Awaitable<DigestPost | undefined>;
+  /** Every post record of the channel, oldest first (for inspection: the digest itself reads `history` and `lastPost`). */
+  posts(channelId: string): Awaitable<DigestPost[]>;
   /**
    * Claims the channel's digest for `localDate` before anything is sent: true when this caller may send it.
    * Atomically, with one writer across processes: the subscription still exists, and the channel has no
