@@ -96,6 +96,8 @@ export function createWorkerPoolEmbedder(options: WorkerPoolEmbedderOptions): Em
         };
         worker.on('message', onMessage);
         worker.once('error', reject);
+        // A worker told to close while it loads ends without 'ready' (dispose during start-up).
+        worker.once('exit', (code) => reject(new Error(`an embedding worker exited while loading the model (code ${code})`)));
       });
       worker.on('message', (message: WorkerMessage) => {
         if (message.type !== 'vectors' && message.type !== 'error') return;
@@ -132,7 +134,7 @@ export function createWorkerPoolEmbedder(options: WorkerPoolEmbedderOptions): Em
     }
     for (const job of queue.splice(0)) job.reject(error);
     logger.error({ error: error.message }, 'embedding workers failed; later batches are embedded in the main thread');
-    void Promise.all(list.map((w) => w.worker.terminate()));
+    void Promise.all(list.map((w) => stopWorker(w.worker)));
   };
 
   const dispatch = () => {
@@ -190,6 +192,7 @@ export function createWorkerPoolEmbedder(options: WorkerPoolEmbedderOptions): Em
         await whileNotAborted(Promise.all(pool.map((w) => w.ready)), signal);
       } catch (error) {
         if (signal?.aborted) throw error;
+        if (disposed) throw new Error('The embedder was disposed.', { cause: error });
         broken = true;
         logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'embedding workers could not start; embedding in the main thread');
         await terminate();
@@ -221,7 +224,30 @@ export function createWorkerPoolEmbedder(options: WorkerPoolEmbedderOptions): Em
     const list = pool ?? [];
     pool = null;
     for (const job of queue.splice(0)) job.reject(new Error('The embedder was disposed.'));
-    await Promise.all(list.map((w) => w.worker.terminate()));
+    await Promise.all(list.map((w) => stopWorker(w.worker)));
+  }
+}
+
+/** How long a worker may take to finish its batch and end by itself before it is terminated. */
+const WORKER_CLOSE_TIMEOUT_MS = 10_000;
+
+/**
+ * Ends a worker without pulling its thread out from under ONNX runtime (see the `close` message in
+ * embed-worker.ts): it finishes what runs and exits; `terminate()` only when it does not within the timeout.
+ */
+async function stopWorker(worker: Worker): Promise<void> {
+  if (worker.threadId === -1) return; // already exited
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.ref(); // an idle (unreferenced) worker must still be waited for
+  worker.postMessage({ type: 'close' } satisfies EmbedRequest);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), WORKER_CLOSE_TIMEOUT_MS);
+  });
+  try {
+    if ((await Promise.race([exited, late])) === 'late') await worker.terminate();
+  } finally {
+    clearTimeout(timer);
   }
 }
 
