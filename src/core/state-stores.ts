@@ -1,9 +1,9 @@
 /**
  * The precious state as one port: every store the bot and the digests keep what they must not lose in
  * (answers and votes, digest subscriptions and posts, votes on digest entries, each server's settings, job
- * claims, rate-limit windows), opened together on one database and closed together. SQLite (src/adapters/store/state-database.ts) and PostgreSQL
- * (src/adapters/postgres/postgres-state-database.ts) implement it; which one a process gets is decided in one
- * place, src/adapters/create-backends.ts, from DATABASE_URL.
+ * claims, rate-limit windows), opened together on one database and closed together. SQLite
+ * (src/adapters/store/state-database.ts) and PostgreSQL (src/adapters/postgres/postgres-state-database.ts)
+ * implement it; which one a process gets is decided in one place, src/adapters/create-backends.ts.
  */
 import type { Awaitable } from './awaitable.ts';
 import type { DigestStore } from './digest/digest-store.ts';

@@ -1,0 +1,82 @@
+/**
+ * Two bot processes (spawned, each its own createApp and pool) on one PostgreSQL state, against the fake
+ * Discord: a digest missed while both were down is posted exactly once when both start together, and the
+ * day's record in PostgreSQL says it was sent. What decides is the claim's unique (channel, local date) row,
+ * `INSERT … ON CONFLICT DO NOTHING`: a guarantee one PGlite session enforces exactly as separate sessions do,
+ * so pglite-socket multiplexing both processes' connections over its one session does not weaken the test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresStateDatabase } from '../../src/adapters/postgres/postgres-state-database.ts';
+import { localDate } from '../../src/core/digest/schedule.ts';
+import { TOKEN } from '../digest/digest-harness.ts';
+import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord.ts';
+import { startPgliteServer, type PgliteServer } from '../support/pglite-server.ts';
+import { startScript, type ScriptProcess } from '../support/script-process.ts';
+import { makeWorkspace, type Workspace } from '../support/workspace.ts';
+
+let ws: Workspace;
+let fake: FakeDiscord;
+let server: PgliteServer;
+const children: ScriptProcess[] = [];
+
+beforeAll(async () => {
+  [ws, fake, server] = await Promise.all([
+    makeWorkspace(),
+    startFakeDiscord({ token: TOKEN, guilds: [{ id: '1', name: 'Paper Club', channels: ['general', 'digest'] }] }),
+    startPgliteServer({ maxConnections: 10 }),
+  ]);
+  const built = await ws.run('index');
+  expect(built.code, built.stderr).toBe(0);
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of children) await child.killGroup();
+  await fake?.close();
+  await server?.close();
+  await ws?.cleanup();
+});
+
+/** A zone where it is between 01:00 and 23:00 now, so a 00:30 digest is due today and the date holds for the test. */
+function zoneWithDaylight(now: Date): string {
+  for (const zone of ['UTC', 'Asia/Tokyo', 'America/New_York', 'Asia/Kolkata']) {
+    const hour = Number(new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', hourCycle: 'h23' }).format(now));
+    if (hour >= 1 && hour <= 22) return zone;
+  }
+  throw new Error('no zone found');
+}
+
+function startBot(): ScriptProcess {
+  const bot = startScript('tests/support/postgres-state-bot.ts', [server.url], {
+    cwd: ws.dir,
+    env: { ...ws.env, DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl, DATABASE_POOL_SIZE: '2', SHUTDOWN_GRACE_MS: '2000', LOG_LEVEL: 'info' },
+  });
+  children.push(bot);
+  return bot;
+}
+
+describe('two bot processes on one PostgreSQL state', () => {
+  it('post a digest missed while they were down exactly once, whichever claims it first', async () => {
+    const now = new Date();
+    const zone = zoneWithDaylight(now);
+    const channelId = fake.channel('digest').id;
+    const state = await PostgresStateDatabase.open({ url: server.url, poolSize: 1, statementTimeoutMs: 10_000 });
+    await state.digests.saveSubscription({ channelId, guildId: '1', time: '00:30', timeZone: zone, count: 2, topic: null, userId: '42', now: new Date(now.getTime() - 2 * 86_400_000) });
+
+    const bots = [startBot(), startBot()];
+    await Promise.all(bots.map((bot) => bot.waitForStderr('digest catch-up done', 60_000)));
+    const posted = bots.map((bot) => Number(/"posted":(\d+)[^\n]*digest catch-up done/.exec(bot.stderr())?.[1]));
+    expect(posted.sort()).toEqual([0, 1]);
+    for (const bot of bots) bot.child.kill('SIGTERM');
+    expect((await Promise.all(bots.map((bot) => bot.exited))).map((exit) => exit.code)).toEqual([0, 0]);
+
+    const posts = fake.findCalls({ route: 'POST /channels/:channelId/messages', channelId });
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.message?.content).toContain(`Paper digest · ${localDate(now, zone)}`);
+    expect((await state.digests.posts(channelId)).map((p) => [p.localDate, p.status])).toEqual([[localDate(now, zone), 'sent']]);
+    await state.close();
+    for (const bot of bots) {
+      expect(bot.stderr()).not.toContain(TOKEN);
+      expect(bot.stderr()).not.toMatch(/unhandled/i);
+    }
+  }, 120_000);
+});
