@@ -16,6 +16,7 @@ import type { DigestVoteStore } from '../../src/core/digest/digest-votes.ts';
 import type { FeedbackStore } from '../../src/core/feedback/feedback-store.ts';
 import type { JobClaimStore } from '../../src/core/jobs/job-runs.ts';
 import type { GuildSettingsStore } from '../../src/core/settings/guild-settings.ts';
+import { startDigestHarness, textOf } from '../digest/digest-harness.ts';
 import { closeAfterEach } from '../support/close-after-each.ts';
 import { usePgliteServer, type PgliteServer } from '../support/pglite-server.ts';
 import { useWorkspace } from '../support/workspace.ts';
@@ -195,6 +196,39 @@ describe('npm run migrate-to-postgres', () => {
     expect(help.stdout).toContain('Usage: npm run migrate-to-postgres');
     expect(help.stdout).toContain('into the empty PostgreSQL database of DATABASE_URL, in one transaction');
   });
+});
+
+describe('a bot moved to PostgreSQL with migrate-to-postgres', () => {
+  it('still knows its digest subscription and what it posted: /digest status shows both, today is not posted again, tomorrow is', async () => {
+    const h = await startDigestHarness();
+    try {
+      await h.command('subscribe', { channel: { channel: h.channel('papers') }, time: '09:00', timezone: 'Europe/Berlin', count: 2 });
+      await h.tick('2026-03-02T08:00:30Z');
+      const postedOnSqlite = h.postsIn('papers').length;
+      expect(postedOnSqlite).toBeGreaterThan(0);
+
+      const moved = await h.ws.run('migrate-to-postgres', [], { env: { DATABASE_URL: server.url } });
+      expect(moved.stderr).toBe('');
+      expect(moved.code).toBe(0);
+      // The bot starts again with its state on PostgreSQL (the index stays where it is: only the state moved).
+      await h.restart({ postgresStateUrl: server.url });
+
+      const status = textOf([(await h.command('status')).reply]);
+      expect(status).toContain(`**<#${h.channel('papers')}>** · 2 papers every day at 09:00 Europe/Berlin`);
+      expect(status).toContain('Last post: the digest of 2026-03-02, posted 2026-03-02 09:00 Europe/Berlin');
+      await h.tick('2026-03-02T15:00:00Z');
+      expect(h.postsIn('papers')).toHaveLength(postedOnSqlite);
+      await h.tick('2026-03-03T08:00:30Z');
+      expect(h.postsIn('papers').length).toBeGreaterThan(postedOnSqlite);
+      const postgres = await openPostgres();
+      expect((await postgres.digests.posts(h.channel('papers'))).map((p) => [p.localDate, p.status])).toEqual([
+        ['2026-03-02', 'sent'],
+        ['2026-03-03', 'sent'],
+      ]);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
 });
 
 function escape(text: string): string {
