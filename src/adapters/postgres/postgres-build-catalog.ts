@@ -182,10 +182,13 @@ export class PostgresBuildCatalog {
     this.startedBuild(started).lines = text;
   }
 
-  /** The started build's statements (inside its transaction), or undefined when no build has begun in this process. */
-  buildSql(): Sql | undefined {
+  /**
+   * The started build's statements (inside its transaction), or undefined when no build has begun in this
+   * process (or, given `handle`, when that is not the started build's).
+   */
+  buildSql(handle?: string): Sql | undefined {
     const session = this.session;
-    if (session === undefined || this.started === undefined) return undefined;
+    if (session === undefined || this.started === undefined || (handle !== undefined && handle !== this.started.handle)) return undefined;
     // One connection runs one statement at a time: callers that ask at once (Promise.all) are queued in order.
     return {
       query: <Row extends object>(text: string, values?: readonly unknown[]) => {

@@ -63,8 +63,8 @@ export class PostgresIndexBackend {
       create: async (started: string): Promise<PostgresPaperWriter> => PostgresPaperWriter.empty(this.building(started)),
       copy: async (_current: string, started: string): Promise<PostgresPaperWriter> => PostgresPaperWriter.of(this.building(started)),
       open: async (_build: string): Promise<PostgresPaperStore> => new PostgresPaperStore(pool),
-      check: async (_build: string, expected: { papers: number; passages: number }): Promise<FileDamage | null> => {
-        const [counts] = await pool.query<{ papers: number; passages: number }>(COUNTS_SQL);
+      check: async (build: string, expected: { papers: number; passages: number }): Promise<FileDamage | null> => {
+        const [counts] = await this.sqlOf(build).query<{ papers: number; passages: number }>(COUNTS_SQL);
         if (counts === undefined || (counts.papers === expected.papers && counts.passages === expected.passages)) return null;
         return { what: 'store', file: PAPERS_TABLE, problem: `holds ${counts.papers} papers and ${counts.passages} passages, its manifest says ${expected.papers} and ${expected.passages}` };
       },
@@ -75,15 +75,15 @@ export class PostgresIndexBackend {
       /** Whether the build's manifest names vectors whose table is there. */
       exists: async (build: string): Promise<boolean> => {
         const dims = await this.catalog.manifestDims(build);
-        return dims !== null && (await vectorTables(pool)).includes(dims);
+        return dims !== null && (await vectorTables(this.sqlOf(build))).includes(dims);
       },
       /** Inside a build this process started: a writer in its transaction (the build carries the vectors over); else a reader. */
       load: async (_build: string, { dims, live }: { dims: number; live: number }): Promise<PostgresVectorIndex | null> => {
         const inBuild = this.catalog.buildSql();
         return PostgresVectorIndex.load(inBuild === undefined ? readers : this.buildVectors(inBuild), { dims, live, params: hnsw });
       },
-      check: async (_build: string, expected: { dims: number; slots: number }): Promise<FileDamage | null> => {
-        const problem = await PostgresVectorIndex.check(pool, expected);
+      check: async (build: string, expected: { dims: number; slots: number }): Promise<FileDamage | null> => {
+        const problem = await PostgresVectorIndex.check(this.sqlOf(build), expected);
         return problem === null ? null : { what: 'vectors', file: vectorTableName(expected.dims), problem };
       },
     };
@@ -112,6 +112,11 @@ export class PostgresIndexBackend {
     const sql = this.catalog.buildSql();
     if (sql === undefined) throw new Error(`no build is open in this process to write ${started} into (catalog.begin first)`);
     return sql;
+  }
+
+  /** The started build is checked inside its transaction (what it wrote is not committed yet); any other through the pool. */
+  private sqlOf(build: string): Sql {
+    return this.catalog.buildSql(build) ?? this.pool;
   }
 
   /** Inside the build's transaction already: a search's SET LOCAL lasts until the build ends, which is what it wants. */
