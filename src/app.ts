@@ -219,6 +219,8 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
             timeZone: config.arxiv.fetchTimeZone,
             logger: logger.child({ component: 'daily-fetch' }),
             now,
+            // Claimed in the shared state first: of several bot processes on it, one fetches each day.
+            claims: async () => (await app.state()).jobClaims,
             pauseJobs: overrides.pauseFetchJobs,
           }),
     ),
@@ -243,8 +245,8 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
         guildSettings: state.guildSettings,
         limiter: new RateLimiter(settings.rateLimit, () => now().getTime()),
         digest: await app.digest(),
-        arxiv: { add: (reference) => app.arxiv().add(reference), status: () => app.arxiv().status(), dailyCategories: config.arxiv.categories },
-        ...dailyFetchOf(app.dailyFetch()),
+        arxiv: { add: (reference) => app.arxiv().add(reference), status: () => app.arxiv().status(), dailyCategories: config.arxiv.categories, lastDailyFetch: () => app.dailyFetch()?.lastRun() },
+        dailyFetch: app.dailyFetch(),
         logger,
         shutdownGraceMs: config.discord.shutdownGraceMs,
         now: () => now().getTime(),
@@ -270,10 +272,6 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
     },
   };
   return app;
-}
-
-function dailyFetchOf(job: DailyFetch | null): { dailyFetch?: DailyFetch } {
-  return job === null ? {} : { dailyFetch: job };
 }
 
 /** The bot token, or the sentence that says it is missing. */

@@ -56,7 +56,7 @@ export interface PaperBotOptions {
   /** arXiv for `/add` and `/about`. None: `/add` says it is not available. */
   arxiv?: BotArxiv;
   /** The daily arXiv fetch (ARXIV_CATEGORIES), started once the bot is ready and stopped at shutdown. */
-  dailyFetch?: DailyFetch;
+  dailyFetch?: DailyFetch | null;
   /** Each server's /settings. None: /settings says so and the defaults hold. */
   guildSettings?: NonNullable<BotServices['guildSettings']>;
 }

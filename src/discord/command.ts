@@ -13,8 +13,10 @@ import type {
   StringSelectMenuInteraction,
 } from 'discord.js';
 import type { Assistant } from '../assistant/assistant.ts';
+import type { Awaitable } from '../core/awaitable.ts';
 import type { FeedbackStore } from '../core/feedback/feedback-store.ts';
 import type { GuildSettingsStore } from '../core/settings/guild-settings.ts';
+import type { JobRun } from '../core/jobs/job-runs.ts';
 import type { Logger } from '../core/logger.ts';
 import type { DigestService } from '../digest/digest-service.ts';
 import type { ArxivService } from '../sources/arxiv/arxiv-service.ts';
@@ -64,6 +66,8 @@ export interface BotArxiv {
   status: ArxivService['status'];
   /** ARXIV_CATEGORIES: what the bot fetches every day (empty: nothing). */
   dailyCategories: readonly string[];
+  /** The last daily fetch claimed in the shared state, by whichever process (undefined: none, or no daily fetch). */
+  lastDailyFetch?: () => Awaitable<JobRun | undefined>;
 }
 
 /** What a command's registered definition may depend on (the deploy script reads it from the config). */

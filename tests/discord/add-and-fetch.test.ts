@@ -133,9 +133,13 @@ describe('the daily arXiv fetch in the bot', () => {
     await until(() => h.assistant.resolvePaper('zebra tokenizers'), 'the fetched paper in the index');
     expect(arxiv.requests.some((r) => r.path === '/rss/cs.LG+stat.ML')).toBe(true);
     expect(existsSync(path.join(h.ws.corpusDir, 'arxiv', 'stat.ML', '2026-12.jsonl'))).toBe(true);
+    // The end of the fetch, recorded in the state.
+    await expect.poll(async () => (await h.state.jobClaims.lastRun('arxiv-fetch'))?.status, { timeout: 8000 }).toBe('finished');
     const ix = await h.fake.interaction({ name: 'about' });
     const about = (await h.fake.waitForCall({ interactionId: ix.id })).message?.content ?? '';
     expect(about).toMatch(/^Papers fetched <t:\d+:f> \(<t:\d+:R>\): 2 new, 0 updated \(arXiv cs\.LG, stat\.ML\); daily from arXiv cs\.LG, stat\.ML$/m);
+    // Which process fetched, from the claim in the state every bot process shares.
+    expect(about).toMatch(/^Daily fetch of \d{4}-\d{2}-\d{2}: started <t:\d+:f> \(<t:\d+:R>\) by \S+ pid \d+, finished <t:\d+:f> \(<t:\d+:R>\)$/m);
     expect(about).toMatch(/^Corpus: 13 papers/m);
   });
 });

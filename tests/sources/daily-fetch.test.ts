@@ -17,8 +17,8 @@ beforeAll(async () => {
 afterAll(async () => fake.close());
 
 /** An app as `npm start` builds it, on a workspace, with its clock at `clock.now` and the fetch job paused. */
-async function dailyApp(env: Record<string, string> = {}): Promise<{ ws: Workspace; app: App; clock: { now: Date }; logger: RecordingLogger }> {
-  const ws = await makeWorkspace({ model: false });
+async function dailyApp(env: Record<string, string> = {}, on?: Workspace): Promise<{ ws: Workspace; app: App; clock: { now: Date }; logger: RecordingLogger }> {
+  const ws = on ?? (await makeWorkspace({ model: false }));
   const clock = { now: new Date('2026-12-02T12:00:00Z') };
   const logger = new RecordingLogger();
   const config = parseConfig({ ...ws.env, EMBEDDINGS: 'lexical', ARXIV_RSS_URL: fake.rssUrl, ARXIV_API_URL: fake.apiUrl, ARXIV_MIN_INTERVAL_MS: '0', ARXIV_CATEGORIES: 'cs.LG', ...env }, ws.dir);
@@ -92,6 +92,53 @@ describe("the bot's daily arXiv fetch", () => {
       await sleep(50);
       await app.dailyFetch()?.stop();
       expect(fake.requests.length).toBe(asked);
+    } finally {
+      await app.close();
+      await ws.cleanup();
+    }
+  });
+
+  it('fetches once a day however many bot processes share the state: one asks arXiv, the others log (info) that it was done elsewhere', async () => {
+    const first = await dailyApp();
+    const second = await dailyApp({}, first.ws);
+    try {
+      fake.setFeed('2026-12-02', [arxivPaper(11)]);
+      const asked = fake.requests.length;
+      const daily = [first.app.dailyFetch(), second.app.dailyFetch()];
+      const reports = await Promise.all(daily.map((d) => d?.run()));
+      expect(fake.requests.length - asked).toBe(1);
+      expect(reports.filter((r) => r?.added === 1)).toHaveLength(1);
+      const skipped = reports.find((r) => r?.added !== 1);
+      expect(skipped?.note).toMatch(/^the fetch of 2026-12-02 was claimed by \S+ pid \d+ \(started 2026-12-02T12:00:00\.000Z, (started|finished)\)$/);
+      const logs = [...first.logger.lines, ...second.logger.lines];
+      expect(logs.filter((l) => l.message === 'the daily arXiv fetch of this day was done elsewhere: not fetching').map((l) => l.level)).toEqual(['info']);
+      expect(logs.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
+      expect(await first.app.dailyFetch()?.lastRun()).toMatchObject({ job: 'arxiv-fetch', period: '2026-12-02', status: 'finished' });
+    } finally {
+      await second.app.close();
+      await first.app.close();
+      await first.ws.cleanup();
+    }
+  });
+
+  it('catches up at start through the claim: a day another process started and died in is not fetched again, the next day is; /about says who started the last fetch and whether it finished', async () => {
+    const { ws, app, clock } = await dailyApp();
+    try {
+      // Another process, elsewhere (its own data folder, so no fetch log here), claimed today and died mid-fetch.
+      await (await app.state()).jobClaims.claimRun('arxiv-fetch', '2026-12-02', 'other-host pid 4711', new Date('2026-12-02T05:30:00Z'));
+      fake.setFeed('2026-12-02', [arxivPaper(21)]);
+      const asked = fake.requests.length;
+      const daily = app.dailyFetch();
+      daily?.start();
+      await daily?.stop();
+      expect(fake.requests.length).toBe(asked);
+      const about = async () => renderFetchStatus(app.arxiv().status(), ['cs.LG'], await daily?.lastRun());
+      expect((await about()).at(-1)).toMatch(/^Daily fetch of 2026-12-02: started <t:1796189400:f> \(<t:1796189400:R>\) by other-host pid 4711, not finished \(still running, or that process stopped before the end\)$/);
+
+      clock.now = new Date('2026-12-03T05:30:00Z');
+      fake.setFeed('2026-12-03', [arxivPaper(22)]);
+      expect(await daily?.run()).toMatchObject({ added: 1, requests: 1 });
+      expect((await about()).at(-1)).toMatch(/^Daily fetch of 2026-12-03: started <t:1796275800:f> \(<t:1796275800:R>\) by \S+ pid \d+, finished <t:1796275800:f> \(<t:1796275800:R>\)$/);
     } finally {
       await app.close();
       await ws.cleanup();

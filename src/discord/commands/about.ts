@@ -9,7 +9,7 @@ export const about = {
 
   async execute(interaction, services) {
     const arxiv = services.arxiv;
-    const fetches = arxiv === null ? [] : renderFetchStatus(arxiv.status(), arxiv.dailyCategories);
+    const fetches = arxiv === null ? [] : renderFetchStatus(arxiv.status(), arxiv.dailyCategories, await arxiv.lastDailyFetch?.());
     await replyPrivately(interaction, [renderAbout(services.assistant.about()), ...fetches].join('\n'));
   },
 } satisfies Command;

@@ -2,6 +2,7 @@
  * What the bot says about where its papers come from: /add's replies and the fetch lines of /about. Pure.
  */
 import { escapeText } from './discord-markdown.ts';
+import type { JobRun } from '../../core/jobs/job-runs.ts';
 import type { FetchLogData } from '../../sources/fetch-log.ts';
 
 export const ADD_GUILD_ONLY = 'Papers are added to a server’s paperbot: use `/add` in a server.';
@@ -17,8 +18,12 @@ export function addedNotIndexedNotice(arxivId: string, status: 'added' | 'known'
   return `${what}; it becomes searchable after the next index update (${reason}).`;
 }
 
-/** /about's lines on the arXiv fetches: when, how many, and the last failure when it is more recent than the last success. */
-export function renderFetchStatus(status: FetchLogData, categories: readonly string[]): string[] {
+/**
+ * /about's lines on the arXiv fetches: when, how many, and the last failure when it is more recent than the
+ * last success; with `dailyRun` (the last daily fetch claimed in the shared state, by any bot process), when
+ * and by whom it started, and whether it finished.
+ */
+export function renderFetchStatus(status: FetchLogData, categories: readonly string[], dailyRun?: JobRun): string[] {
   const lines: string[] = [];
   const at = (iso: string): string => {
     const ms = Date.parse(iso);
@@ -33,5 +38,12 @@ export function renderFetchStatus(status: FetchLogData, categories: readonly str
   );
   const failure = status.lastFailure;
   if (failure !== null && (last === null || failure.at > last.at)) lines.push(`⚠️ Last fetch failed ${at(failure.at)}: ${escapeText(failure.message)}`);
+  if (dailyRun !== undefined) {
+    const ended =
+      dailyRun.finishedAt === null
+        ? 'not finished (still running, or that process stopped before the end)'
+        : `${dailyRun.status === 'failed' ? 'failed' : 'finished'} ${at(dailyRun.finishedAt)}`;
+    lines.push(`Daily fetch of ${dailyRun.period}: started ${at(dailyRun.startedAt)} by ${escapeText(dailyRun.holder)}, ${ended}`);
+  }
   return lines;
 }
