@@ -2,19 +2,18 @@
  * End to end, as a user runs it: `npm run index` then `npm run ask`, `chat` (the real commands, run in this
  * process with the argv, environment and streams a script would give them) on the shipped corpus in a temp
  * folder, with the project's generated test model loaded by the real transformers.js, the real hnswlib and
- * SQLite, and a fake OpenAI-compatible server on 127.0.0.1. Two smoke tests start real processes: `npm start`
- * building the missing index, and a build killed half way.
+ * SQLite, and a fake OpenAI-compatible server on 127.0.0.1. A smoke test starts a real process: `npm start`
+ * building the missing index. What must hold on every backend (the extractive FaMUS answer, the refusal
+ * without an LLM call, incremental and killed builds) is in backends.test.ts, run on each.
  */
-import { appendFile, readFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
 import { makeWorkspace, useWorkspace, type Workspace } from '../support/workspace.ts';
-import { syntheticAbstracts } from '../../src/dev/synthetic-corpus.ts';
 import { makeModel } from '../../src/dev/test-model.ts';
 
 const FAMUS = 'What does FaMUS approximate to save training time?';
-const AUSTRALIA = 'What is the capital of Australia?';
 
 interface AskJson {
   question: string;
@@ -49,17 +48,6 @@ describe('index and ask on the shipped corpus', () => {
     await ws.cleanup();
   });
 
-  it('answers extractively with no LLM configured, citing the FaMUS paper (line 7) first', async () => {
-    const result = await ws.run('ask', ['--json', FAMUS]);
-    expect(result.code, result.stderr).toBe(0);
-    const json = parseOneJson(result.stdout);
-    expect(json.mode).toBe('extractive');
-    expect(json.citations[0]?.source).toMatch(/:7$/);
-    expect(json.citations[0]?.title).toBe('Faster Meta Update Strategy for Noise-Robust Deep Learning');
-    expect(json.answer).toContain('FaMUS');
-    for (const c of json.citations) expect(json.passages.map((p) => p.n)).toContain(c.n);
-  });
-
   it('answers with the LLM and drops a citation the server invents', async () => {
     llm.enqueue({ content: 'FaMUS approximates the meta gradient with a faster layer-wise approximation [1], which saves training time [9].' });
     const before = llm.requests.length;
@@ -75,17 +63,6 @@ describe('index and ask on the shipped corpus', () => {
     const body = llm.requests.at(-1)?.body as { model: string; messages: { content: string }[] };
     expect(body.model).toBe('fake-model');
     expect(body.messages.at(-1)?.content).toContain('<passage n="1" paper="Faster Meta Update Strategy for Noise-Robust Deep Learning" source="seed-papers.jsonl:7">');
-  });
-
-  it('refuses an off-topic question without calling the LLM, naming no citations', async () => {
-    const before = llm.requests.length;
-    const result = await ws.run('ask', ['--json', AUSTRALIA], { env: { OPENAI_BASE_URL: llm.url } });
-    expect(result.code, result.stderr).toBe(0);
-    const json = parseOneJson(result.stdout);
-    expect(json.mode).toBe('refused');
-    expect(json.citations).toEqual([]);
-    expect(json.answer).toMatch(/do not seem to cover/);
-    expect(llm.requests.length).toBe(before);
   });
 
   it('prints a readable answer with numbered sources without --json', async () => {
@@ -141,56 +118,6 @@ describe('npm start without a Discord token (smoke test: a real process)', () =>
       await ws.cleanup();
     }
   }, 120_000);
-});
-
-describe('incremental and atomic builds', () => {
-  const workspace = useWorkspace();
-
-  it('embeds nothing when nothing changed, and exactly the paper that was added', async () => {
-    const ws = workspace();
-    expect((await ws.run('index')).stdout).toContain('embedded 11 papers');
-    const again = await ws.run('index');
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain('embedded 0 papers');
-
-    const [extra] = syntheticAbstracts(1, { seed: 7 });
-    await writeFile(path.join(ws.corpusDir, 'extra.txt'), `${extra}\n`);
-    const added = await ws.run('index');
-    expect(added.stdout).toContain('1 added');
-    expect(added.stdout).toContain('embedded 1 paper (1 passage)');
-    expect(added.stdout).toContain('Indexed 12 papers');
-
-    await writeFile(path.join(ws.corpusDir, 'extra.txt'), '');
-    const removed = await ws.run('index');
-    expect(removed.stdout).toContain('1 removed');
-    expect(removed.stdout).toContain('embedded 0 papers');
-    expect(removed.stdout).toContain('Indexed 11 papers');
-  }, 120_000);
-
-  it('keeps the previous index answering when a build is killed half way (smoke test: a real process, SIGKILL)', async () => {
-    const ws = workspace();
-    expect((await ws.run('index')).code).toBe(0);
-    const current = await readFile(path.join(ws.dataDir, 'index', 'CURRENT'), 'utf8');
-    await writeFile(path.join(ws.corpusDir, 'big.txt'), `${syntheticAbstracts(6_000, { seed: 3 }).join('\n')}\n`);
-
-    const build = ws.start('index');
-    await build.waitForStderr(/embedding [1-9]\d*\/6000/, 60_000);
-    await build.killGroup();
-    expect((await build.exited).signal).toBe('SIGKILL');
-
-    expect(await readFile(path.join(ws.dataDir, 'index', 'CURRENT'), 'utf8')).toBe(current);
-    const answer = await ws.run('ask', ['--json', FAMUS]);
-    expect(answer.code, answer.stderr).toBe(0);
-    const json = parseOneJson(answer.stdout);
-    expect(json.citations[0]?.source).toMatch(/seed-papers\.jsonl:7$/);
-
-    // The next build cleans up the killed one's leftovers and completes.
-    await writeFile(path.join(ws.corpusDir, 'big.txt'), `${syntheticAbstracts(50, { seed: 3 }).join('\n')}\n`);
-    const next = await ws.run('index');
-    expect(next.code, next.stderr).toBe(0);
-    expect(next.stdout).toContain('Indexed 61 papers');
-    expect((await readdir(path.join(ws.dataDir, 'index', 'builds'))).filter((d) => d.endsWith('.partial'))).toEqual([]);
-  }, 180_000);
 });
 
 describe('bad input and missing pieces', () => {
