@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../core/errors.ts';
 import { describeForLog, scrubSecrets } from '../core/redact-secrets.ts';
-import { userFacingMessage } from './errors.ts';
+import { fatalCloseSentence, userFacingMessage } from './errors.ts';
 import { buttonKind, feedbackId, parseFeedbackId, parseSimilarId, similarId } from './custom-ids.ts';
 import { parseDeployArgs } from './deploy-commands.ts';
 
@@ -57,5 +57,12 @@ describe('parseDeployArgs', () => {
     expect(parseDeployArgs(['--help'])).toEqual({ help: true });
     expect(() => parseDeployArgs(['--guild', 'general'])).toThrow(/needs a server id/);
     expect(() => parseDeployArgs(['--global'])).toThrow(/Unknown option --global/);
+  });
+});
+
+describe('fatalCloseSentence', () => {
+  it('tells a bot that needs sharding (4011) or has a wrong shard count (4010) to set DISCORD_SHARDS', () => {
+    expect(fatalCloseSentence(4011)).toMatch(/code 4011 \(sharding required.*set DISCORD_SHARDS=auto/);
+    expect(fatalCloseSentence(4010)).toMatch(/code 4010 \(invalid shard.*DISCORD_SHARDS=auto/);
   });
 });

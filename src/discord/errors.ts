@@ -57,8 +57,9 @@ export function fatalCloseSentence(code: number): string | null {
     case GatewayCloseCodes.InvalidIntents:
       return 'Discord refused the gateway intents as invalid (close code 4013): this version of paperbot asks for intents Discord does not know; update paperbot or report it to its maintainers.';
     case GatewayCloseCodes.InvalidShard:
+      return 'Discord closed the gateway connection with code 4010 (invalid shard: the shard count does not fit the bot): set DISCORD_SHARDS=auto, or a count of at least what Discord recommends.';
     case GatewayCloseCodes.ShardingRequired:
-      return `Discord closed the gateway connection with code ${code} (the bot is in too many servers for one connection): run paperbot with sharding.`;
+      return 'Discord closed the gateway connection with code 4011 (sharding required: the bot is in too many servers for one connection): set DISCORD_SHARDS=auto and start paperbot again.';
     case GatewayCloseCodes.InvalidAPIVersion:
       return 'Discord closed the gateway connection with code 4012 (API version no longer supported): update paperbot.';
     default:
