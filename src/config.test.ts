@@ -101,6 +101,12 @@ describe('parseConfig', () => {
     expect(parseConfig({ DISCORD_TOKEN: 'abc.def.ghi' }, CWD).discord.token).toBe('abc.def.ghi');
   });
 
+  it('runs one unsharded process unless DISCORD_SHARDS says auto or a number of shards', () => {
+    expect(parseConfig({}, CWD).discord.shards).toBeUndefined();
+    expect(parseConfig({ DISCORD_SHARDS: 'Auto' }, CWD).discord.shards).toBe('auto');
+    expect(parseConfig({ DISCORD_SHARDS: '2' }, CWD).discord.shards).toBe(2);
+  });
+
   it.each([
     ['TOP_K', 'six', /whole number between 1 and 20/],
     ['TOP_K', '0', /at least 1/],
@@ -123,6 +129,9 @@ describe('parseConfig', () => {
     ['OPENAI_BASE_URL', 'localhost:11434/v1', /expected an http\(s\) URL/],
     ['DISCORD_API_URL', 'ftp://discord.example', /expected an http\(s\) URL/],
     ['LOG_LEVEL', 'loud', /expected trace, debug, info, warn, error, fatal or silent/],
+    ['DISCORD_SHARDS', '0', /expected auto or a number of shards from 1 to 4096/],
+    ['DISCORD_SHARDS', 'many', /expected auto or a number of shards from 1 to 4096/],
+    ['DISCORD_SHARDS', '10000', /expected auto or a number of shards from 1 to 4096/],
   ])('names %s = %j and says what was expected', (name, value, expected) => {
     const error = configError({ [name]: value });
     expect(error.code).toBe('E_CONFIG');

@@ -12,6 +12,9 @@ import { DEFAULT_MAX_ANSWER_CHARS } from './core/answering/cap-answer.ts';
 import { UserError } from './core/errors.ts';
 import { DEFAULT_GATE } from './core/retrieval/relevance-gate.ts';
 
+/** More shards than Discord gives the largest bots; a typo (10000 for 10) is told, not spawned. */
+const MAX_SHARDS = 4_096;
+
 const schema = z.object({
   CORPUS_DIR: optional(z.string()),
   DATA_DIR: optional(z.string()),
@@ -58,6 +61,14 @@ const schema = z.object({
   RATE_LIMIT_QUESTIONS: optional(int(1, 1_000)),
   RATE_LIMIT_WINDOW_S: optional(int(1, 86_400)),
   SHUTDOWN_GRACE_MS: optional(int(0, 600_000)),
+  DISCORD_SHARDS: optional(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine((v) => v === 'auto' || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= MAX_SHARDS), { message: `expected auto or a number of shards from 1 to ${MAX_SHARDS}` })
+      .transform((v) => (v === 'auto' ? ('auto' as const) : Number(v))),
+  ),
 
   ARXIV_RSS_URL: optional(url),
   ARXIV_API_URL: optional(url),
@@ -145,6 +156,11 @@ export interface Config {
     rateLimit: { questions: number; windowMs: number };
     /** On SIGINT/SIGTERM, how long answers in flight may take to finish before they are cut short. */
     shutdownGraceMs: number;
+    /**
+     * Unset: one bot process, no sharding (the default). Set: `npm start` runs discord.js's ShardingManager,
+     * one process per shard; `auto` takes the count Discord recommends (GET /gateway/bot).
+     */
+    shards: 'auto' | number | undefined;
   };
   arxiv: {
     rssUrl: string;
@@ -236,6 +252,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd: string
       messageContent: e.DISCORD_MESSAGE_CONTENT ?? false,
       rateLimit: { questions: e.RATE_LIMIT_QUESTIONS ?? 5, windowMs: (e.RATE_LIMIT_WINDOW_S ?? 60) * 1000 },
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS ?? 10_000,
+      shards: e.DISCORD_SHARDS,
     },
     arxiv: {
       rssUrl: e.ARXIV_RSS_URL ?? 'https://rss.arxiv.org/rss',

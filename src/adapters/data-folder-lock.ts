@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Config } from '../config.ts';
 import { UserError } from '../core/errors.ts';
 import { writeFailure } from '../indexing/write-failure.ts';
 import { isAlive } from '../indexing/index-layout.ts';
@@ -16,6 +17,15 @@ export interface DataFolderLock {
   readonly file: string;
   /** Removes the lock if it is still this process's. Idempotent. */
   release(): void;
+}
+
+/**
+ * The lock step of `npm start`, as a function of the config: the data folder's lock, taken by the bot (or by
+ * the sharding parent, for all its shards), or null with DATABASE_URL, where several processes share one
+ * database by design and the database's own guarantees (each day's digest claimed once) replace the lock.
+ */
+export function lockForBot(config: Pick<Config, 'dataDir' | 'database'>, pid: number = process.pid): DataFolderLock | null {
+  return config.database.url === undefined ? lockDataFolder(config.dataDir, pid) : null;
 }
 
 export function lockDataFolder(dataDir: string, pid: number = process.pid): DataFolderLock {

@@ -32,6 +32,7 @@ import type { RateLimiter } from './rate-limiter.ts';
 import { currentRequestId, newRequestId, runWithRequest } from '../core/request-context.ts';
 import { SHUTTING_DOWN_NOTICE } from './render/info-messages.ts';
 import { NO_PINGS } from './render/outgoing-message.ts';
+import { runsShardZero, shardLogFields } from './shard-info.ts';
 
 export interface PaperBotOptions {
   token: string;
@@ -98,7 +99,6 @@ export class PaperBot {
       failIfNotExists: false,
       rest: { api: options.apiUrl, ...options.rest },
     });
-    const now = options.now ?? Date.now;
     this.services = {
       assistant: options.assistant,
       feedback: options.feedback,
@@ -108,7 +108,7 @@ export class PaperBot {
       llmConfigured: options.assistant.about().llm !== null,
       shutdownSignal: this.abort.signal,
       secrets: [options.token],
-      now,
+      now: options.now ?? Date.now,
       digest: options.digest ?? null,
       arxiv: options.arxiv ?? null,
       guildSettings: options.guildSettings ?? null,
@@ -122,7 +122,7 @@ export class PaperBot {
     });
     this.ready = new Promise<void>((resolve) =>
       this.client.once(Events.ClientReady, (client) => {
-        logger.info({ user: client.user.tag, userId: client.user.id, guilds: client.guilds.cache.size, intents: settings.messageContent ? 'with Message Content' : 'without Message Content' }, 'connected to Discord');
+        logger.info({ user: client.user.tag, userId: client.user.id, ...shardLogFields(client), guilds: client.guilds.cache.size, intents: settings.messageContent ? 'with Message Content' : 'without Message Content' }, 'connected to Discord');
         resolve();
       }),
     );
@@ -139,14 +139,14 @@ export class PaperBot {
   }
 
   /**
-   * Logs in and resolves once the client is ready (guilds received); then the digest jobs start and the
-   * digests due today and not yet posted are posted (the catch-up runs in the background).
+   * Logs in and resolves once ready (guilds received); then the digest jobs start, in every shard (a day's claim
+   * posts it once), and post what is due today in the background; the daily fetch starts only in shard 0's process.
    */
   async start(): Promise<void> {
     await this.client.login(this.options.token);
     await this.ready;
     if (!this.stopping) await this.options.digest?.start();
-    if (!this.stopping) this.options.dailyFetch?.start();
+    if (!this.stopping && runsShardZero(this.client)) this.options.dailyFetch?.start();
   }
 
   /** Answers being worked on now. */

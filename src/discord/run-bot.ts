@@ -5,19 +5,23 @@
  * the app) and returns exit code 0. A second Ctrl-C kills at once, as usual. Unhandled promise rejections are
  * logged (scrubbed), never fatal. When Discord closes the gateway for good while it runs (the token was
  * reset: 4004; intents: 4013/4014) it shuts down the same way and fails with one sentence saying what to fix
- * (exit 1), instead of idling without a connection until Node gives up on it (exit 13).
+ * (exit 1), instead of idling without a connection until Node gives up on it (exit 13). As one shard of a
+ * ShardingManager (src/shard-main.ts) it is the same bot for its shard, without the lock (its parent holds
+ * it), and it also shuts down when its parent is gone (the IPC channel closed: a `kill -9` of the parent).
  */
 import { requireDiscordToken, type App } from '../app.ts';
-import { lockDataFolder } from '../adapters/data-folder-lock.ts';
+import { lockForBot } from '../adapters/data-folder-lock.ts';
 import { UserError, isUserError } from '../core/errors.ts';
 import type { CommandContext } from '../cli/run-main.ts';
 import { describeForLog, scrubSecrets } from '../core/redact-secrets.ts';
 import type { PaperBot } from './bot.ts';
 import { inviteUrl } from './invite.ts';
+import { shardLogFields } from './shard-info.ts';
 
 /** The parts of `process` the bot command uses (tests pass a stand-in). */
 export interface BotProcess {
-  once(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  /** `disconnect`: the IPC channel to the sharding parent closed (only a shard listens for it). */
+  once(event: 'SIGINT' | 'SIGTERM' | 'disconnect', listener: () => void): unknown;
   on(event: 'unhandledRejection', listener: (reason: unknown) => void): unknown;
   off(event: 'unhandledRejection', listener: (reason: unknown) => void): unknown;
 }
@@ -30,7 +34,12 @@ export interface RunBotOptions {
   onReady?: (bot: PaperBot) => void;
 }
 
-export async function botCommand({ app }: CommandContext, proc: BotProcess = process): Promise<number> {
+export interface BotCommandOptions {
+  /** This process is one shard a ShardingManager started (src/shard-main.ts). */
+  shard?: boolean;
+}
+
+export async function botCommand({ app }: CommandContext, proc: BotProcess = process, { shard = false }: BotCommandOptions = {}): Promise<number> {
   const { logger } = app;
   const secrets = app.config.discord.token === undefined ? [] : [app.config.discord.token];
   const stop = new AbortController();
@@ -40,15 +49,22 @@ export async function botCommand({ app }: CommandContext, proc: BotProcess = pro
       stop.abort();
     });
   }
+  // A shard whose parent died would run on unsupervised, holding its shard while the next npm start takes the lock.
+  if (shard) {
+    proc.once('disconnect', () => {
+      logger.warn({}, 'the sharding parent is gone: shutting down');
+      stop.abort();
+    });
+  }
   const onRejection = (reason: unknown): void => logger.error({ err: describeForLog(reason, secrets) }, 'unhandled promise rejection');
   // One bot per data folder: a second one (an overlapping restart) would answer every mention twice.
-  const lock = lockDataFolder(app.config.dataDir);
+  const lock = shard ? null : lockForBot(app.config);
   proc.on('unhandledRejection', onRejection);
   try {
     return await runBot({ app, stop: stop.signal });
   } finally {
     proc.off('unhandledRejection', onRejection);
-    lock.release();
+    lock?.release();
   }
 }
 
@@ -68,7 +84,7 @@ export async function runBot({ app, stop, onReady }: RunBotOptions): Promise<num
       const about = assistant.about();
       const appId = bot.client.application?.id;
       logger.info(
-        { papers: about.papers, retrieval: about.retrieval, llm: about.llm, ...(appId ? { invite: inviteUrl(appId) } : {}) },
+        { ...shardLogFields(bot.client), papers: about.papers, retrieval: about.retrieval, llm: about.llm, ...(appId ? { invite: inviteUrl(appId) } : {}) },
         'paperbot is answering on Discord (Ctrl-C to stop)',
       );
       if (bot.client.guilds.cache.size === 0 && appId) logger.warn({ invite: inviteUrl(appId) }, 'the bot is in no server yet: open the invite URL to add it');
