@@ -25,13 +25,13 @@ const config = parseConfig({ DATA_DIR: input.dataDir, EMBEDDINGS: 'dense', EMBED
 const { embedder } = await loadEmbedder(config.embeddings, silentLogger);
 const rssModel = mb();
 const t0 = performance.now();
-const index = new IndexHandle({ indexDir: config.indexDir, embedder, backend: createIndexBackend(config), logger: silentLogger });
+const index = await IndexHandle.open({ embedder, backend: createIndexBackend(config), logger: silentLogger });
 const loadMs = performance.now() - t0;
 const rssIndex = mb();
 const assistant = new Assistant({ config, index, embedder, logger: silentLogger });
 for (const q of input.questions) await assistant.ask(q);
 const rssAnswered = mb();
 process.stdout.write(`${JSON.stringify({ rssStartMb: rssStart, rssModelMb: rssModel, rssIndexMb: rssIndex, rssAfterQuestionsMb: rssAnswered, indexLoadMs: Math.round(loadMs) })}\n`);
-assistant.close();
+await assistant.close();
 await embedder?.dispose();
 process.exit(0);

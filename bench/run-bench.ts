@@ -471,7 +471,7 @@ async function compareEmbedding(config: Config, modelDir: string, project: Embed
 
 async function measureQueries(config: Config, app: App, embedder: Embedder, queries: readonly string[], step: (text: string) => void): Promise<Omit<SizeResult['query'], 'textLike'>> {
   const index = await app.index();
-  const open = index.current();
+  const open = await index.current();
   // The ef sweep needs hnswlib's own handle, not the core port the open index gives: load the same file.
   const vectors = HnswVectorIndex.load(open.dir, { dims: open.vectors?.dims ?? 0, efSearch: config.hnsw.efSearch, live: open.manifest.counts.vectors });
   if (open.vectors === null || vectors === null) throw new Error('the benchmark index has no vectors');
@@ -480,7 +480,8 @@ async function measureQueries(config: Config, app: App, embedder: Embedder, quer
   const options = { topK: r.topK, maxPassagesPerPaper: r.maxPassagesPerPaper, gateMinCoverage: r.gateMinCoverage, gateMinSimilarity: r.gateMinSimilarity };
 
   step('exact index of the same vectors');
-  const labels = open.store.allPapers().flatMap((p) => open.store.passageIdsOf(p.id));
+  const labels: number[] = [];
+  for (const p of await open.store.allPapers()) labels.push(...(await open.store.passageIdsOf(p.id)));
   const brute = new BruteForceIndex(
     vectors.dims,
     labels.flatMap((label) => {
@@ -495,7 +496,7 @@ async function measureQueries(config: Config, app: App, embedder: Embedder, quer
   const lexicalOnly = latency(await timeEach(queries, (q) => assistant.retrieve(q, { mode: 'lexical' })));
   const queryEmbedding = latency(await timeEach(queries, (q) => embedder.embedQuery(q)));
   step('similar papers by their words, through the term budget and with all distinctive words');
-  const similarByWords = measureSimilarByWords(open.store);
+  const similarByWords = await measureSimilarByWords(open.store);
 
   const queryVectors: number[][] = [];
   for (const q of queries) queryVectors.push(await embedder.embedQuery(q));
@@ -525,16 +526,16 @@ const SIMILAR_PAPERS = 100;
  * product runs it, and the query it sent before it went through the term budget (the 16 words of highest
  * IDF, whatever their postings), timed in turns on the same papers, document frequencies already cached.
  */
-function measureSimilarByWords(store: PaperStore): NonNullable<SizeResult['query']['similarByWords']> {
-  const ids = shuffled(store.allPapers().map((p) => p.id), 7).slice(0, SIMILAR_PAPERS);
+async function measureSimilarByWords(store: PaperStore): Promise<NonNullable<SizeResult['query']['similarByWords']>> {
+  const ids = shuffled((await store.allPapers()).map((p) => p.id), 7).slice(0, SIMILAR_PAPERS);
   // The lexical path of similar-papers.ts before this change, whole: IDF of every word, the top 16, one search.
   let termsAll = 0;
-  const before = (id: string) => {
-    const paper = store.getPaper(id);
-    const idf = inverseDocumentFrequencies(contentTerms(paper?.abstract ?? ''), store);
+  const before = async (id: string) => {
+    const paper = await store.getPaper(id);
+    const idf = await inverseDocumentFrequencies(contentTerms(paper?.abstract ?? ''), store);
     const terms = [...idf.entries()].sort((x, y) => y[1] - x[1]).slice(0, 16).map(([t]) => t);
     termsAll += terms.length;
-    const hits = store.lexicalSearch(terms, 24).map((h) => h.paperId).filter((p) => p !== id);
+    const hits = (await store.lexicalSearch(terms, 24)).map((h) => h.paperId).filter((p) => p !== id);
     return store.getPapers([...new Set(hits)]);
   };
   let termsBudgeted = 0;
@@ -549,10 +550,10 @@ function measureSimilarByWords(store: PaperStore): NonNullable<SizeResult['query
   for (const [i, id] of [...ids.slice(0, 10), ...ids].entries()) {
     // Ten warm-up papers, then both in turns, the order alternating. The store caches document frequencies, and
     // both ask for those of every word of the abstract: asked first, so that neither pays them for the other.
-    store.documentFrequencies(contentTerms(store.getPaper(id)?.abstract ?? ''));
+    await store.documentFrequencies(contentTerms((await store.getPaper(id))?.abstract ?? ''));
     for (const [name, run] of i % 2 === 0 ? ([['after', after], ['before', before]] as const) : ([['before', before], ['after', after]] as const)) {
       const t0 = performance.now();
-      run(id);
+      await run(id);
       if (i >= 10) times[name].push(performance.now() - t0);
     }
     if (i === 9) [termsAll, termsBudgeted] = [0, 0];

@@ -25,7 +25,6 @@ import { RestDigestSender } from './discord/rest-digest-sender.ts';
 import { buildIndex, type BuildProgress, type BuildReport } from './indexing/build-index.ts';
 import { describeBuild } from './indexing/describe-build.ts';
 import type { IndexBackend } from './indexing/index-backend.ts';
-import { currentBuildDir, indexLayout } from './indexing/index-layout.ts';
 import { IndexHandle } from './indexing/open-index.ts';
 import { ArxivClient, type ArxivClientOptions } from './sources/arxiv/arxiv-client.ts';
 import { ArxivService } from './sources/arxiv/arxiv-service.ts';
@@ -126,7 +125,6 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
     const { embedder: model } = await embedder();
     return buildIndex({
       corpusDir: config.corpusDir,
-      indexDir: config.indexDir,
       embedder: model,
       backend: indexBackend,
       strict,
@@ -141,18 +139,18 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
     refuseDatabaseUrl(config);
     const { embedder: model, warning } = await embedder();
     if (warning !== null) notify(warning);
-    if (buildIfMissing && currentBuildDir(indexLayout(config.indexDir)) === null) {
+    if (buildIfMissing && (await indexBackend.catalog.current()) === null) {
       notify(`No index yet: building it from ${config.corpusDir} …`);
       for (const line of describeBuild(await build(onProgress ? { onProgress } : {}))) notify(line);
     }
-    return new IndexHandle({ indexDir: config.indexDir, embedder: model, backend: indexBackend, logger });
+    return IndexHandle.open({ embedder: model, backend: indexBackend, logger });
   };
 
   const startAssistant = async (start: AssistantStart): Promise<Assistant> => {
     const index = await app.index(start);
     const { embedder: model } = await embedder();
     const assistant = new Assistant({ config, index, embedder: model, chatModel, logger });
-    for (const note of assistant.startupNotes()) (start.notify ?? (() => {}))(note);
+    for (const note of await assistant.startupNotes()) (start.notify ?? (() => {}))(note);
     return assistant;
   };
 
@@ -263,7 +261,8 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
           const state = await stateOpened?.catch(() => undefined);
           await state?.close();
           const index = await indexOpened?.catch(() => undefined);
-          index?.close();
+          await index?.close();
+          await indexBackend.close();
           const loaded = await embedderLoaded?.catch(() => undefined);
           await loaded?.embedder?.dispose();
         }

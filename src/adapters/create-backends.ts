@@ -30,7 +30,7 @@ export interface BackendOptions {
   postgresStateUrl?: string | undefined;
 }
 
-export function createBackends(config: Pick<Config, 'database' | 'hnsw' | 'stateFile'>, { logger, postgresStateUrl }: BackendOptions): Backends {
+export function createBackends(config: Pick<Config, 'database' | 'hnsw' | 'indexDir' | 'stateFile'>, { logger, postgresStateUrl }: BackendOptions): Backends {
   const { poolSize, statementTimeoutMs } = config.database;
   return {
     index: createIndexBackend(config),

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Config } from '../config.ts';
 import { UserError } from '../core/errors.ts';
 import { writeFailure } from '../indexing/write-failure.ts';
-import { isAlive } from '../indexing/index-layout.ts';
+import { isAlive } from './is-process-alive.ts';
 
 export const BOT_LOCK_FILE = 'bot.lock';
 

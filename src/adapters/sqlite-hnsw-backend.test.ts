@@ -60,16 +60,16 @@ function writeCorpus(dir: string, extra: string[] = []): void {
 
 /** The real backend, recording the capacity of every vector index it creates. */
 function recordingBackend(): IndexBackend & { capacities: number[] } {
-  const real = sqliteHnswBackend(HNSW);
+  const real = sqliteHnswBackend(indexDir, HNSW);
   const capacities: number[] = [];
   return {
+    ...real,
     capacities,
-    papers: real.papers,
     vectors: {
       ...real.vectors,
-      create: (options) => {
+      create: (started, options) => {
         capacities.push(options.capacity);
-        return real.vectors.create(options);
+        return real.vectors.create(started, options);
       },
     },
   };
@@ -89,17 +89,17 @@ beforeEach(() => {
 
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-function build(embedder: Embedder, backend: IndexBackend = sqliteHnswBackend(HNSW), options: Partial<BuildIndexOptions> = {}) {
-  return buildIndex({ corpusDir, indexDir, embedder, backend, ...options });
+function build(embedder: Embedder, backend: IndexBackend = sqliteHnswBackend(indexDir, HNSW), options: Partial<BuildIndexOptions> = {}) {
+  return buildIndex({ corpusDir, embedder, backend, ...options });
 }
 
 async function denseHits(embedder: Embedder): Promise<number> {
-  const open = openIndex({ indexDir, embedder, backend: sqliteHnswBackend(HNSW) });
+  const open = await openIndex({ embedder, backend: sqliteHnswBackend(indexDir, HNSW) });
   try {
     const found = await retrieve('adversarial examples from generative networks', { store: open.store, vectors: open.vectors ?? undefined, embedder }, { topK: 5, maxPassagesPerPaper: 2, gateMinCoverage: 0, gateMinSimilarity: undefined, mode: 'dense' });
     return found.passages.length;
   } finally {
-    open.store.close();
+    await open.store.close();
   }
 }
 
@@ -157,6 +157,6 @@ describe('building through the SQLite + hnswlib backend', () => {
     const embedder = wordHashEmbedder();
     const first = await build(embedder);
     rmSync(path.join(first.buildDir, SQLITE_HNSW_FILES.vectors));
-    expect(() => openIndex({ indexDir, embedder, backend: sqliteHnswBackend(HNSW) })).toThrow(/lost its vectors: run `npm run index`/);
+    await expect(openIndex({ embedder, backend: sqliteHnswBackend(indexDir, HNSW) })).rejects.toThrow(/lost its vectors: run `npm run index`/);
   });
 });

@@ -5,6 +5,7 @@
  * the stores themselves.
  */
 import type { Config } from '../config.ts';
+import type { Awaitable } from '../core/awaitable.ts';
 import type { Paper } from '../core/corpus/paper.ts';
 import { answerQuestion, streamAnswer, type AnswerEvent, type AnswerResult } from '../core/answering/answer-question.ts';
 import type { ChatMessage, ChatModel } from '../core/answering/chat-model.ts';
@@ -59,8 +60,8 @@ export class Assistant {
   constructor(private readonly options: AssistantOptions) {}
 
   /** Warnings a front end should show once at start (e.g. lexical-only retrieval). */
-  startupNotes(): string[] {
-    const reason = this.options.index.current().lexicalReason;
+  async startupNotes(): Promise<string[]> {
+    const reason = (await this.options.index.current()).lexicalReason;
     return reason === null ? [] : [`Retrieval is lexical only: ${reason}.`];
   }
 
@@ -68,8 +69,8 @@ export class Assistant {
    * The passages `question` would be answered from. `overrides` replace the configured retrieval for this
    * call only (the evaluation ranks with the gate off and a deeper cut on the same index).
    */
-  retrieve(question: string, overrides: RetrievalOverrides = {}): Promise<Retrieval> {
-    return this.retrieveIn(this.options.index.current(), question, overrides);
+  async retrieve(question: string, overrides: RetrievalOverrides = {}): Promise<Retrieval> {
+    return this.retrieveIn(await this.options.index.current(), question, overrides);
   }
 
   /** `retrieve` against one given build, for callers that read it more than once and must see the same one. */
@@ -95,17 +96,17 @@ export class Assistant {
    * typed yet lists the first papers. Typed characters that hold no word (`"`, `*`) match no paper: the
    * store would read them as nothing typed and offer the first paper as if it matched.
    */
-  findPapers(query: string, limit: number = 25): Paper[] {
+  async findPapers(query: string, limit: number = 25): Promise<Paper[]> {
     if (query.trim() !== '' && !hasWord(query)) return [];
-    return this.options.index.current().store.findPapers(query, limit);
+    return (await this.options.index.current()).store.findPapers(query, limit);
   }
 
   /** A paper by exact id, else the best match of `query`; none for a query without a word. */
-  resolvePaper(query: string): Paper | undefined {
-    const store = this.options.index.current().store;
-    const exact = store.getPaper(query.trim());
+  async resolvePaper(query: string): Promise<Paper | undefined> {
+    const { store } = await this.options.index.current();
+    const exact = await store.getPaper(query.trim());
     if (exact !== undefined || !hasWord(query)) return exact;
-    return store.findPapers(query, 1)[0];
+    return (await store.findPapers(query, 1))[0];
   }
 
   /**
@@ -114,7 +115,7 @@ export class Assistant {
    * through the relevance gate, so a lookup of words no abstract is about still finds nothing.
    */
   async lookupPapers(query: string, limit: number = 25): Promise<PaperLookup> {
-    const byMetadata = this.findPapers(query, limit);
+    const byMetadata = await this.findPapers(query, limit);
     if (byMetadata.length > 0 || !hasWord(query)) return { papers: byMetadata, byContent: false };
     const found = await this.retrieve(query, { mode: 'lexical', topK: limit, candidates: Math.max(20, limit * 2), maxPassagesPerPaper: 1 });
     return { papers: found.passages.map((p) => p.paper), byContent: found.passages.length > 0 };
@@ -125,20 +126,25 @@ export class Assistant {
    * papers found by content (a topic usually has several), empty for a match by title, name, author or id.
    */
   async lookupPaper(query: string, others: number = 4): Promise<{ paper: Paper; byContent: boolean; others: Paper[] } | undefined> {
-    const exact = this.resolvePaper(query);
+    const exact = await this.resolvePaper(query);
     if (exact !== undefined) return { paper: exact, byContent: false, others: [] };
     const { papers: [best, ...rest], byContent } = await this.lookupPapers(query, others + 1);
     return best === undefined ? undefined : { paper: best, byContent, others: rest };
   }
 
   /** The k nearest papers to `paperId` (never itself): by vectors when there are any, else by its distinctive words. */
-  similar(paperId: string, k: number = 5): SimilarPaper[] {
-    const { store, vectors } = this.options.index.current();
+  async similar(paperId: string, k: number = 5): Promise<SimilarPaper[]> {
+    const { store, vectors } = await this.options.index.current();
     return similarPapers(paperId, k, { store, vectors });
   }
 
-  about(): About {
-    const open = this.options.index.current();
+  /** The configured language model's name, or null (extractive answers): known without asking the index. */
+  get llmModel(): string | null {
+    return this.options.chatModel?.model ?? null;
+  }
+
+  async about(): Promise<About> {
+    const open = await this.options.index.current();
     const { manifest } = open;
     return {
       papers: manifest.counts.papers,
@@ -147,12 +153,12 @@ export class Assistant {
       retrieval: open.vectors !== null && this.options.embedder !== null ? 'hybrid' : 'lexical',
       lexicalReason: open.lexicalReason,
       builtAt: manifest.builtAt,
-      llm: this.options.chatModel?.model ?? null,
+      llm: this.llmModel,
     };
   }
 
-  close(): void {
-    this.options.index.close();
+  close(): Promise<void> {
+    return this.options.index.close();
   }
 
   private answerDeps(paperFirst?: string) {
@@ -166,11 +172,11 @@ export class Assistant {
    * question's own passages from other papers, topK in all. An unknown paper: the ordinary retrieval.
    */
   private async retrieveAbout(question: string, paperId: string): Promise<Retrieval> {
-    const open = this.options.index.current();
+    const open = await this.options.index.current();
     const found = await this.retrieveIn(open, question, {});
     const { store } = open;
-    const paper = store.getPaper(paperId);
-    const own = paper === undefined ? [] : store.getPassages(store.passageIdsOf(paperId));
+    const paper = await store.getPaper(paperId);
+    const own = paper === undefined ? [] : await store.getPassages(await store.passageIdsOf(paperId));
     if (paper === undefined || own.length === 0) return found;
     const retrieved = new Map(found.passages.filter((p) => p.paper.id === paperId).map((p) => [p.passage.id, p]));
     const first = own.map((passage) => retrieved.get(passage.id) ?? { passage, paper, score: 0, similarity: null, bm25: null, coverage: 0 });
@@ -192,17 +198,18 @@ export class Assistant {
    * read the build that is current now.
    */
   async digestCandidates(topic?: string | null): Promise<DigestCandidates> {
-    const { store, vectors } = this.options.index.current();
-    let embeddings: ((paperId: string) => number[] | undefined) | undefined;
+    const { store, vectors } = await this.options.index.current();
+    let embeddings: ((paperId: string) => Awaitable<number[] | undefined>) | undefined;
     if (vectors !== null) {
-      const cache = new Map<string, number[] | undefined>();
+      const cache = new Map<string, Promise<number[] | undefined>>();
       embeddings = (paperId) => {
-        if (!cache.has(paperId)) cache.set(paperId, paperCentroid(paperId, { store, vectors }));
-        return cache.get(paperId);
+        let centroid = cache.get(paperId);
+        if (centroid === undefined) cache.set(paperId, (centroid = paperCentroid(paperId, { store, vectors })));
+        return centroid;
       };
     }
     let relevance: Map<string, number> | undefined;
-    let topicMatch: ((paperId: string) => number | undefined) | undefined;
+    let topicMatch: ((paperId: string) => Awaitable<number | undefined>) | undefined;
     const query = topic?.trim();
     if (query) {
       // Wider than a question's retrieval: a topic should rank many papers, one passage each.
@@ -211,16 +218,16 @@ export class Assistant {
       // Absolute, unlike the fused score: the share of the topic's (IDF-weighted) words the paper has. A paper
       // beyond the retrieved 100 (a day's flood) is measured when the picker asks, and it asks for new ones only.
       const measured = new Map<string, number>(found.passages.map((p) => [p.paper.id, p.coverage]));
-      topicMatch = (paperId) => {
+      topicMatch = async (paperId) => {
         if (!measured.has(paperId)) {
-          const ids = store.passageIdsOf(paperId);
-          const matched = ids.length === 0 ? new Map<number, Set<string>>() : store.matchedTerms(found.terms, ids);
+          const ids = await store.passageIdsOf(paperId);
+          const matched = ids.length === 0 ? new Map<number, Set<string>>() : await store.matchedTerms(found.terms, ids);
           measured.set(paperId, Math.max(0, ...ids.map((id) => coverage(found.terms, matched.get(id) ?? new Set(), found.idf))));
         }
         return measured.get(paperId);
       };
     }
-    return { papers: store.allPapers(), embeddings, relevance, topicMatch };
+    return { papers: await store.allPapers(), embeddings, relevance, topicMatch };
   }
 }
 
@@ -238,9 +245,9 @@ function hasWord(query: string): boolean {
 export interface DigestCandidates {
   papers: StoredPaper[];
   /** Per-paper vectors for MMR; undefined when the index has none (the digest then compares words). */
-  embeddings: ((paperId: string) => number[] | undefined) | undefined;
+  embeddings: ((paperId: string) => Awaitable<number[] | undefined>) | undefined;
   /** Topic relevance by paper id (only papers that pass the gate); undefined without a topic. */
   relevance: Map<string, number> | undefined;
   /** Each of those papers' topic match, 0..1 (retrieval's coverage), for the digest's floor on new papers. */
-  topicMatch: ((paperId: string) => number | undefined) | undefined;
+  topicMatch: ((paperId: string) => Awaitable<number | undefined>) | undefined;
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config.ts';
 import { silentLogger } from '../core/logger.ts';
 import { pickDigest } from '../core/digest/pick-papers.ts';
+import { pickDigestLazily } from '../digest/compose-digest.ts';
 import { TOPIC_FLOOR } from '../core/digest/topic-match.ts';
 import { makeWorkspace, type Workspace } from '../../tests/support/workspace.ts';
 import { createApp, type App } from '../app.ts';
@@ -45,11 +46,11 @@ describe('Assistant.digestCandidates', () => {
   it('gives one unit vector per paper when the index has vectors', async () => {
     const { papers, embeddings } = await dense.digestCandidates();
     expect(embeddings).toBeDefined();
-    const first = embeddings?.(papers[0]?.id ?? '') ?? [];
+    const first = (await embeddings?.(papers[0]?.id ?? '')) ?? [];
     expect(first.length).toBeGreaterThan(0);
     expect(Math.hypot(...first)).toBeCloseTo(1, 5);
-    for (const p of papers) expect(embeddings?.(p.id)?.length).toBe(first.length);
-    expect(embeddings?.('no-such-paper')).toBeUndefined();
+    for (const p of papers) expect((await embeddings?.(p.id))?.length).toBe(first.length);
+    expect(await embeddings?.('no-such-paper')).toBeUndefined();
   });
 
   it('has no vectors when the index is lexical, and the pick still works', async () => {
@@ -64,7 +65,7 @@ describe('Assistant.digestCandidates', () => {
       const { papers, embeddings, relevance } = await assistant.digestCandidates('generative adversarial networks for adversarial examples');
       const advgan = papers.find((p) => p.aliases.includes('AdvGAN'));
       expect(relevance?.get(advgan?.id ?? '')).toBeGreaterThan(0);
-      const pick = pickDigest({ papers, history: [], count: 3, now: new Date(), lastPostAt: null, topic: 'adversarial examples', embeddings, relevance });
+      const pick = await pickDigestLazily({ papers, history: [], count: 3, now: new Date(), lastPostAt: null, topic: 'adversarial examples', relevance }, { embeddings });
       expect(pick.entries[0]).toMatchObject({ paper: { id: advgan?.id }, reason: 'topic' });
     }
   });
@@ -73,12 +74,12 @@ describe('Assistant.digestCandidates', () => {
     for (const assistant of [dense, lexical]) {
       const { papers, topicMatch } = await assistant.digestCandidates('generative adversarial networks for adversarial examples');
       const advgan = papers.find((p) => p.aliases.includes('AdvGAN'));
-      for (const p of papers) expect(topicMatch?.(p.id)).toBeGreaterThanOrEqual(0);
-      for (const p of papers) expect(topicMatch?.(p.id)).toBeLessThanOrEqual(1);
-      expect(topicMatch?.(advgan?.id ?? '')).toBeGreaterThanOrEqual(TOPIC_FLOOR);
+      for (const p of papers) expect(await topicMatch?.(p.id)).toBeGreaterThanOrEqual(0);
+      for (const p of papers) expect(await topicMatch?.(p.id)).toBeLessThanOrEqual(1);
+      expect(await topicMatch?.(advgan?.id ?? '')).toBeGreaterThanOrEqual(TOPIC_FLOOR);
       const uncovered = await assistant.digestCandidates('medieval tapestry restoration');
       expect(uncovered.relevance?.size).toBe(0);
-      for (const p of papers) expect(uncovered.topicMatch?.(p.id)).toBeLessThan(TOPIC_FLOOR);
+      for (const p of papers) expect(await uncovered.topicMatch?.(p.id)).toBeLessThan(TOPIC_FLOOR);
     }
   });
 

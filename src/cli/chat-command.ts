@@ -44,7 +44,7 @@ export async function chat(context: CommandContext, options: { buildIfMissing?: 
     onProgress: progressReporter(stderr),
   });
   if (interactive) {
-    const about = assistant.about();
+    const about = await assistant.about();
     stdout.write(`paperbot: ${about.papers} papers, ${about.retrieval} retrieval, ${about.llm === null ? 'extractive answers (no LLM configured)' : `answers by ${about.llm}`}.\n${HELP}\n\n`);
   }
   const rl = createInterface({ input: stdin, output: interactive ? stdout : undefined, terminal: interactive });
@@ -75,7 +75,7 @@ async function respond(assistant: Assistant, line: string, history: ChatMessage[
     case '/help':
       return HELP;
     case '/about': {
-      const a = assistant.about();
+      const a = await assistant.about();
       return [
         `${a.papers} papers, ${a.passages} passages, index built ${a.builtAt}`,
         `embeddings: ${a.embeddings}; retrieval: ${a.retrieval}${a.lexicalReason === null ? '' : ` (${a.lexicalReason})`}`,
@@ -93,7 +93,7 @@ async function respond(assistant: Assistant, line: string, history: ChatMessage[
       if (argument === '') return 'Usage: /similar <title, method name or id>';
       const found = await assistant.lookupPaper(argument, 0);
       if (found === undefined) return noPaper(argument);
-      return (found.byContent ? `${byContentNote(argument)}\n\n` : '') + renderSimilar(found.paper, assistant.similar(found.paper.id, 5));
+      return (found.byContent ? `${byContentNote(argument)}\n\n` : '') + renderSimilar(found.paper, await assistant.similar(found.paper.id, 5));
     }
     default: {
       if (line.startsWith('/')) return `Unknown command ${command}. ${HELP}`;

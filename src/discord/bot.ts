@@ -105,7 +105,7 @@ export class PaperBot {
       limiter: options.limiter,
       settings,
       logger,
-      llmConfigured: options.assistant.about().llm !== null,
+      llmConfigured: options.assistant.llmModel !== null,
       shutdownSignal: this.abort.signal,
       secrets: [options.token],
       now: options.now ?? Date.now,

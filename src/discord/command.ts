@@ -24,7 +24,7 @@ import type { ButtonKind } from './custom-ids.ts';
 import type { RateLimit, RateLimiter } from './rate-limiter.ts';
 
 /** The part of the Assistant the bot uses. */
-export type BotAssistant = Pick<Assistant, 'stream' | 'findPapers' | 'resolvePaper' | 'lookupPapers' | 'lookupPaper' | 'similar' | 'about'>;
+export type BotAssistant = Pick<Assistant, 'stream' | 'findPapers' | 'resolvePaper' | 'lookupPapers' | 'lookupPaper' | 'similar' | 'about' | 'llmModel'>;
 
 /** What the bot keeps of its answers and their votes. */
 export type BotFeedback = Pick<FeedbackStore, 'recordAnswer' | 'recordVote' | 'getAnswer' | 'evidence'>;

@@ -5,7 +5,7 @@
 import type { Paper } from '../core/corpus/paper.ts';
 import type { BotAssistant } from './command.ts';
 
-export function paperById(assistant: Pick<BotAssistant, 'resolvePaper'>, paperId: string): Paper | undefined {
-  const found = assistant.resolvePaper(paperId);
+export async function paperById(assistant: Pick<BotAssistant, 'resolvePaper'>, paperId: string): Promise<Paper | undefined> {
+  const found = await assistant.resolvePaper(paperId);
   return found?.id === paperId ? found : undefined;
 }

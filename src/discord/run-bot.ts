@@ -81,7 +81,7 @@ export async function runBot({ app, stop, onReady }: RunBotOptions): Promise<num
     });
     await Promise.race([login(bot, token), stopped]);
     if (!stop.aborted) {
-      const about = assistant.about();
+      const about = await assistant.about();
       const appId = bot.client.application?.id;
       logger.info(
         { ...shardLogFields(bot.client), papers: about.papers, retrieval: about.retrieval, llm: about.llm, ...(appId ? { invite: inviteUrl(appId) } : {}) },

@@ -60,8 +60,8 @@ export interface EvaluateIndexOptions {
 }
 
 export async function evaluateIndex({ questions, questionsFile, index, assistant, embedder, config, corpus, details: withDetails, sweep: withSweep }: EvaluateIndexOptions): Promise<EvalReport> {
-  const open = index.current();
-  const expected = resolveReferences(questions, open.store.allPapers(), questionsFile);
+  const open = await index.current();
+  const expected = resolveReferences(questions, await open.store.allPapers(), questionsFile);
   const retrieval = config.retrieval;
   // Recall measures finding the paper, not the gate: rank with the gate off and a deeper cut.
   const ungated = { topK: RANKING_DEPTH, ...GATE_OFF };

@@ -9,9 +9,10 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqliteHnswBackend } from '../adapters/sqlite-hnsw-backend.ts';
 import { buildIndex } from './build-index.ts';
-import { CORPUS_LINES_FILE } from './corpus-lines.ts';
+import { CATALOG_FILES } from '../adapters/file-build-catalog.ts';
 
-const backend = sqliteHnswBackend({ m: 8, efConstruction: 50, efSearch: 50 });
+const CORPUS_LINES_FILE = CATALOG_FILES.corpusLines;
+const HNSW = { m: 8, efConstruction: 50, efSearch: 50 };
 let tmp: string;
 let corpusDir: string;
 
@@ -25,15 +26,15 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
-const build = (indexDir: string) => buildIndex({ corpusDir, indexDir, embedder: null, backend });
+const build = (indexDir: string) => buildIndex({ corpusDir, embedder: null, backend: sqliteHnswBackend(indexDir, HNSW) });
 
 /** Every stored paper without the time it was added (a fresh build adds them all now). */
-function papersOf(buildDir: string) {
-  const store = backend.papers.open(buildDir);
+async function papersOf(buildDir: string) {
+  const store = await sqliteHnswBackend(path.dirname(path.dirname(buildDir)), HNSW).papers.open(buildDir);
   try {
-    return store.allPapers().map(({ addedAt: _, ...paper }) => paper).sort((a, b) => a.id.localeCompare(b.id));
+    return (await store.allPapers()).map(({ addedAt: _, ...paper }) => paper).sort((a, b) => a.id.localeCompare(b.id));
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -52,7 +53,7 @@ describe('incremental builds and the corpus lines', () => {
     expect(report.reusedLines).toBe(1); // only line 1 is the same text at the same place
 
     const fresh = await build(path.join(tmp, 'fresh'));
-    expect(papersOf(report.buildDir)).toEqual(papersOf(fresh.buildDir));
+    expect(await papersOf(report.buildDir)).toEqual(await papersOf(fresh.buildDir));
   });
 
   it('reuses every line of an unchanged file when another file grows, and reports up to date when nothing changed', async () => {

@@ -1,6 +1,7 @@
 /**
- * The corpus lines an index build was made from, so the next build parses only what changed. A build folder's
- * `corpus-lines.json` maps the source line (`file:line`) of every paper in it to a hash of that line's text;
+ * The corpus lines an index build was made from, so the next build parses only what changed. A build's
+ * corpus-lines record (kept by the backend's catalog: `corpus-lines.json` in a build folder) maps the source
+ * line (`file:line`) of every paper in it to a hash of that line's text;
  * a line found again at the same place with the same text is the same paper, already in the store, and is
  * not parsed again (parsing is most of an update's time at 100k papers: 9 s of the 13 s a rebuild took).
  * Lines that gave a problem (an ignored field, a duplicate) are always parsed again, so their problems are
@@ -9,16 +10,12 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CorpusProblem, KnownPaper, Paper } from '../core/corpus/paper.ts';
 import type { KnownLine } from '../core/corpus/parse-corpus-file.ts';
 import { listCorpusFiles } from '../core/corpus/load-corpus.ts';
 import type { Logger } from '../core/logger.ts';
-import type { OpenPaperStore } from './index-backend.ts';
-import { writeFileDurably } from './index-layout.ts';
-
-export const CORPUS_LINES_FILE = 'corpus-lines.json';
+import type { BuildCatalog, OpenPaperStore } from './index-backend.ts';
 
 /** Bump when the same line can parse into another paper (a change of parsing): every line is then parsed again. */
 const CORPUS_LINES_VERSION = 3;
@@ -40,52 +37,58 @@ export class CorpusLines {
   /** How many lines were taken from the previous build instead of being parsed. */
   reused = 0;
 
+  /** The previous build's papers by source line, once `readKnown` read them. */
+  private known: ReadonlyMap<string, KnownPaper> = new Map();
+
   private constructor(
     private readonly saved: SavedLines | null,
-    private readonly openKnown: () => ReadonlyMap<string, KnownPaper>,
+    private readonly openKnown: () => Promise<ReadonlyMap<string, KnownPaper>>,
   ) {}
-
-  private knownCache: ReadonlyMap<string, KnownPaper> | undefined;
-  private get known(): ReadonlyMap<string, KnownPaper> {
-    this.knownCache ??= this.openKnown();
-    return this.knownCache;
-  }
 
   /** Nothing to reuse (a first build, or one that starts from an empty store). */
   static none(): CorpusLines {
-    return new CorpusLines(null, () => new Map());
+    return new CorpusLines(null, async () => new Map());
   }
 
-  /** The lines of the build in `dir` with its store's papers; none when either cannot be read (every line is then parsed). */
-  static of(dir: string, openStore: () => OpenPaperStore, logger: Logger): CorpusLines {
-    const file = path.join(dir, CORPUS_LINES_FILE);
+  /** The lines of build `build` with its store's papers; none when either cannot be read (every line is then parsed). */
+  static async of(build: string, catalog: BuildCatalog, openStore: () => Promise<OpenPaperStore>, logger: Logger): Promise<CorpusLines> {
     let saved: SavedLines;
     try {
-      saved = JSON.parse(readFileSync(file, 'utf8')) as SavedLines;
+      const text = await catalog.readLines(build);
+      // A build from before the record: the corpus is parsed in full, nothing is lost.
+      if (text === null) return CorpusLines.none();
+      saved = JSON.parse(text) as SavedLines;
       const valid = saved.version === CORPUS_LINES_VERSION && [saved.lines, saved.files].every((x) => typeof x === 'object' && x !== null) && Array.isArray(saved.problems);
       if (!valid) return CorpusLines.none();
     } catch (error) {
-      // A build from before this file, or a damaged one: the corpus is parsed in full, nothing is lost.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn({ err: error, file }, 'the corpus lines of the current build cannot be read; parsing every line');
+      // A damaged record: the corpus is parsed in full, nothing is lost.
+      logger.warn({ err: error, build }, 'the corpus lines of the current build cannot be read; parsing every line');
       return CorpusLines.none();
     }
-    // The store is read only when lines are looked up (not when no file changed).
-    return new CorpusLines(saved, () => {
+    return new CorpusLines(saved, async () => {
       let store: OpenPaperStore;
       try {
-        store = openStore();
+        store = await openStore();
       } catch (error) {
-        logger.warn({ err: error, dir }, 'the store of the current build cannot be read; parsing every line');
+        logger.warn({ err: error, build }, 'the store of the current build cannot be read; parsing every line');
         return new Map();
       }
       try {
         const known = new Map<string, KnownPaper>();
-        for (const [id, h] of store.paperHashes()) known.set(h.source, { known: true, id, source: h.source, contentHash: h.contentHash, textHash: h.textHash });
+        for (const [id, h] of await store.paperHashes()) known.set(h.source, { known: true, id, source: h.source, contentHash: h.contentHash, textHash: h.textHash });
         return known;
       } finally {
-        store.close();
+        await store.close();
       }
     });
+  }
+
+  /**
+   * Reads the previous build's papers, for `lookup`. Called only once the corpus is to be read: when no file
+   * changed the build is up to date without it (the store is not read at all).
+   */
+  async readKnown(): Promise<void> {
+    if (this.saved !== null) this.known = await this.openKnown();
   }
 
   /**
@@ -118,8 +121,8 @@ export class CorpusLines {
     return paper;
   };
 
-  /** Writes the lines of this build's papers (not of lines with problems) into the build folder `dir`. */
-  save(dir: string, papers: readonly (Paper | KnownPaper)[], problems: readonly CorpusProblem[]): void {
+  /** Writes the lines of this build's papers (not of lines with problems) into the started build `started`. */
+  async save(catalog: BuildCatalog, started: string, papers: readonly (Paper | KnownPaper)[], problems: readonly CorpusProblem[]): Promise<void> {
     const troubled = new Set(problems.map((p) => `${p.file}:${p.line}`));
     const lines: Record<string, string> = {};
     for (const { source } of papers) {
@@ -127,6 +130,6 @@ export class CorpusLines {
       if (hash !== undefined && !troubled.has(source)) lines[source] = hash;
     }
     const saved: SavedLines = { version: CORPUS_LINES_VERSION, files: this.files, problems: [...problems], lines };
-    writeFileDurably(path.join(dir, CORPUS_LINES_FILE), JSON.stringify(saved));
+    await catalog.writeLines(started, JSON.stringify(saved));
   }
 }

@@ -2,7 +2,6 @@
  * What a person reads after an index build (the terminal prints it, the bot logs it): what changed, what was
  * skipped and where.
  */
-import path from 'node:path';
 import { describeProblemCounts, summarizeProblems } from '../core/corpus/corpus-report.ts';
 import type { BuildReport } from './build-index.ts';
 import { describeRepair } from './inspect-build.ts';
@@ -21,8 +20,7 @@ export function describeBuildParts(report: BuildReport): { problems: string[]; s
   const { stats, manifest, problems } = report;
   const grouped = summarizeProblems(problems);
   const lines: string[] = [];
-  // builds/<id>/ inside the index folder.
-  if (report.repaired !== null) lines.push(describeRepair(path.dirname(path.dirname(report.buildDir)), report.repaired));
+  if (report.repaired !== null) lines.push(describeRepair(report.location, report.repaired));
   if (report.upToDate) {
     lines.push(`Index is up to date: ${manifest.counts.papers} papers, ${manifest.counts.passages} passages; embedded 0 papers.`);
   } else {

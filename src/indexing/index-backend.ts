@@ -1,10 +1,11 @@
 /**
- * What the index build and the open index need from a storage backend: where a build folder's text store
- * and vector index come from. The build and the reader only see these ports; the one implementation today is
- * SQLite/FTS5 + hnswlib (sqlite-hnsw-backend.ts among the adapters), chosen by the composition root. A backend
- * keeps its data in (or names it after) the build folder, so a build stays atomic: nothing of it is visible
- * until CURRENT points at its folder.
+ * What the index build and the open index need from a storage backend: where builds are kept and which one
+ * answers (the BuildCatalog), and each build's text store and vector index. The build and the reader only see
+ * these ports, keyed by the catalog's build handles (a folder for SQLite/hnswlib, sqlite-hnsw-backend.ts among
+ * the adapters; "pg:<id>" for PostgreSQL), chosen by the composition root. A build stays atomic: nothing of it
+ * is visible until the catalog publishes it.
  */
+import type { Awaitable } from '../core/awaitable.ts';
 import type { PaperStore, WritablePaperStore } from '../core/retrieval/paper-store.ts';
 import type { WritableVectorIndex } from '../core/retrieval/vector-index.ts';
 import type { Manifest } from './manifest.ts';
@@ -15,6 +16,7 @@ import type { Manifest } from './manifest.ts';
  */
 export interface FileDamage {
   what: 'manifest' | 'store' | 'vectors';
+  /** A name for sentences: the file's path (SQLite/hnswlib), "the papers table in PostgreSQL". */
   file: string;
   /** What is wrong, as the end of a sentence: "is not a SQLite database", "holds 3 papers, its manifest says 11". */
   problem: string;
@@ -34,39 +36,67 @@ export class DamagedFileError extends Error {
 /** A finished build's store, open for questions. */
 export interface OpenPaperStore extends PaperStore {
   /** Every paper's hashes and source line (`file:line`), for the next incremental build. */
-  paperHashes(): Map<string, { source: string; contentHash: string; textHash: string }>;
-  close(): void;
+  paperHashes(): Awaitable<Map<string, { source: string; contentHash: string; textHash: string }>>;
+  close(): Awaitable<void>;
+}
+
+/** Where builds are kept and which one answers: folders + CURRENT (SQLite/hnswlib), one catalog row (PostgreSQL). */
+export interface BuildCatalog {
+  /** Said in sentences: the index folder ("data/index"), or "the PostgreSQL database (schema paperbot)". */
+  readonly location: string;
+  /** The current build's handle (its folder; PostgreSQL: "pg:<buildId>"), or null before the first build. Cheap: a reader calls it before each question to follow new builds. */
+  current(): Promise<string | null>;
+  /** One build at a time: throws UserError E_BUILD_RUNNING saying who holds the lock. Resolves to its release. */
+  lock(): Promise<() => Promise<void>>;
+  /** The manifest text of build `build`, or what is wrong with it; `name` is what a sentence calls it (the file's path, or "the manifest row in PostgreSQL"). */
+  readManifest(build: string): Promise<{ name: string; text: string } | { name: string; problem: string }>;
+  /** Starts build `buildId`: the handle the stores of the new build are created/copied under (SQLite: builds/<id>.partial). */
+  begin(buildId: string): Promise<string>;
+  /** Makes the started build current with its manifest. Returns its final handle. */
+  publish(started: string, manifestText: string): Promise<string>;
+  /** Throws away a started build that failed. */
+  discard(started: string): Promise<void>;
+  /** Removes what is left of other builds (old folders, killed partial builds). */
+  removeStale(): Promise<void>;
+  /** The corpus-lines record (corpus-lines.ts's JSON text) of a build, or null when it has none. */
+  readLines(build: string): Promise<string | null>;
+  /** Writes the corpus-lines record into a started build. */
+  writeLines(started: string, text: string): Promise<void>;
 }
 
 export interface PaperStoreFactory {
-  /** A new, empty store in the build folder `dir`. */
-  create(dir: string): WritablePaperStore;
-  /** A copy of the store of the build in `fromDir`, in `toDir`, open for writing (an incremental build). */
-  copy(fromDir: string, toDir: string): WritablePaperStore;
-  /** The store of the finished build in `dir`; one of another schema is refused, saying to run `npm run index`. */
-  open(dir: string): OpenPaperStore;
+  /** A new, empty store for the started build `build`. */
+  create(build: string): Awaitable<WritablePaperStore>;
+  /** The store of build `from`, as the started build `to`'s, open for writing (an incremental build). */
+  copy(from: string, to: string): Awaitable<WritablePaperStore>;
+  /** The store of the finished build `build`; one of another schema is refused, saying to run `npm run index`. */
+  open(build: string): Awaitable<OpenPaperStore>;
   /**
-   * What is wrong with the store of the build in `dir`, or null when it looks sound: cheap (its header, its
-   * size and the row counts the manifest recorded), so every open and every up-to-date build can afford it.
+   * What is wrong with the store of build `build`, or null when it looks sound: cheap (its header, its size
+   * and the row counts the manifest recorded), so every open and every up-to-date build can afford it.
    * `thorough` also reads every page (seconds at 100k papers), for when a build found damage the cheap check missed.
    */
-  check(dir: string, expected: { papers: number; passages: number }, options?: { thorough?: boolean }): FileDamage | null;
+  check(build: string, expected: { papers: number; passages: number }, options?: { thorough?: boolean }): Awaitable<FileDamage | null>;
 }
 
 export interface VectorIndexFactory {
   /** The parameters recorded in the manifest: vectors are reused only by a build with the same ones. */
   readonly params: NonNullable<Manifest['hnsw']>;
-  /** An empty index with room for `capacity` vectors. */
-  create(options: { dims: number; capacity: number }): WritableVectorIndex;
-  /** Whether the build folder `dir` holds a saved index (cheap: nothing is loaded). */
-  exists(dir: string): boolean;
-  /** The index saved in the build folder `dir`, or null when it has none. `live`: its vectors not deleted. */
-  load(dir: string, options: { dims: number; live: number }): WritableVectorIndex | null;
-  /** What is wrong with the saved index of the build in `dir` (missing, cut short, other dimensions or count), or null. Cheap: nothing is loaded. */
-  check(dir: string, expected: { dims: number; slots: number }): FileDamage | null;
+  /** An empty index for the started build `started`, with room for `capacity` vectors. */
+  create(started: string, options: { dims: number; capacity: number }): Awaitable<WritableVectorIndex>;
+  /** Whether build `build` holds saved vectors (cheap: nothing is loaded). */
+  exists(build: string): Awaitable<boolean>;
+  /** The vectors saved in build `build`, or null when it has none. `live`: its vectors not deleted. */
+  load(build: string, options: { dims: number; live: number }): Awaitable<WritableVectorIndex | null>;
+  /** What is wrong with the saved vectors of build `build` (missing, cut short, other dimensions or count), or null. Cheap: nothing is loaded. */
+  check(build: string, expected: { dims: number; slots: number }): Awaitable<FileDamage | null>;
 }
 
 export interface IndexBackend {
+  catalog: BuildCatalog;
+  /** Keyed by the catalog's handles. */
   papers: PaperStoreFactory;
   vectors: VectorIndexFactory;
+  /** Closes pools and connections the backend holds (SQLite/hnswlib: nothing). */
+  close(): Promise<void>;
 }

@@ -1,34 +1,27 @@
 /**
  * The cheap check of an index build before it is opened or built upon: its manifest (JSON, version, schema),
- * then its store and its vectors through the backend's checks (headers, sizes, counts: milliseconds, not a
- * read of every page). What it finds decides what the next build may reuse: nothing when the manifest or the
- * store is damaged (vectors are labelled by the store's passage ids), the store alone when only the vectors are.
+ * read through the backend's catalog, then its store and its vectors through the backend's checks (headers,
+ * sizes, counts: milliseconds, not a read of every page). What it finds decides what the next build may reuse:
+ * nothing when the manifest or the store is damaged (vectors are labelled by the store's passage ids), the
+ * store alone when only the vectors are.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { describeError, UserError } from '../core/errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { FileDamage, IndexBackend } from './index-backend.ts';
-import { FILES } from './index-layout.ts';
 import { checkManifest, type Manifest } from './manifest.ts';
 
 export type InspectedBuild = { manifest: Manifest; damage: null } | { manifest: Manifest | null; damage: FileDamage; storeUsable: boolean };
 
 /** `thorough`: the store's every page is read too (for a build that met damage the cheap check did not see). */
-export function inspectBuild(dir: string, backend: IndexBackend, { thorough = false }: { thorough?: boolean } = {}): InspectedBuild {
-  const file = path.join(dir, FILES.manifest);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    return { manifest: null, damage: { what: 'manifest', file, problem: `cannot be read (${describeError(error)})` }, storeUsable: false };
-  }
-  const checked = checkManifest(text);
-  if (!('manifest' in checked)) return { manifest: null, damage: { what: 'manifest', file, problem: checked.problem }, storeUsable: false };
+export async function inspectBuild(build: string, backend: IndexBackend, { thorough = false }: { thorough?: boolean } = {}): Promise<InspectedBuild> {
+  const read = await backend.catalog.readManifest(build);
+  if ('problem' in read) return { manifest: null, damage: { what: 'manifest', file: read.name, problem: read.problem }, storeUsable: false };
+  const checked = checkManifest(read.text);
+  if (!('manifest' in checked)) return { manifest: null, damage: { what: 'manifest', file: read.name, problem: checked.problem }, storeUsable: false };
   const { manifest } = checked;
-  const store = backend.papers.check(dir, manifest.counts, { thorough });
+  const store = await backend.papers.check(build, manifest.counts, { thorough });
   if (store !== null) return { manifest, damage: store, storeUsable: false };
   if (manifest.embeddings !== null) {
-    const vectors = backend.vectors.check(dir, { dims: manifest.embeddings.dims, slots: manifest.counts.vectorSlots });
+    const vectors = await backend.vectors.check(build, { dims: manifest.embeddings.dims, slots: manifest.counts.vectorSlots });
     if (vectors !== null) return { manifest, damage: vectors, storeUsable: true };
   }
   return { manifest, damage: null };
@@ -39,7 +32,7 @@ export function damagedIndexError(damage: FileDamage, cause?: unknown): UserErro
   return new UserError('E_INDEX_CORRUPT', `The index ${damage.what} ${damage.file} ${damage.problem}: run \`npm run index\` to rebuild the index.`, { cause });
 }
 
-/** What a build that repaired a damaged one says: "The index in data/index was broken (its store … is …): rebuilt from the corpus." */
-export function describeRepair(indexDir: string, damage: FileDamage): string {
-  return `The index in ${indexDir} was broken (its ${damage.what} ${damage.file} ${damage.problem}): rebuilt from the corpus.`;
+/** What a build that repaired a damaged one says: "The index in data/index was broken (its store … is …): rebuilt from the corpus." `location`: the catalog's. */
+export function describeRepair(location: string, damage: FileDamage): string {
+  return `The index in ${location} was broken (its ${damage.what} ${damage.file} ${damage.problem}): rebuilt from the corpus.`;
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sqliteHnswBackend } from '../adapters/sqlite-hnsw-backend.ts';
 import { buildIndex } from './build-index.ts';
-import { FILES } from './index-layout.ts';
+import { CATALOG_FILES } from '../adapters/file-build-catalog.ts';
 import { LEXICAL_VERSION } from './manifest.ts';
 
 const PAPERS = [
@@ -17,7 +17,6 @@ const PAPERS = [
   { id: 'en-recsys', abstract: 'We model the multiple interests of a user for sequential recommendation with a mixture of attention heads, and show gains on three public benchmarks against single-vector user models.' },
 ];
 
-const backend = sqliteHnswBackend({ m: 8, efConstruction: 50, efSearch: 50 });
 let tmp: string;
 let corpusDir: string;
 beforeEach(() => {
@@ -28,7 +27,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(tmp, { recursive: true, force: true }));
 
-const build = () => buildIndex({ corpusDir, indexDir: path.join(tmp, 'index'), embedder: null, backend });
+const build = () => buildIndex({ corpusDir, embedder: null, backend: sqliteHnswBackend(path.join(tmp, 'index'), { m: 8, efConstruction: 50, efSearch: 50 }) });
 
 describe('the lexical tokenization recorded in the manifest', () => {
   it('is written by every build', async () => {
@@ -38,7 +37,7 @@ describe('the lexical tokenization recorded in the manifest', () => {
   it('makes the build after an older index re-index its Chinese and Japanese papers, and only those', async () => {
     const first = await build();
     // What an index built before word segmentation looks like: no `lexical` in its manifest.
-    const file = path.join(first.buildDir, FILES.manifest);
+    const file = path.join(first.buildDir, CATALOG_FILES.manifest);
     const { lexical: _, ...older } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     writeFileSync(file, JSON.stringify(older));
 

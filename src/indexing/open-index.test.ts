@@ -1,12 +1,13 @@
 /**
  * Opening an index whose manifest is damaged or foreign: one sentence that says what is wrong and to run
- * `npm run index`, never a TypeError from deep inside. The backend is never reached: the manifest is
- * checked first.
+ * `npm run index`, never a TypeError from deep inside. The backend's stores are never reached: the manifest
+ * (read through the catalog) is checked first.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileBuildCatalog } from '../adapters/file-build-catalog.ts';
 import { UserError } from '../core/errors.ts';
 import type { IndexBackend } from './index-backend.ts';
 import { MANIFEST_VERSION, parseManifest, type Manifest } from './manifest.ts';
@@ -15,10 +16,12 @@ import { openIndex } from './open-index.ts';
 const untouched = () => {
   throw new Error('the backend was reached before the manifest was checked');
 };
-const BACKEND: IndexBackend = {
+const backendIn = (indexDir: string): IndexBackend => ({
+  catalog: new FileBuildCatalog(indexDir),
   papers: { create: untouched, copy: untouched, open: untouched, check: untouched },
   vectors: { params: { space: 'cosine', m: 16, efConstruction: 200 }, exists: untouched, create: untouched, load: untouched, check: untouched },
-};
+  close: async () => {},
+});
 
 const MANIFEST: Manifest = {
   version: MANIFEST_VERSION,
@@ -46,32 +49,32 @@ function publish(manifest: string): void {
 }
 
 /** Opening the index with `manifest` as the current build's manifest. */
-function opening(manifest: string): () => unknown {
+function opening(manifest: string): () => Promise<unknown> {
   publish(manifest);
-  return () => openIndex({ indexDir, embedder: null, backend: BACKEND });
+  return () => openIndex({ embedder: null, backend: backendIn(indexDir) });
 }
 
 describe('openIndex with a broken manifest', () => {
-  it('refuses an empty manifest object with one sentence instead of a TypeError', () => {
+  it('refuses an empty manifest object with one sentence instead of a TypeError', async () => {
     const open = opening('{}');
-    expect(open).toThrow(UserError);
-    expect(open).toThrow(expect.objectContaining({ code: 'E_INDEX_CORRUPT' }));
-    expect(open).toThrow(/manifest .*manifest\.json has version none, this paperbot reads version 1: run `npm run index` to rebuild the index\.$/);
+    await expect(open()).rejects.toThrow(UserError);
+    await expect(open()).rejects.toThrow(expect.objectContaining({ code: 'E_INDEX_CORRUPT' }));
+    await expect(open()).rejects.toThrow(/manifest .*manifest\.json has version none, this paperbot reads version 1: run `npm run index` to rebuild the index\.$/);
   });
 
-  it('refuses a manifest of another version', () => {
-    expect(opening(JSON.stringify({ ...MANIFEST, version: 2 }))).toThrow(/has version 2, this paperbot reads version 1: run `npm run index`/);
+  it('refuses a manifest of another version', async () => {
+    await expect(opening(JSON.stringify({ ...MANIFEST, version: 2 }))()).rejects.toThrow(/has version 2, this paperbot reads version 1: run `npm run index`/);
   });
 
-  it('says which field is wrong', () => {
+  it('says which field is wrong', async () => {
     const { counts: _counts, ...withoutCounts } = MANIFEST;
-    expect(opening(JSON.stringify(withoutCounts))).toThrow(/is not valid \(.* at counts\): run `npm run index`/);
+    await expect(opening(JSON.stringify(withoutCounts))()).rejects.toThrow(/is not valid \(.* at counts\): run `npm run index`/);
     const badDims = { ...MANIFEST, embeddings: { ...MANIFEST.embeddings, dims: 'many' } };
-    expect(opening(JSON.stringify(badDims))).toThrow(/is not valid \(.* at embeddings\.dims\): run `npm run index`/);
+    await expect(opening(JSON.stringify(badDims))()).rejects.toThrow(/is not valid \(.* at embeddings\.dims\): run `npm run index`/);
   });
 
-  it('refuses a manifest that is not JSON', () => {
-    expect(opening('{"version": 1, ')).toThrow(/manifest\.json is not JSON: run `npm run index`/);
+  it('refuses a manifest that is not JSON', async () => {
+    await expect(opening('{"version": 1, ')()).rejects.toThrow(/manifest\.json is not JSON: run `npm run index`/);
   });
 });
 

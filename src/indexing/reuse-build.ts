@@ -9,14 +9,14 @@ import type { Logger } from '../core/logger.ts';
 import type { IndexBackend } from './index-backend.ts';
 import type { Manifest } from './manifest.ts';
 
-/** When each paper of the build in `dir` entered the index; empty (every paper new) when its store cannot be read. */
-export function addedAtOf(backend: IndexBackend, dir: string, logger: Logger): Map<string, string> {
+/** When each paper of build `dir` entered the index; empty (every paper new) when its store cannot be read. */
+export async function addedAtOf(backend: IndexBackend, dir: string, logger: Logger): Promise<Map<string, string>> {
   try {
-    const store = backend.papers.open(dir);
+    const store = await backend.papers.open(dir);
     try {
-      return new Map(store.allPapers().map((p) => [p.id, p.addedAt]));
+      return new Map((await store.allPapers()).map((p) => [p.id, p.addedAt]));
     } finally {
-      store.close();
+      await store.close();
     }
   } catch (error) {
     logger.warn({ err: error, dir }, 'the store of the current build cannot be read; every paper counts as newly added');
@@ -24,16 +24,16 @@ export function addedAtOf(backend: IndexBackend, dir: string, logger: Logger): M
   }
 }
 
-/** The previous build's store copied into the new build (it carries each paper's `added_at`), else a new one. */
-export function startStore(backend: IndexBackend, previousDir: string | null, dir: string, logger: Logger): { store: WritablePaperStore; copied: boolean } {
+/** The previous build's store carried into the started build `dir` (it carries each paper's `added_at`), else a new one. */
+export async function startStore(backend: IndexBackend, previousDir: string | null, dir: string, logger: Logger): Promise<{ store: WritablePaperStore; copied: boolean }> {
   if (previousDir !== null) {
     try {
-      return { store: backend.papers.copy(previousDir, dir), copied: true };
+      return { store: await backend.papers.copy(previousDir, dir), copied: true };
     } catch (error) {
       logger.warn({ err: error, dir: previousDir }, 'the current index build has an unusable store; building from scratch');
     }
   }
-  return { store: backend.papers.create(dir), copied: false };
+  return { store: await backend.papers.create(dir), copied: false };
 }
 
 /**
@@ -41,11 +41,11 @@ export function startStore(backend: IndexBackend, previousDir: string | null, di
  * survive as an empty index while the store says every passage has a vector (dense search would then find
  * nothing, silently). Null means every passage is embedded again.
  */
-export function previousVectors(backend: IndexBackend, dir: string, previous: Manifest, store: WritablePaperStore, logger: Logger): WritableVectorIndex | null {
+export async function previousVectors(backend: IndexBackend, dir: string, previous: Manifest, store: WritablePaperStore, logger: Logger): Promise<WritableVectorIndex | null> {
   const dims = previous.embeddings?.dims ?? 0;
   let vectors: WritableVectorIndex | null;
   try {
-    vectors = backend.vectors.load(dir, { dims, live: previous.counts.vectors });
+    vectors = await backend.vectors.load(dir, { dims, live: previous.counts.vectors });
   } catch (error) {
     logger.warn({ err: error, dir }, 'the vectors of the current index build cannot be read; embedding every passage again');
     return null;
@@ -54,7 +54,7 @@ export function previousVectors(backend: IndexBackend, dir: string, previous: Ma
     logger.warn({ dir }, 'the current index build has no vectors; embedding every passage again');
     return null;
   }
-  const embedded = store.embeddedPassageIds().length;
+  const embedded = (await store.embeddedPassageIds()).length;
   if (vectors.slots !== previous.counts.vectorSlots || embedded !== previous.counts.vectors) {
     logger.warn({ dir, slots: vectors.slots, expectedSlots: previous.counts.vectorSlots, embedded, expected: previous.counts.vectors }, 'the vectors of the current index build do not match it; embedding every passage again');
     return null;

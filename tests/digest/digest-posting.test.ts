@@ -72,7 +72,7 @@ describe('daily digests', () => {
     // The post record holds the papers in entry order.
     const [record] = await h.store.posts(h.channel('general'));
     expect(record).toMatchObject({ localDate: '2026-03-02', status: 'sent', messageIds: [(post.response as { id: string }).id] });
-    const papers = new Map(h.assistant.findPapers('', 100).map((p) => [p.id, p.title ?? p.label]));
+    const papers = new Map((await h.assistant.findPapers('', 100)).map((p) => [p.id, p.title ?? p.label]));
     expect(record?.paperIds.map((id) => papers.get(id))).toEqual(labels);
     console.info(`digest of 4 papers with LLM TL;DRs posted in ${tickMs.toFixed(0)} ms after the tick`);
 
@@ -221,7 +221,7 @@ describe('daily digests', () => {
       expect(content).toContain('Paper digest · 2026-03-26');
       expect(content.match(/^TL;DR: .+$/gm)).toHaveLength(2);
       const [first] = (await fresh.store.posts(fresh.channel('lab')))[0]?.paperIds ?? [];
-      const paper = fresh.assistant.resolvePaper(first ?? '');
+      const paper = await fresh.assistant.resolvePaper(first ?? '');
       expect(content).toContain(`TL;DR: ${extractiveTldr(paper?.abstract ?? '')}`);
       expect(fresh.llm?.requests.length).toBe(2);
       expect(fresh.logs.some((l) => l.level === 'warn' && /could not write digest TL;DRs/.test(l.message))).toBe(true);

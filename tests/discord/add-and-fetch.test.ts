@@ -33,10 +33,10 @@ const heldByDoi = JSON.stringify({
   abstract: 'We show that the stripes of zebras form an error-correcting code, and measure its distance on photographs of two hundred animals in the wild.',
 });
 
-async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 8000): Promise<T> {
+async function until<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 8000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
@@ -78,7 +78,7 @@ describe('/add', () => {
     expect(reply.message?.content).toBe('✅ Added arXiv:2612.00001 to the corpus and indexed it.');
     expect(reply.message?.embeds?.[0]?.title).toBe('Quasiperiodic Zebra Tokenizers');
     expect(addedLines().map((l) => (JSON.parse(l) as { arxiv_id: string }).arxiv_id)).toEqual(['2612.00001']);
-    expect(h.assistant.resolvePaper('zebra tokenizers')?.id).toBe('arxiv:2612.00001');
+    expect((await h.assistant.resolvePaper('zebra tokenizers'))?.id).toBe('arxiv:2612.00001');
   });
 
   it('says a paper is already there, with its card, without asking arXiv', async () => {

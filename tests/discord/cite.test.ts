@@ -101,7 +101,7 @@ describe('Cite and BibTeX buttons', () => {
     const { name, text } = bibFile(reply);
     expect(name).toBe(cited.length === 1 ? expect.stringMatching(/\.bib$/) : 'references.bib');
     expect(text.match(/^@misc\{/gm)).toHaveLength(cited.length);
-    for (const id of cited) expect(text).toContain(h.assistant.resolvePaper(id)!.title!);
+    for (const id of cited) expect(text).toContain((await h.assistant.resolvePaper(id))!.title!);
   });
 
   it('a refused answer (nothing cited) has no BibTeX button; an unknown answer id gets a clear private notice', async () => {

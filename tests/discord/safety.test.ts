@@ -31,6 +31,7 @@ function crashOn(marker: string) {
     lookupPaper: (query, others) => assistant.lookupPaper(query, others),
     similar: (id, k) => assistant.similar(id, k),
     about: () => assistant.about(),
+    llmModel: assistant.llmModel,
   });
 }
 

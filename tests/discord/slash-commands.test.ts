@@ -183,7 +183,7 @@ describe('slash commands against the fake Discord', () => {
   });
 
   it('/similar lists five other papers, never the paper itself', async () => {
-    const famus = h.assistant.findPapers('FaMUS', 1)[0]!;
+    const famus = (await h.assistant.findPapers('FaMUS', 1))[0]!;
     const ix = await h.fake.interaction({ name: 'similar', options: { paper: famus.id } });
     const reply = await h.fake.waitForCall({ interactionId: ix.id });
     const lines = (reply.message?.content ?? '').split('\n').filter((l) => /^\d\. /.test(l));

@@ -19,7 +19,7 @@ describe('a digest whose sending a crash cut short', () => {
     await h.command('subscribe', { channel: { channel: h.channel('papers') }, time: '09:30', timezone: 'Europe/Berlin', count: 2 });
     // The scheduler claims the day, then the process dies before the post is marked sent or failed.
     h.setTime('2026-03-02T08:30:00Z');
-    const paperIds = h.assistant.findPapers('', 2).map((p) => p.id);
+    const paperIds = (await h.assistant.findPapers('', 2)).map((p) => p.id);
     expect(await h.store.claimPost({ channelId: h.channel('papers'), guildId: '1', localDate: '2026-03-02', paperIds, pickedAt: h.now() })).toBe(true);
     h.setTime('2026-03-02T08:45:00Z');
     await h.restart();

@@ -15,7 +15,6 @@ import { botCommand, runBot, type BotProcess } from '../../src/discord/run-bot.t
 import { sqliteHnswBackend } from '../../src/adapters/sqlite-hnsw-backend.ts';
 import type { Embedder } from '../../src/core/retrieval/embedder.ts';
 import { buildIndex } from '../../src/indexing/build-index.ts';
-import { currentBuildDir, indexLayout } from '../../src/indexing/index-layout.ts';
 import { makeWorkspace, useWorkspace, type RunResult, type Workspace } from '../support/workspace.ts';
 
 const failing = vi.hoisted(() => ({ rule: null as null | ((file: string, call: string) => string | null) }));
@@ -80,23 +79,23 @@ describe('a vector file written short', () => {
       embedQuery: async (t) => Array.from({ length: 8 }, (_, i) => (t.charCodeAt(i) % 7) + 1),
       dispose: async () => {},
     };
-    const backend = sqliteHnswBackend({ m: 8, efConstruction: 50, efSearch: 50 });
-    const first = await buildIndex({ corpusDir: ws.corpusDir, indexDir, embedder, backend });
+    const backend = sqliteHnswBackend(indexDir, { m: 8, efConstruction: 50, efSearch: 50 });
+    const first = await buildIndex({ corpusDir: ws.corpusDir, embedder, backend });
     // What a full disk does to hnswlib's save: the file stops short and no error is raised.
     const create = backend.vectors.create.bind(backend.vectors);
-    backend.vectors.create = (options) => {
-      const vectors = create(options);
+    backend.vectors.create = async (started, options) => {
+      const vectors = await create(started, options);
       const save = vectors.save.bind(vectors);
-      vectors.save = (dir) => {
-        save(dir);
+      vectors.save = async (dir) => {
+        await save(dir);
         truncateSync(path.join(dir, 'vectors.hnsw'), 200);
       };
       return vectors;
     };
-    await expect(buildIndex({ corpusDir: ws.corpusDir, indexDir, embedder, backend, rebuild: true })).rejects.toThrow(
+    await expect(buildIndex({ corpusDir: ws.corpusDir, embedder, backend, rebuild: true })).rejects.toThrow(
       /^The new index vectors .*vectors\.hnsw were written short \(has 200 bytes, fewer than the \d+ its 11 vectors need: it was cut short; hnswlib reports no write errors\): is the disk holding .*index full\? The previous index, if any, still answers\.$/,
     );
-    expect(currentBuildDir(indexLayout(indexDir))).toBe(first.buildDir);
+    expect(await backend.catalog.current()).toBe(first.buildDir);
   }, 60_000);
 });
 

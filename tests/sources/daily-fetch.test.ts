@@ -63,7 +63,7 @@ describe("the bot's daily arXiv fetch", () => {
       fake.setFeed('2026-12-03', [arxivPaper(2, { title: 'Quasiperiodic zebra tokenizers', abstract: 'We introduce quasiperiodic zebra tokenizers, a tokenization scheme that alternates stripes of characters and bytes, and evaluate it on translation.' })]);
       expect(await daily.run()).toMatchObject({ added: 1, requests: 1 });
       const assistant = await app.assistant();
-      expect(assistant.resolvePaper('zebra tokenizers')?.id).toBe('arxiv:2612.00002');
+      expect((await assistant.resolvePaper('zebra tokenizers'))?.id).toBe('arxiv:2612.00002');
 
       // A failure the day after: logged, kept, shown; the job returns normally.
       clock.now = new Date('2026-12-04T05:30:00Z');

@@ -21,7 +21,6 @@ const PAPERS = [
   { id: 'en-recsys', abstract: 'We model the multiple interests of a user for sequential recommendation with a mixture of attention heads, and show gains on three public benchmarks against single-vector user models.' },
 ];
 
-const backend = sqliteHnswBackend({ m: 8, efConstruction: 50, efSearch: 50 });
 let tmp: string;
 let report: BuildReport;
 let store: OpenPaperStore;
@@ -32,11 +31,12 @@ beforeAll(async () => {
   mkdirSync(corpusDir);
   const tooShort = { id: 'zh-fragment', abstract: '一种新的剪枝方法，用于神经网络。' };
   writeFileSync(path.join(corpusDir, 'papers.jsonl'), `${[...PAPERS, tooShort].map((p) => JSON.stringify(p)).join('\n')}\n`);
-  report = await buildIndex({ corpusDir, indexDir: path.join(tmp, 'index'), embedder: null, backend });
-  store = backend.papers.open(report.buildDir);
+  const backend = sqliteHnswBackend(path.join(tmp, 'index'), { m: 8, efConstruction: 50, efSearch: 50 });
+  report = await buildIndex({ corpusDir, embedder: null, backend });
+  store = await backend.papers.open(report.buildDir);
 });
-afterAll(() => {
-  store.close();
+afterAll(async () => {
+  await store.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -44,8 +44,8 @@ const best = async (question: string) =>
   (await retrieve(question, { store }, { topK: 3, maxPassagesPerPaper: 1, gateMinCoverage: 0, gateMinSimilarity: undefined })).closest.map((p) => p.id);
 
 describe('Chinese, Japanese, Arabic and English in one index', () => {
-  it('keeps 85–97 character Chinese and Japanese abstracts and refuses a 16-character fragment, saying how it counted', () => {
-    expect(store.counts().papers).toBe(5);
+  it('keeps 85–97 character Chinese and Japanese abstracts and refuses a 16-character fragment, saying how it counted', async () => {
+    expect((await store.counts()).papers).toBe(5);
     expect(report.problems.map((p) => p.message)).toEqual([
       'abstract is 16 characters (44 counting a Chinese or Japanese character as 3), too short to be one (at least 100 expected); skipped',
     ]);
@@ -65,7 +65,7 @@ describe('Chinese, Japanese, Arabic and English in one index', () => {
     expect((await best('multiple interests recommendation'))[0]).toBe('en-recsys');
   });
 
-  it('looks a paper up by a word of its Chinese title', () => {
-    expect(store.findPapers('剪枝', 5).map((p) => p.id)).toEqual(['zh-pruning']);
+  it('looks a paper up by a word of its Chinese title', async () => {
+    expect((await store.findPapers('剪枝', 5)).map((p) => p.id)).toEqual(['zh-pruning']);
   });
 });

@@ -66,8 +66,20 @@ export class IndexDatabaseWriter extends IndexDatabase implements WritablePaperS
     }
   }
 
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+  /**
+   * By hand around the awaited `fn` (better-sqlite3's db.transaction takes synchronous functions only): the
+   * build is the writer's one user, so nothing else runs statements inside it meanwhile.
+   */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    this.db.exec('BEGIN');
+    try {
+      const result = await fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   upsertPaper(paper: Paper, { addedAt, position, passages }: { addedAt: string; position: number; passages?: readonly string[] }): number[] {

@@ -25,7 +25,7 @@ let file: string;
 
 function writeStore(target: string): void {
   const writer = IndexDatabaseWriter.create(target);
-  writer.transaction(() => PAPERS.forEach((paper, position) => writer.upsertPaper(paper, { addedAt: `2026-01-0${1 + (position % 9)}T00:00:00.000Z`, position, passages: chunkText(paper.abstract) })));
+  PAPERS.forEach((paper, position) => writer.upsertPaper(paper, { addedAt: `2026-01-0${1 + (position % 9)}T00:00:00.000Z`, position, passages: chunkText(paper.abstract) }));
   writer.close();
 }
 

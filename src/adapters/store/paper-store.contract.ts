@@ -43,7 +43,7 @@ async function writeSeed(writer: WriterUnderTest, papers: readonly Paper[] = SEE
 async function lexicalPapers(store: ReaderUnderTest, question: string): Promise<string[]> {
   const terms = contentTerms(question);
   const df = await store.documentFrequencies(terms);
-  const hits = await store.lexicalSearch(lexicalMatchTerms(question, terms, { documentFrequencies: () => df }), 20);
+  const hits = await store.lexicalSearch(lexicalMatchTerms(question, terms, df), 20);
   return hits.map((h) => h.paperId);
 }
 

@@ -113,6 +113,16 @@ export class HnswVectorIndex implements WritableVectorIndex {
     this.live += 1;
   }
 
+  addBatch(items: readonly { label: number; vector: readonly number[] }[]): void {
+    for (const { label, vector } of items) this.add(label, vector);
+  }
+
+  removeMany(labels: readonly number[]): number {
+    let removed = 0;
+    for (const label of labels) if (this.remove(label)) removed += 1;
+    return removed;
+  }
+
   /** Hides a vector from search; unknown labels are ignored (hnswlib would throw). */
   remove(label: number): boolean {
     try {

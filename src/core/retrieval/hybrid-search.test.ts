@@ -198,10 +198,10 @@ describe('coverage', () => {
 });
 
 describe('inverseDocumentFrequencies', () => {
-  it('weights a rare term above a common one, and a term the corpus never saw highest', () => {
+  it('weights a rare term above a common one, and a term the corpus never saw highest', async () => {
     const frequencies = new Map([['common', 80], ['rare', 2]]);
     const store = { counts: () => ({ papers: 100, passages: 100 }), documentFrequencies: (terms: readonly string[]) => new Map(terms.map((t) => [t, frequencies.get(t) ?? 0])) };
-    const idf = inverseDocumentFrequencies(['common', 'rare', 'unseen'], store);
+    const idf = await inverseDocumentFrequencies(['common', 'rare', 'unseen'], store);
     expect(idf.get('rare')).toBeGreaterThan(idf.get('common') ?? Infinity);
     expect(idf.get('unseen')).toBeGreaterThan(idf.get('rare') ?? Infinity);
   });

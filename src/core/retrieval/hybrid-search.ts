@@ -70,9 +70,9 @@ export async function retrieve(question: string, deps: SearchDependencies, optio
 
   const terms = contentTerms(question);
   // Read once: the lexical match set, the IDF and the gate's specific terms all need these counts.
-  const frequencies = store.documentFrequencies(terms);
-  const lexical = mode === 'dense' ? [] : store.lexicalSearch(lexicalMatchTerms(question, terms, { documentFrequencies: () => frequencies }), candidates);
-  const dense = mode === 'lexical' || !denseAvailable ? [] : vectors.search(await embedder.embedQuery(question), candidates);
+  const frequencies = await store.documentFrequencies(terms);
+  const lexical = mode === 'dense' ? [] : await store.lexicalSearch(lexicalMatchTerms(question, terms, frequencies), candidates);
+  const dense = mode === 'lexical' || !denseAvailable ? [] : await vectors.search(await embedder.embedQuery(question), candidates);
 
   const fused = new Map<number, { score: number; similarity: number | null; bm25: number | null }>();
   const entry = (id: number) => {
@@ -92,10 +92,10 @@ export async function retrieve(question: string, deps: SearchDependencies, optio
   });
 
   const ranked = [...fused.entries()].sort((a, b) => b[1].score - a[1].score);
-  const storedById = new Map(store.getPassages(ranked.map(([id]) => id)).map((p) => [p.id, p]));
-  const papers = store.getPapers([...storedById.values()].map((p) => p.paperId));
+  const storedById = new Map((await store.getPassages(ranked.map(([id]) => id))).map((p) => [p.id, p]));
+  const papers = await store.getPapers([...storedById.values()].map((p) => p.paperId));
 
-  const corpusPassages = store.counts().passages;
+  const corpusPassages = (await store.counts()).passages;
   const idf = idfOf(terms, frequencies, corpusPassages);
   const chosen: RetrievedPassage[] = [];
   const perPaper = new Map<string, number>();
@@ -112,7 +112,7 @@ export async function retrieve(question: string, deps: SearchDependencies, optio
     chosen.push({ passage, paper, score: e.score, similarity: e.similarity, bm25: e.bm25, coverage: 0 });
   }
 
-  const matched = store.matchedTerms(terms, chosen.map((c) => c.passage.id));
+  const matched = await store.matchedTerms(terms, chosen.map((c) => c.passage.id));
   const specificDf = specificMaxDf(corpusPassages);
   let bestMatched: ReadonlySet<string> = new Set();
   let bestText: string | null = null;
@@ -139,8 +139,8 @@ export async function retrieve(question: string, deps: SearchDependencies, optio
 }
 
 /** BM25-style IDF; a term the corpus has never seen gets the highest weight, which is what makes it count against coverage. */
-export function inverseDocumentFrequencies(terms: readonly string[], store: Pick<PaperStore, 'documentFrequencies' | 'counts'>): Map<string, number> {
-  return idfOf(terms, store.documentFrequencies(terms), store.counts().passages);
+export async function inverseDocumentFrequencies(terms: readonly string[], store: Pick<PaperStore, 'documentFrequencies' | 'counts'>): Promise<Map<string, number>> {
+  return idfOf(terms, await store.documentFrequencies(terms), (await store.counts()).passages);
 }
 
 function idfOf(terms: readonly string[], frequencies: ReadonlyMap<string, number>, n: number): Map<string, number> {

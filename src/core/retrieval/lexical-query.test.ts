@@ -8,9 +8,9 @@ import { retrieve } from './hybrid-search.ts';
 import { lexicalMatchTerms, namedTerms } from './lexical-query.ts';
 import { MemoryPaperStore } from './memory-paper-store.fixture.ts';
 
-/** Document frequencies as given, recording what was asked. */
-function frequencies(df: Record<string, number>) {
-  return { documentFrequencies: (terms: readonly string[]) => new Map(terms.map((t) => [t, df[t] ?? 0])) };
+/** Document frequencies as given (a term left out occurs in no passage). */
+function frequencies(df: Record<string, number>): Map<string, number> {
+  return new Map(Object.entries(df));
 }
 
 describe('lexicalMatchTerms', () => {

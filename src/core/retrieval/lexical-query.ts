@@ -7,7 +7,6 @@
  * as such (VaSSO, FaMUS, GAMD) are always kept, whatever their frequency.
  */
 import { wordTokens } from '../text.ts';
-import type { PaperStore } from './paper-store.ts';
 
 export interface LexicalQueryOptions {
   /** At most this many terms are matched (the rarest first). */
@@ -24,16 +23,11 @@ export const LEXICAL_QUERY_DEFAULTS: Required<LexicalQueryOptions> = { maxTerms:
 
 /**
  * The terms of `terms` (a question's content terms) to match, in the question's order. Terms no passage
- * contains are left out (they cannot match); `question` is the text as typed, to recognise acronyms.
+ * contains are left out (they cannot match); `question` is the text as typed, to recognise acronyms. `df`:
+ * the store's document frequencies of `terms` (PaperStore.documentFrequencies), which the caller has read once.
  */
-export function lexicalMatchTerms(
-  question: string,
-  terms: readonly string[],
-  store: Pick<PaperStore, 'documentFrequencies'>,
-  options: LexicalQueryOptions = {},
-): string[] {
+export function lexicalMatchTerms(question: string, terms: readonly string[], df: ReadonlyMap<string, number>, options: LexicalQueryOptions = {}): string[] {
   const { maxTerms, postingBudget, minTerms } = { ...LEXICAL_QUERY_DEFAULTS, ...options };
-  const df = store.documentFrequencies(terms);
   const named = namedTerms(question);
   const kept = new Set(terms.filter((t) => named.has(t) && (df.get(t) ?? 0) > 0));
   let spent = 0;

@@ -1,7 +1,8 @@
 /**
  * In-memory fakes of the retrieval ports for core tests: a PaperStore that matches whole words (or returns
  * scripted lexical hits) and records its lexical searches, and a VectorIndex that searches exactly by
- * cosine. Not used by the program.
+ * cosine. Every method answers with a promise, as a networked backend (PostgreSQL) does, so a caller that
+ * forgets to await fails these tests. Not used by the program.
  */
 import type { Paper } from '../corpus/paper.ts';
 import { wordTokens } from '../text.ts';
@@ -24,10 +25,10 @@ export class MemoryPaperStore implements PaperStore {
     return wordTokens(p.text).includes(term);
   }
 
-  counts() {
+  async counts() {
     return { papers: this.papers.size, passages: this.passages.length };
   }
-  lexicalSearch(terms: readonly string[], limit: number): LexicalHit[] {
+  async lexicalSearch(terms: readonly string[], limit: number): Promise<LexicalHit[]> {
     this.lexicalCalls.push({ terms, limit });
     if (this.scriptedLexical !== undefined) return this.scriptedLexical.slice(0, limit);
     return this.passages
@@ -36,30 +37,30 @@ export class MemoryPaperStore implements PaperStore {
       .sort((a, b) => b.score - a.score || a.id - b.id)
       .slice(0, limit);
   }
-  documentFrequencies(terms: readonly string[]): Map<string, number> {
+  async documentFrequencies(terms: readonly string[]): Promise<Map<string, number>> {
     return new Map(terms.map((t) => [t, this.passages.filter((p) => this.has(p, t)).length]));
   }
-  matchedTerms(terms: readonly string[], passageIds: readonly number[]): Map<number, Set<string>> {
+  async matchedTerms(terms: readonly string[], passageIds: readonly number[]): Promise<Map<number, Set<string>>> {
     return new Map(
       this.passages.filter((p) => passageIds.includes(p.id)).map((p) => [p.id, new Set(terms.filter((t) => this.has(p, t)))]),
     );
   }
-  getPassages(ids: readonly number[]): StoredPassage[] {
+  async getPassages(ids: readonly number[]): Promise<StoredPassage[]> {
     return this.passages.filter((p) => ids.includes(p.id));
   }
-  passageIdsOf(paperId: string): number[] {
+  async passageIdsOf(paperId: string): Promise<number[]> {
     return this.passages.filter((p) => p.paperId === paperId).map((p) => p.id);
   }
-  getPaper(id: string): Paper | undefined {
+  async getPaper(id: string): Promise<Paper | undefined> {
     return this.papers.get(id);
   }
-  getPapers(ids: readonly string[]): Map<string, Paper> {
+  async getPapers(ids: readonly string[]): Promise<Map<string, Paper>> {
     return new Map(ids.flatMap((id) => (this.papers.has(id) ? [[id, this.papers.get(id) as Paper] as const] : [])));
   }
-  findPapers(): Paper[] {
+  async findPapers(): Promise<Paper[]> {
     return [];
   }
-  allPapers(): StoredPaper[] {
+  async allPapers(): Promise<StoredPaper[]> {
     return [...this.papers.values()].map((p) => ({ ...p, addedAt: '2026-01-01T00:00:00.000Z' }));
   }
 }
@@ -78,14 +79,14 @@ export class MemoryVectorIndex implements VectorIndex {
   get size(): number {
     return this.vectors.size;
   }
-  search(vector: readonly number[], k: number): VectorHit[] {
+  async search(vector: readonly number[], k: number): Promise<VectorHit[]> {
     const query = unit(vector);
     return [...this.vectors]
       .map(([label, v]) => ({ label, similarity: v.reduce((s, x, i) => s + x * (query[i] ?? 0), 0) }))
       .sort((a, b) => b.similarity - a.similarity || a.label - b.label)
       .slice(0, k);
   }
-  getVector(label: number): number[] | undefined {
+  async getVector(label: number): Promise<number[] | undefined> {
     return this.vectors.get(label);
   }
 }

@@ -26,40 +26,40 @@ const VECTORS = new Map<number, number[]>([
 ]);
 
 describe('paperCentroid', () => {
-  it('is the unit-length mean of the paper passage vectors, and undefined without any', () => {
+  it('is the unit-length mean of the paper passage vectors, and undefined without any', async () => {
     const vectors = new MemoryVectorIndex(3, VECTORS);
     const store = new MemoryPaperStore(PASSAGES, PAPERS);
-    const centroid = paperCentroid('gan1', { store, vectors }) ?? [];
+    const centroid = (await paperCentroid('gan1', { store, vectors })) ?? [];
     expect(Math.hypot(...centroid)).toBeCloseTo(1, 10);
     expect(centroid[0]).toBeGreaterThan(centroid[1] ?? 1);
     expect(centroid[2]).toBe(0);
-    expect(paperCentroid('unknown', { store, vectors })).toBeUndefined();
+    expect(await paperCentroid('unknown', { store, vectors })).toBeUndefined();
   });
 });
 
 describe('similarPapers', () => {
-  it('ranks papers by their passages nearest to the centroid, one entry per paper, never the paper itself', () => {
+  it('ranks papers by their passages nearest to the centroid, one entry per paper, never the paper itself', async () => {
     const store = new MemoryPaperStore(PASSAGES, PAPERS);
-    const similar = similarPapers('gan1', 2, { store, vectors: new MemoryVectorIndex(3, VECTORS) });
+    const similar = await similarPapers('gan1', 2, { store, vectors: new MemoryVectorIndex(3, VECTORS) });
     expect(similar.map((s) => s.paper.id)).toEqual(['gan2', 'prune']);
     expect(similar[0]?.similarity).toBeGreaterThan(similar[1]?.similarity ?? 1);
   });
 
-  it('compares distinctive words when the index has no vectors', () => {
+  it('compares distinctive words when the index has no vectors', async () => {
     const store = new MemoryPaperStore(PASSAGES, PAPERS);
-    const similar = similarPapers('gan1', 5, { store, vectors: null });
+    const similar = await similarPapers('gan1', 5, { store, vectors: null });
     expect(similar[0]).toEqual({ paper: PAPERS[1], similarity: null });
     expect(similar.map((s) => s.paper.id)).not.toContain('gan1');
     expect(similar.map((s) => s.paper.id)).not.toContain('rec');
   });
 
-  it('asks the lexical search for the paper\'s shared rare words within the term budget, never a word in most passages', () => {
+  it('asks the lexical search for the paper\'s shared rare words within the term budget, never a word in most passages', async () => {
     // 3,000 other abstracts all say "networks"; two of them also say "adversarial".
     const filler = Array.from({ length: 3_000 }, (_, i) => paper(`filler${i}`, { abstract: i < 2 ? 'Adversarial networks again.' : 'Networks of many kinds.' }));
     const papers = [...PAPERS, ...filler];
     const passages: StoredPassage[] = papers.map((p, i) => ({ id: i + 1, paperId: p.id, ord: 0, text: p.abstract }));
     const store = new MemoryPaperStore(passages, papers);
-    const similar = similarPapers('gan1', 3, { store, vectors: null });
+    const similar = await similarPapers('gan1', 3, { store, vectors: null });
     const [call] = store.lexicalCalls;
     expect(call?.terms).toContain('adversarial');
     expect(call?.terms).not.toContain('networks');
@@ -68,10 +68,10 @@ describe('similarPapers', () => {
     expect(similar[0]?.paper.id).toBe('gan2');
   });
 
-  it('falls back to words for a paper without vectors, and finds nothing for an unknown paper', () => {
+  it('falls back to words for a paper without vectors, and finds nothing for an unknown paper', async () => {
     const store = new MemoryPaperStore(PASSAGES, PAPERS);
     const withoutGan1 = new MemoryVectorIndex(3, new Map([...VECTORS].filter(([label]) => label !== 1 && label !== 5)));
-    expect(similarPapers('gan1', 1, { store, vectors: withoutGan1 })).toEqual([{ paper: PAPERS[1], similarity: null }]);
-    expect(similarPapers('unknown', 3, { store, vectors: withoutGan1 })).toEqual([]);
+    expect(await similarPapers('gan1', 1, { store, vectors: withoutGan1 })).toEqual([{ paper: PAPERS[1], similarity: null }]);
+    expect(await similarPapers('unknown', 3, { store, vectors: withoutGan1 })).toEqual([]);
   });
 });

@@ -27,8 +27,12 @@ export interface SimilarPapersDependencies {
 const DISTINCTIVE_TERMS = 16;
 
 /** The unit-length mean of a paper's passage vectors, or undefined when it has none. */
-export function paperCentroid(paperId: string, { store, vectors }: { store: Pick<PaperStore, 'passageIdsOf'>; vectors: VectorIndex }): number[] | undefined {
-  const own = store.passageIdsOf(paperId).map((id) => vectors.getVector(id)).filter((v): v is number[] => v !== undefined);
+export async function paperCentroid(paperId: string, { store, vectors }: { store: Pick<PaperStore, 'passageIdsOf'>; vectors: VectorIndex }): Promise<number[] | undefined> {
+  const own: number[][] = [];
+  for (const id of await store.passageIdsOf(paperId)) {
+    const v = await vectors.getVector(id);
+    if (v !== undefined) own.push(v);
+  }
   if (own.length === 0) return undefined;
   const sum = own.reduce((acc, v) => acc.map((x, i) => x + (v[i] ?? 0)), new Array<number>(vectors.dims).fill(0));
   const norm = Math.sqrt(sum.reduce((s, x) => s + x * x, 0)) || 1;
@@ -36,45 +40,45 @@ export function paperCentroid(paperId: string, { store, vectors }: { store: Pick
 }
 
 /** The `k` papers nearest to `paperId`, never itself, best first; empty for an unknown paper. */
-export function similarPapers(paperId: string, k: number, { store, vectors }: SimilarPapersDependencies): SimilarPaper[] {
-  const paper = store.getPaper(paperId);
+export async function similarPapers(paperId: string, k: number, { store, vectors }: SimilarPapersDependencies): Promise<SimilarPaper[]> {
+  const paper = await store.getPaper(paperId);
   if (paper === undefined) return [];
-  const centroid = vectors === null ? undefined : paperCentroid(paperId, { store, vectors });
+  const centroid = vectors === null ? undefined : await paperCentroid(paperId, { store, vectors });
   if (vectors !== null && centroid !== undefined) return nearestByVector(paperId, k, centroid, store, vectors);
   return nearestByWords(paper, k, store);
 }
 
-function nearestByVector(paperId: string, k: number, centroid: number[], store: PaperStore, vectors: VectorIndex): SimilarPaper[] {
+async function nearestByVector(paperId: string, k: number, centroid: number[], store: PaperStore, vectors: VectorIndex): Promise<SimilarPaper[]> {
   // Several passages of one paper can be near each other: ask for more hits than papers wanted.
-  const hits = vectors.search(centroid, (k + 1) * 4);
-  const paperOf = new Map(store.getPassages(hits.map((h) => h.label)).map((p) => [p.id, p.paperId]));
+  const hits = await vectors.search(centroid, (k + 1) * 4);
+  const paperOf = new Map((await store.getPassages(hits.map((h) => h.label))).map((p) => [p.id, p.paperId]));
   const scores = new Map<string, number>();
   for (const hit of hits) {
     const id = paperOf.get(hit.label);
     if (id === undefined || id === paperId || scores.has(id)) continue;
     scores.set(id, hit.similarity);
   }
-  const papers = store.getPapers([...scores.keys()]);
+  const papers = await store.getPapers([...scores.keys()]);
   return [...scores.entries()].slice(0, k).flatMap(([id, similarity]) => {
     const p = papers.get(id);
     return p === undefined ? [] : [{ paper: p, similarity }];
   });
 }
 
-function nearestByWords(paper: Paper, k: number, store: PaperStore): SimilarPaper[] {
+async function nearestByWords(paper: Paper, k: number, store: PaperStore): Promise<SimilarPaper[]> {
   const terms = contentTerms(paper.abstract);
   // A word found in no passage but the paper's own can only find the paper itself: not worth a posting.
-  const own = store.passageIdsOf(paper.id).length;
-  const df = store.documentFrequencies(terms);
+  const own = (await store.passageIdsOf(paper.id)).length;
+  const df = await store.documentFrequencies(terms);
   const shared = terms.filter((t) => (df.get(t) ?? 0) > own);
   // No names kept regardless: an abstract can hold many acronyms, and here they only rank, they are not asked for.
   // `df` already counts every term of `shared`: no second read of the index.
-  const distinctive = lexicalMatchTerms('', shared, { documentFrequencies: () => df }, { maxTerms: DISTINCTIVE_TERMS });
+  const distinctive = lexicalMatchTerms('', shared, df, { maxTerms: DISTINCTIVE_TERMS });
   const ids: string[] = [];
-  for (const hit of store.lexicalSearch(distinctive, (k + 1) * 4)) {
+  for (const hit of await store.lexicalSearch(distinctive, (k + 1) * 4)) {
     if (hit.paperId !== paper.id && !ids.includes(hit.paperId)) ids.push(hit.paperId);
   }
-  const papers = store.getPapers(ids);
+  const papers = await store.getPapers(ids);
   return ids.flatMap((id) => {
     const p = papers.get(id);
     return p === undefined ? [] : [{ paper: p, similarity: null }];

@@ -10,6 +10,6 @@ export const about = {
   async execute(interaction, services) {
     const arxiv = services.arxiv;
     const fetches = arxiv === null ? [] : renderFetchStatus(arxiv.status(), arxiv.dailyCategories, await arxiv.lastDailyFetch?.());
-    await replyPrivately(interaction, [renderAbout(services.assistant.about()), ...fetches].join('\n'));
+    await replyPrivately(interaction, [renderAbout(await services.assistant.about()), ...fetches].join('\n'));
   },
 } satisfies Command;

@@ -40,7 +40,7 @@ export const add = {
       return;
     }
     services.logger.info({ reference, ...result, guildId: interaction.guildId, userId: interaction.user.id }, '/add');
-    const found = result.indexed === true ? services.assistant.resolvePaper(result.paperId) : undefined;
+    const found = result.indexed === true ? await services.assistant.resolvePaper(result.paperId) : undefined;
     if (found === undefined) {
       await interaction.editReply({ content: addedNotIndexedNotice(result.arxivId, result.status, result.indexed === true ? 'it is not in the index yet' : result.indexed), allowedMentions: NO_PINGS });
       return;

@@ -49,10 +49,10 @@ export function questionFromMessage(text: string, maxLength: number): MessageQue
 }
 
 /** An arXiv link or id in the text, resolved to the paper when it is in the index: its title then leads the search. */
-export function linkedPaperTitle(text: string, assistant: Pick<BotAssistant, 'findPapers'>): string | null {
+export async function linkedPaperTitle(text: string, assistant: Pick<BotAssistant, 'findPapers'>): Promise<string | null> {
   for (const match of text.matchAll(/(?:arxiv\.org\/(?:abs|pdf)\/|arXiv:)(\d{4}\.\d{4,5})/gi)) {
     const id = match[1] ?? '';
-    const paper = assistant.findPapers(id, 1)[0];
+    const [paper] = await assistant.findPapers(id, 1);
     if (paper !== undefined && (paper.id.includes(id) || (paper.url ?? '').includes(id))) return paper.title ?? paper.label;
   }
   return null;
@@ -86,7 +86,7 @@ export const askAboutMessage = {
       return;
     }
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const title = linkedPaperTitle(text, services.assistant);
+    const title = await linkedPaperTitle(text, services.assistant);
     const retrievalQuery = title === null ? asked.retrievalQuery : `${title}\n${asked.retrievalQuery ?? asked.question}`;
     services.logger.info({ messageId: target.id, isQuestion: asked.isQuestion, linkedPaper: title !== null }, 'asked about a message');
     await deliverAnswer({

@@ -59,8 +59,8 @@ export async function paperFromOption(
   pick?: typeof PICK_PAPER | typeof PICK_SIMILAR,
 ): Promise<{ paper: Paper; byContent: boolean; others: Paper[]; query: string } | undefined> {
   const query = interaction.options.getString(name, true);
-  const byId = services.assistant.resolvePaper(query);
-  const choices = pick === undefined || byId?.id === query.trim() ? null : ambiguousMatches(query, services.assistant.findPapers(query, LIMITS.choices));
+  const byId = await services.assistant.resolvePaper(query);
+  const choices = pick === undefined || byId?.id === query.trim() ? null : ambiguousMatches(query, await services.assistant.findPapers(query, LIMITS.choices));
   if (choices !== null && pick !== undefined) {
     await interaction.reply({ ...renderPicker(query, choices, pick), flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
     return undefined;

@@ -20,7 +20,7 @@ export const similar = {
   async execute(interaction, services) {
     const found = await paperFromOption(interaction, services, 'paper', PICK_SIMILAR);
     if (found === undefined) return;
-    const message = renderSimilar(found.paper, services.assistant.similar(found.paper.id, SIMILAR_COUNT));
+    const message = renderSimilar(found.paper, await services.assistant.similar(found.paper.id, SIMILAR_COUNT));
     const content = found.byContent ? `${byContentNotice(found.query)}\n${message.content ?? ''}` : message.content;
     await interaction.reply({ ...message, ...(content === undefined ? {} : { content: truncate(content, LIMITS.content) }), allowedMentions: NO_PINGS });
   },

@@ -25,7 +25,7 @@ export const askPaperButton = {
   kind: 'ask-paper',
   async execute(interaction, services) {
     const parsed = parseAskPaperId(interaction.customId);
-    const paper = parsed === null ? undefined : paperById(services.assistant, parsed.paperId);
+    const paper = parsed === null ? undefined : await paperById(services.assistant, parsed.paperId);
     const modal = paper === undefined ? null : askPaperModal(paper.id, paperTitle(paper), services.settings.maxQuestionLength);
     if (modal === null) {
       await replyPrivately(interaction, PAPER_GONE);
@@ -37,7 +37,7 @@ export const askPaperButton = {
 
 /** The modal's submission: `paperId` came back in its custom id. */
 export async function answerAboutPaper(interaction: ModalSubmitInteraction, paperId: string, services: BotServices): Promise<void> {
-  const paper = paperById(services.assistant, paperId);
+  const paper = await paperById(services.assistant, paperId);
   if (paper === undefined) {
     await replyPrivately(interaction, PAPER_GONE);
     return;

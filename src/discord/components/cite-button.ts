@@ -12,15 +12,20 @@ import { paperById } from '../paper-by-id.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
 
 /** The papers of these ids still in the index (an id no longer there is left out). */
-function papersOf(ids: readonly string[], services: BotServices): Paper[] {
-  return ids.flatMap((id) => paperById(services.assistant, id) ?? []);
+async function papersOf(ids: readonly string[], services: BotServices): Promise<Paper[]> {
+  const papers: Paper[] = [];
+  for (const id of ids) {
+    const paper = await paperById(services.assistant, id);
+    if (paper !== undefined) papers.push(paper);
+  }
+  return papers;
 }
 
 export const citeButton = {
   kind: 'cite',
   async execute(interaction, services) {
     const parsed = parseCiteId(interaction.customId);
-    const papers = parsed === null ? [] : papersOf([parsed.paperId], services);
+    const papers = parsed === null ? [] : await papersOf([parsed.paperId], services);
     if (papers.length === 0) {
       await interaction.reply({ content: 'That paper is no longer in the index.', flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
       return;
@@ -34,7 +39,7 @@ export const answerBibtexButton = {
   async execute(interaction, services) {
     const parsed = parseAnswerBibtexId(interaction.customId);
     const answer = parsed === null ? undefined : await services.feedback.getAnswer(parsed.answerId);
-    const papers = answer === undefined ? [] : papersOf(answer.paperIds, services);
+    const papers = answer === undefined ? [] : await papersOf(answer.paperIds, services);
     if (papers.length === 0) {
       const content = answer === undefined ? 'I no longer have the sources of that answer.' : 'The papers that answer cited are no longer in the index.';
       await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });

@@ -26,7 +26,7 @@ export const digestVoteButton = {
       return;
     }
     services.logger.info({ channelId: interaction.channelId, paperId: voted.paperId, vote: parsed.vote, replaced: voted.previous }, 'digest vote recorded');
-    const paper = paperById(services.assistant, voted.paperId);
+    const paper = await paperById(services.assistant, voted.paperId);
     const name = paper !== undefined ? `“${paper.title ?? paper.label}”` : `entry ${parsed.n}`;
     const emoji = EMOJI[parsed.vote];
     const effect = parsed.vote === 'up' ? 'papers like it will rank higher' : 'papers like it will rank lower';

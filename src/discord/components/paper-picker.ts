@@ -65,13 +65,13 @@ function pickHandler(kind: typeof PICK_PAPER | typeof PICK_SIMILAR): SelectHandl
     kind,
     async execute(interaction, services) {
       const paperId = interaction.values[0] ?? '';
-      const paper = paperById(services.assistant, paperId);
+      const paper = await paperById(services.assistant, paperId);
       if (paper === undefined) {
         await interaction.update({ content: 'That paper is no longer in the index.', components: [], allowedMentions: NO_PINGS });
         return;
       }
       await interaction.update({ content: `Chosen: **${truncate(paperTitle(paper), 200).replace(/\*/g, '\\*')}**.`, components: [], allowedMentions: NO_PINGS });
-      const message = kind === PICK_PAPER ? renderPaper(paper) : renderSimilar(paper, services.assistant.similar(paper.id, SIMILAR_COUNT));
+      const message = kind === PICK_PAPER ? renderPaper(paper) : renderSimilar(paper, await services.assistant.similar(paper.id, SIMILAR_COUNT));
       // The card is for the channel, as /paper's is: a follow-up without the ephemeral flag.
       await interaction.followUp({ ...message, allowedMentions: NO_PINGS });
     },

@@ -11,11 +11,11 @@ export const similarButton = {
   kind: 'similar',
   async execute(interaction, services) {
     const parsed = parseSimilarId(interaction.customId);
-    const found = parsed === null ? undefined : paperById(services.assistant, parsed.paperId);
+    const found = parsed === null ? undefined : await paperById(services.assistant, parsed.paperId);
     if (found === undefined) {
       await interaction.reply({ content: 'That paper is no longer in the index.', flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
       return;
     }
-    await interaction.reply({ ...renderSimilar(found, services.assistant.similar(found.id, SIMILAR_COUNT)), flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+    await interaction.reply({ ...renderSimilar(found, await services.assistant.similar(found.id, SIMILAR_COUNT)), flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
   },
 } satisfies ButtonHandler;
