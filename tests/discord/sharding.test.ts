@@ -5,17 +5,20 @@
  * sends a guild's events to its shard only), the digest due at start-up is posted once although both shards
  * catch up on it (the day's claim in state.sqlite), the daily arXiv fetch starts in shard 0 only, a second
  * npm start on the same data folder is refused while the parent runs, a shard killed with SIGKILL is started
- * again, and SIGTERM to the parent stops every shard gracefully (exit 0). In process (a stand-in for the
- * process): a shard does not take the data folder's lock its parent holds, and shuts down when its parent is
+ * again, and SIGTERM to the parent stops every shard gracefully (exit 0). In process: a fixed DISCORD_SHARDS
+ * is taken as given, a refused token is one sentence before any shard starts, and (a stand-in for the
+ * process) a shard does not take the data folder's lock its parent holds, and shuts down when its parent is
  * gone (the IPC channel closes, as after `kill -9` of the parent) rather than live on unsupervised.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REST } from 'discord.js';
 import { runCommand } from '../../src/cli/run-main.ts';
 import { parseConfig } from '../../src/config.ts';
 import { silentLogger, type Logger } from '../../src/core/logger.ts';
 import { botCommand, type BotProcess } from '../../src/discord/run-bot.ts';
+import { planShards } from '../../src/discord/run-shards.ts';
 import { StateDatabase } from '../../src/adapters/store/state-database.ts';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord.ts';
 import { guildIdOnShard } from '../support/fake-discord/shards.ts';
@@ -153,6 +156,15 @@ describe('npm start with DISCORD_SHARDS', () => {
     expect(log()).not.toMatch(/unhandled/i);
     console.info(`2 shard processes connected ${readyMs} ms after npm start`);
   }, 120_000);
+
+  it('takes a number of shards as given and auto from GET /gateway/bot, and says in one sentence when Discord refuses the token', async () => {
+    const rest = (token: string) => new REST({ api: fake.apiUrl, retries: 0, timeout: 2000 }).setToken(token);
+    expect(await planShards(rest(TOKEN), 3, TOKEN)).toEqual({ count: 3, recommended: 2, maxConcurrency: 2 });
+    expect(await planShards(rest(TOKEN), 'auto', TOKEN)).toEqual({ count: 2, recommended: 2, maxConcurrency: 2 });
+    const refused = planShards(rest('not-the-token-at-all'), 'auto', 'not-the-token-at-all');
+    await expect(refused).rejects.toThrow(/^Could not ask Discord how to shard the bot \(.*401.*\): Discord rejected the bot token; put the current one in DISCORD_TOKEN/);
+    await expect(refused).rejects.not.toThrow(/not-the-token-at-all/);
+  });
 
   it('a shard leaves the lock to its parent and shuts down when its parent is gone (in process: the IPC channel closes)', async () => {
     // The lock of a live sharding parent (this test's parent process stands in for it).
