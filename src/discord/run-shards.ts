@@ -13,7 +13,6 @@ import type { CommandContext } from '../cli/run-main.ts';
 import { UserError } from '../core/errors.ts';
 import { scrubSecrets } from '../core/redact-secrets.ts';
 import { describeBuild } from '../indexing/describe-build.ts';
-import { currentBuildDir, indexLayout } from '../indexing/index-layout.ts';
 import type { BotProcess } from './run-bot.ts';
 import { superviseShards, type ShardPlan } from './shard-supervisor.ts';
 
@@ -64,7 +63,7 @@ export async function planShards(rest: REST, setting: 'auto' | number, token: st
 }
 
 async function buildIndexIfMissing(app: App): Promise<void> {
-  if (currentBuildDir(indexLayout(app.config.indexDir)) !== null) return;
+  if ((await app.indexBackend.catalog.current()) !== null) return;
   app.logger.info({}, `No index yet: building it from ${app.config.corpusDir} before starting the shards …`);
   for (const line of describeBuild(await app.buildIndex())) app.logger.info({}, line);
 }
