@@ -13,14 +13,14 @@ import { HISTORY_TURNS } from './core/answering/chat-model.ts';
 import { UserError } from './core/errors.ts';
 import type { Logger } from './core/logger.ts';
 import { createOpenAIChatModel } from './adapters/llm/openai-chat-model.ts';
-import { createBackends, refuseDatabaseUrl } from './adapters/create-backends.ts';
+import { createBackends, refuseDatabaseUrl, type Backends } from './adapters/create-backends.ts';
 import type { StateStores } from './core/state-stores.ts';
 import { Assistant } from './assistant/assistant.ts';
 import { loadEmbedder, type LoadedEmbedder } from './assistant/load-embedder.ts';
 import { DigestService } from './digest/digest-service.ts';
 import { PaperBot } from './discord/bot.ts';
 import type { BotAssistant, BotSettings } from './discord/command.ts';
-import { RateLimiter } from './discord/rate-limiter.ts';
+import { questionLimiter } from './discord/rate-limiter.ts';
 import { RestDigestSender } from './discord/rest-digest-sender.ts';
 import { buildIndex, type BuildProgress, type BuildReport } from './indexing/build-index.ts';
 import { describeBuild } from './indexing/describe-build.ts';
@@ -241,7 +241,7 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
         assistant: overrides.wrapBotAssistant ? overrides.wrapBotAssistant(assistant) : assistant,
         feedback: state.feedback,
         guildSettings: state.guildSettings,
-        limiter: new RateLimiter(settings.rateLimit, () => now().getTime()),
+        limiter: questionLimiter({ limit: settings.rateLimit, now: () => now().getTime(), shared: sharesState(config, backends), store: state.rateLimits }),
         digest: await app.digest(),
         arxiv: { add: (reference) => app.arxiv().add(reference), status: () => app.arxiv().status(), dailyCategories: config.arxiv.categories, lastDailyFetch: () => app.dailyFetch()?.lastRun() },
         dailyFetch: app.dailyFetch(),
@@ -271,6 +271,11 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
     },
   };
   return app;
+}
+
+/** Several bot processes count on one state: shard processes on `state.sqlite`, or any on PostgreSQL. */
+function sharesState(config: Config, backends: Backends): boolean {
+  return config.discord.shards !== undefined || backends.sharedState;
 }
 
 /** The bot token, or the sentence that says it is missing. */

@@ -19,6 +19,8 @@ export interface Backends {
   readonly index: IndexBackend;
   /** Opens the state database and brings its schema up to date (once per process: the caller keeps it). */
   openState(): Promise<StateStores>;
+  /** The state is a server that bot processes on several machines share (PostgreSQL), not one process's file. */
+  readonly sharedState: boolean;
 }
 
 export interface BackendOptions {
@@ -41,6 +43,7 @@ export function createBackends(config: Pick<Config, 'database' | 'hnsw' | 'index
             return StateDatabase.open(config.stateFile);
           }
         : () => PostgresStateDatabase.open({ url: postgresStateUrl, poolSize, statementTimeoutMs, logger: logger.child({ component: 'database' }) }),
+    sharedState: postgresStateUrl !== undefined,
   };
 }
 

@@ -28,7 +28,7 @@ import { buttonKind } from './custom-ids.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
 import { fatalCloseSentence, userFacingMessage } from './errors.ts';
 import { UserError } from '../core/errors.ts';
-import type { RateLimiter } from './rate-limiter.ts';
+import type { QuestionLimiter } from './rate-limiter.ts';
 import { currentRequestId, newRequestId, runWithRequest } from '../core/request-context.ts';
 import { SHUTTING_DOWN_NOTICE } from './render/info-messages.ts';
 import { NO_PINGS } from './render/outgoing-message.ts';
@@ -42,7 +42,7 @@ export interface PaperBotOptions {
   assistant: BotAssistant;
   feedback: BotFeedback;
   /** Questions per user per window (built by the caller so a second process could share one). */
-  limiter: RateLimiter;
+  limiter: QuestionLimiter;
   logger: Logger;
   /** How long answers in flight may take to finish at shutdown. */
   shutdownGraceMs: number;

@@ -21,7 +21,7 @@ import type { Logger } from '../core/logger.ts';
 import type { DigestService } from '../digest/digest-service.ts';
 import type { ArxivService } from '../sources/arxiv/arxiv-service.ts';
 import type { ButtonKind } from './custom-ids.ts';
-import type { RateLimit, RateLimiter } from './rate-limiter.ts';
+import type { QuestionLimiter, RateLimit } from './rate-limiter.ts';
 
 /** The part of the Assistant the bot uses. */
 export type BotAssistant = Pick<Assistant, 'stream' | 'findPapers' | 'resolvePaper' | 'lookupPapers' | 'lookupPaper' | 'similar' | 'about' | 'llmModel'>;
@@ -43,7 +43,7 @@ export interface BotSettings {
 export interface BotServices {
   assistant: BotAssistant;
   feedback: BotFeedback;
-  limiter: RateLimiter;
+  limiter: QuestionLimiter;
   settings: BotSettings;
   logger: Logger;
   /** Whether a language model is configured: an extractive answer then means it failed. */

@@ -114,7 +114,7 @@ export async function handleMessage(message: Message, services: BotServices, bot
     await reply({ content: 'Ask me a question about the papers, e.g. “What does FaMUS approximate?” (or try `/help`).', allowedMentions: NO_PINGS });
     return;
   }
-  const check = checkQuestion(text, message.author.id, services, { visible: true });
+  const check = await checkQuestion(text, message.author.id, services, { visible: true });
   if (!check.ok) {
     // Not ephemeral here (messages cannot be): one notice per window, not one per message.
     if (check.firstRefusal) await reply({ content: check.notice, allowedMentions: NO_PINGS });

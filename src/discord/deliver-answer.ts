@@ -38,7 +38,7 @@ export type QuestionCheck = { ok: true; question: string } | { ok: false; notice
  * Length first (a refused question does not count), then the user's rate limit. Nothing slow, no LLM.
  * `visible`: a refusal would be seen by everyone (not ephemeral), so only the first in a window is worth it.
  */
-export function checkQuestion(question: string, userId: string, services: BotServices, { visible = false }: { visible?: boolean } = {}): QuestionCheck {
+export async function checkQuestion(question: string, userId: string, services: BotServices, { visible = false }: { visible?: boolean } = {}): Promise<QuestionCheck> {
   let trimmed: string;
   try {
     trimmed = validateQuestion(question, services.settings.maxQuestionLength);
@@ -46,7 +46,8 @@ export function checkQuestion(question: string, userId: string, services: BotSer
     if (isUserError(error)) return { ok: false, notice: error.message, firstRefusal: true };
     throw error;
   }
-  const decision = services.limiter.take(userId, { visible });
+  // In memory this is a value at once; counted in the shared state (shards, PostgreSQL), a query.
+  const decision = await services.limiter.take(userId, { visible });
   if (!decision.allowed) {
     services.logger.info({ userId, retryAfterMs: decision.retryAfterMs }, 'question refused by the rate limit');
     return { ok: false, notice: rateLimitNotice(services.settings.rateLimit, decision.retryAfterMs), firstRefusal: decision.firstRefusal };

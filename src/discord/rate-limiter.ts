@@ -3,8 +3,8 @@
  * work is done, so a refused question costs nothing and never reaches the language model. Two limiters
  * behind one shape, `QuestionLimiter`: `RateLimiter` counts in memory, per process (the default: one bot
  * process; a restart forgives everyone, fine for a courtesy limit), and answers at once; `SharedRateLimiter`
- * counts in the state database's shared table (RATE_LIMIT_SHARED: several bot processes on one state), so a
- * user's questions count across all of them.
+ * counts in the state database's shared table, chosen when the state is shared by several bot processes
+ * (shards, or PostgreSQL), so a user's questions count across all of them.
  */
 import type { Awaitable } from '../core/awaitable.ts';
 import { takeFromWindow, type RateDecision, type RateLimit, type RateLimitStore, type TakeOptions } from '../core/rate-limit/rate-limit.ts';
@@ -69,6 +69,6 @@ export class SharedRateLimiter implements QuestionLimiter {
 }
 
 /** The in-memory limiter, or with `shared` the state's store: one choice for the composition root. */
-export function questionLimiter({ limit, now, shared, store }: { limit: RateLimit; now: () => number; shared: boolean; store: () => RateLimitStore }): QuestionLimiter {
-  return shared ? new SharedRateLimiter(store(), limit, now) : new RateLimiter(limit, now);
+export function questionLimiter({ limit, now, shared, store }: { limit: RateLimit; now: () => number; shared: boolean; store: RateLimitStore }): QuestionLimiter {
+  return shared ? new SharedRateLimiter(store, limit, now) : new RateLimiter(limit, now);
 }

@@ -1,6 +1,6 @@
 /**
  * The questions rate limit counted in the state database's `rate_limits` table (core's RateLimitStore on
- * SQLite), for several bot processes on one `state.sqlite` (RATE_LIMIT_SHARED). One row per user: the
+ * SQLite), for several bot processes on one `state.sqlite` (shards). One row per user: the
  * window's question times and the last visible refusal. `take` reads, decides (core's takeFromWindow, the
  * rule the in-memory limiter follows) and writes in one IMMEDIATE transaction: SQLite's write lock, held
  * from the read, makes concurrent takes from any processes count one after another. Built by StateDatabase.

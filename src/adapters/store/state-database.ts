@@ -101,7 +101,7 @@ export class StateDatabase implements StateStores {
     return this.jobClaimStore;
   }
 
-  /** Questions per user counted across the processes sharing the file (RATE_LIMIT_SHARED). */
+  /** Questions per user counted across the processes sharing the file (shards). */
   get rateLimits(): SqliteRateLimitStore {
     this.rateLimitStore ??= new SqliteRateLimitStore(this.db);
     return this.rateLimitStore;

@@ -124,7 +124,7 @@ export const STATE_MIGRATIONS: readonly Migration[] = [
     // the job runs, so of several bot processes on this file exactly one runs it; the row then says how it
     // ended (/about). rate_limits: each user's questions in the current window (a JSON array of ms instants)
     // and last visible refusal, read and written in one IMMEDIATE transaction, for processes counting
-    // together (RATE_LIMIT_SHARED); seen_at lets idle windows be swept.
+    // together (shards); seen_at lets idle windows be swept.
     up: (db) =>
       db.exec(`
         CREATE TABLE job_runs (

@@ -80,7 +80,7 @@ export const askAboutMessage = {
       await replyPrivately(interaction, NO_TEXT_NOTICE);
       return;
     }
-    const check = checkQuestion(asked.question, interaction.user.id, services);
+    const check = await checkQuestion(asked.question, interaction.user.id, services);
     if (!check.ok) {
       await replyPrivately(interaction, check.notice);
       return;

@@ -65,7 +65,7 @@ export async function answerInteraction(
   services: BotServices,
   { source = 'slash', paperFirst }: { source?: 'slash' | 'paper-modal'; paperFirst?: string } = {},
 ): Promise<void> {
-  const check = checkQuestion(question, interaction.user.id, services);
+  const check = await checkQuestion(question, interaction.user.id, services);
   if (!check.ok) {
     await replyPrivately(interaction, check.notice);
     return;
