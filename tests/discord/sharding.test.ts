@@ -1,7 +1,7 @@
 /**
  * Issue 13 §4, sharding, as real processes (the processes are what is tested): `npm start` with
- * DISCORD_SHARDS=auto asks the fake Discord's GET /gateway/bot (it recommends 2) and runs discord.js's
- * ShardingManager: two shard processes identify as 0/2 and 1/2, each answers /ask in its own guild (the fake
+ * DISCORD_SHARDS=auto builds the missing index once, asks the fake Discord's GET /gateway/bot (it recommends
+ * 2), and runs discord.js's ShardingManager: two shard processes identify as 0/2 and 1/2, each answers /ask in its own guild (the fake
  * sends a guild's events to its shard only), the digest due at start-up is posted once although both shards
  * catch up on it (the day's claim in state.sqlite), the daily arXiv fetch starts in shard 0 only, a second
  * npm start on the same data folder is refused while the parent runs, a shard killed with SIGKILL is started
@@ -47,7 +47,7 @@ beforeAll(async () => {
       { id: GUILD_1, name: 'One', channels: ['general', 'papers'] },
     ],
   });
-  expect((await ws.run('index', [], { env: LEXICAL })).code).toBe(0);
+  // No index: the sharding parent builds it before starting the shards, which would otherwise each build it.
   // A digest due since midnight UTC and never posted: both shards catch up on it when they start.
   const state = StateDatabase.open(parseConfig(ws.env, ws.dir).stateFile);
   state.digests.saveSubscription({ channelId: fake.channel('papers').id, guildId: GUILD_1, time: '00:00', timeZone: 'UTC', count: 2, topic: null, userId: fake.defaultUser.id, now: new Date(Date.now() - 2 * 86_400_000) });
@@ -110,6 +110,7 @@ describe('npm start with DISCORD_SHARDS', () => {
     await parent.waitForStderr('all 2 shards are connected', 60_000);
     const readyMs = Date.now() - started;
     const log = () => parent.stderr();
+    expect(logLines(log()).map((l) => l.msg).filter((m) => m?.startsWith('No index yet'))).toEqual([expect.stringMatching(/before starting the shards/)]);
 
     // auto: the fake's recommendation; each shard identified with its own [id, count].
     expect(logLines(log()).find((l) => l.msg === 'starting 2 shard processes')).toMatchObject({ shards: 2, recommended: 2, maxConcurrency: 2 });
