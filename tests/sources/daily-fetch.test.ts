@@ -7,6 +7,7 @@ import { parseConfig } from '../../src/config.ts';
 import { startFakeArxiv, type FakeArxiv } from '../../src/dev/fake-arxiv.ts';
 import { RecordingLogger } from '../../src/dev/recording-logger.ts';
 import { renderFetchStatus } from '../../src/discord/render/source-messages.ts';
+import { startPgliteServer } from '../support/pglite-server.ts';
 import { makeWorkspace, type Workspace } from '../support/workspace.ts';
 import { arxivPaper } from './arxiv-fixtures.ts';
 
@@ -17,12 +18,12 @@ beforeAll(async () => {
 afterAll(async () => fake.close());
 
 /** An app as `npm start` builds it, on a workspace, with its clock at `clock.now` and the fetch job paused. */
-async function dailyApp(env: Record<string, string> = {}, on?: Workspace): Promise<{ ws: Workspace; app: App; clock: { now: Date }; logger: RecordingLogger }> {
+async function dailyApp(env: Record<string, string> = {}, on?: Workspace, postgresStateUrl?: string): Promise<{ ws: Workspace; app: App; clock: { now: Date }; logger: RecordingLogger }> {
   const ws = on ?? (await makeWorkspace({ model: false }));
   const clock = { now: new Date('2026-12-02T12:00:00Z') };
   const logger = new RecordingLogger();
   const config = parseConfig({ ...ws.env, EMBEDDINGS: 'lexical', ARXIV_RSS_URL: fake.rssUrl, ARXIV_API_URL: fake.apiUrl, ARXIV_MIN_INTERVAL_MS: '0', ARXIV_CATEGORIES: 'cs.LG', ...env }, ws.dir);
-  const app = createApp(config, { logger, now: () => clock.now, pauseFetchJobs: true });
+  const app = createApp(config, { logger, now: () => clock.now, pauseFetchJobs: true, ...(postgresStateUrl === undefined ? {} : { postgresStateUrl }) });
   return { ws, app, clock, logger };
 }
 
@@ -98,9 +99,14 @@ describe("the bot's daily arXiv fetch", () => {
     }
   });
 
-  it('fetches once a day however many bot processes share the state: one asks arXiv, the others log (info) that it was done elsewhere', async () => {
-    const first = await dailyApp();
-    const second = await dailyApp({}, first.ws);
+  // On one state.sqlite the two share a data folder; on PostgreSQL they stand for two machines, a data folder each.
+  it.each([
+    { state: 'state.sqlite', postgres: false },
+    { state: 'PostgreSQL', postgres: true },
+  ])('fetches once a day however many bot processes share the state ($state): one asks arXiv, the others log (info) that it was done elsewhere', async ({ postgres }) => {
+    const server = postgres ? await startPgliteServer() : undefined;
+    const first = await dailyApp({}, undefined, server?.url);
+    const second = await dailyApp({}, postgres ? undefined : first.ws, server?.url);
     try {
       fake.setFeed('2026-12-02', [arxivPaper(11)]);
       const asked = fake.requests.length;
@@ -118,8 +124,10 @@ describe("the bot's daily arXiv fetch", () => {
       await second.app.close();
       await first.app.close();
       await first.ws.cleanup();
+      if (postgres) await second.ws.cleanup();
+      await server?.close();
     }
-  });
+  }, 30_000);
 
   it('catches up at start through the claim: a day another process started and died in is not fetched again, the next day is; /about says who started the last fetch and whether it finished', async () => {
     const { ws, app, clock } = await dailyApp();
