@@ -132,12 +132,20 @@ export class PostgresBuildCatalog {
     return build.handle;
   }
 
-  /** Throws away the started build: ROLLBACK. */
+  /**
+   * Throws away the started build: ROLLBACK. A connection that is gone (often why the build failed) cannot
+   * send it, and needs not: the server rolled the transaction back when the session ended. So that is logged,
+   * and the build's own error is what its caller reports.
+   */
   async discard(started: string): Promise<void> {
     this.startedBuild(started);
     this.started = undefined;
     const session = this.lockedSession();
-    await this.run(session, 'ROLLBACK');
+    try {
+      await this.run(session, 'ROLLBACK');
+    } catch (error) {
+      this.logger.warn({ database: this.pool.where, error: error instanceof Error ? error.message : String(error) }, 'the failed index build could not send ROLLBACK; its session is gone, so the server rolled it back');
+    }
   }
 
   /**
