@@ -11,7 +11,7 @@
  * process that is building (a forced rebuild reads each paper's entry time from the previous build that way).
  */
 import type { Logger } from '../../core/logger.ts';
-import type { FileDamage } from '../../indexing/index-backend.ts';
+import type { FileDamage, IndexBackend, PaperStoreFactory, VectorIndexFactory } from '../../indexing/index-backend.ts';
 import { ensurePgvector } from './pgvector.ts';
 import { PostgresBuildCatalog } from './postgres-build-catalog.ts';
 import { POSTGRES_INDEX_MIGRATIONS } from './postgres-index-migrations.ts';
@@ -43,10 +43,21 @@ export function migratePostgresIndex(pool: PostgresPool, migrations: readonly Po
   });
 }
 
-export class PostgresIndexBackend {
+/** The port's factories, with the PostgreSQL classes they return (tests reach into them). */
+export interface PostgresPaperStores extends PaperStoreFactory {
+  create(started: string): Promise<PostgresPaperWriter>;
+  copy(current: string, started: string): Promise<PostgresPaperWriter>;
+  open(build: string): Promise<PostgresPaperStore>;
+}
+export interface PostgresVectorIndexes extends VectorIndexFactory {
+  create(started: string, options: { dims: number; capacity: number }): Promise<PostgresVectorIndex>;
+  load(build: string, options: { dims: number; live: number }): Promise<PostgresVectorIndex | null>;
+}
+
+export class PostgresIndexBackend implements IndexBackend {
   readonly catalog: PostgresBuildCatalog;
-  readonly papers;
-  readonly vectors;
+  readonly papers: PostgresPaperStores;
+  readonly vectors: PostgresVectorIndexes;
 
   private constructor(
     readonly pool: PostgresPool,

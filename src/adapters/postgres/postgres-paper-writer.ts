@@ -90,6 +90,8 @@ export class PostgresPaperWriter extends PostgresPaperStore {
   /** `fn` all or nothing, as a savepoint inside the build's transaction. */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     const name = `paperbot_${++this.savepoints}`;
+    // What was written before belongs outside the savepoint: a rollback must not take it along.
+    await this.flush();
     await this.sql.query(`SAVEPOINT ${name}`);
     try {
       const result = await fn();

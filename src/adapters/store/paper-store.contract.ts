@@ -4,7 +4,8 @@
  * (tests/postgres/postgres-paper-store.test.ts). A backend passes when a user could not tell them apart: the
  * FaMUS question finds the FaMUS paper, a method name typed in part finds its paper, stemming matches
  * "approximations" to "approximation", accents do not matter, lookups keep the order asked, and the build's
- * writes (passages replaced, papers removed, which passages have vectors) never reuse a passage id.
+ * writes (passages replaced, papers removed, which passages have vectors, all or nothing in a transaction)
+ * never reuse a passage id.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +21,7 @@ import { contentTerms } from '../../core/text.ts';
 /** Each method of T returning Awaitable of what it returns (the ports' shape once they are asynchronous). */
 type AwaitableMethods<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Awaitable<Awaited<R>> : T[K] };
 
-export type WriterUnderTest = AwaitableMethods<Omit<WritablePaperStore, 'transaction'>>;
+export type WriterUnderTest = AwaitableMethods<Omit<WritablePaperStore, 'transaction'>> & Pick<WritablePaperStore, 'transaction'>;
 export type ReaderUnderTest = AwaitableMethods<Omit<WritablePaperStore, 'transaction' | 'upsertPaper' | 'removePaper' | 'passagesToEmbed' | 'markEmbedded' | 'markAllUnembedded' | 'embeddedPassageIds'>>;
 
 export interface PaperStoreBackend {
@@ -161,6 +162,27 @@ export function paperStoreContract(backend: PaperStoreBackend): void {
       expect(await store.getPaper(FAMUS.id)).toEqual({ ...renamed, addedAt: ADDED(6) });
       expect((await store.allPapers())[0]?.id).toBe(FAMUS.id);
       expect((await store.findPapers('revised', 5)).map((p) => p.id)).toEqual([FAMUS.id]);
+    });
+
+    it('writes a transaction all or nothing: a failure half way leaves the papers as they were', async () => {
+      const writer = await backend.create();
+      await writeSeed(writer, SEED_PAPERS.slice(0, 2));
+      const [first, second] = SEED_PAPERS as [Paper, Paper];
+      const extra = { ...FAMUS, id: 'p-extra' };
+      const failed = writer.transaction(async () => {
+        await writer.upsertPaper(extra, { addedAt: ADDED(2), position: 2, passages: ['An extra passage.'] });
+        await writer.removePaper(first.id);
+        throw new Error('the build failed half way');
+      });
+      await expect(failed).rejects.toThrow('the build failed half way');
+      expect(await writer.getPaper('p-extra')).toBeUndefined();
+      expect((await writer.allPapers()).map((p) => p.id)).toEqual([first.id, second.id]);
+      await writer.transaction(async () => {
+        await writer.upsertPaper(extra, { addedAt: ADDED(2), position: 2, passages: ['An extra passage.'] });
+      });
+      const store = await backend.publish(writer);
+      expect((await store.allPapers()).map((p) => p.id)).toEqual([first.id, second.id, 'p-extra']);
+      expect((await store.lexicalSearch(['extra'], 5)).map((h) => h.paperId)).toEqual(['p-extra']);
     });
 
     it('tracks which passages have vectors, and forgets them all when the model changes', async () => {

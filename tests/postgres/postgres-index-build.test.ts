@@ -1,0 +1,155 @@
+/**
+ * The index build and the open index (src/indexing/) on the PostgreSQL backend, unchanged: buildIndex and
+ * IndexHandle against PostgresIndexBackend on the wire to PGlite, with the project's test embedding model
+ * (src/dev/test-model.ts, loaded by the real transformers.js). The shipped corpus is built into PostgreSQL and
+ * the FaMUS question is answered from it, dense and lexical; an incremental build embeds only the paper that
+ * changed and an open handle follows it; a build that fails half way, or loses its connection when the server
+ * restarts, leaves the previous build answering, and the next build picks up from there.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PostgresIndexBackend } from '../../src/adapters/postgres/postgres-index-backend.ts';
+import { createTransformersEmbedder } from '../../src/adapters/embeddings/transformers-embedder.ts';
+import type { Embedder } from '../../src/core/retrieval/embedder.ts';
+import { retrieve } from '../../src/core/retrieval/hybrid-search.ts';
+import { makeModel } from '../../src/dev/test-model.ts';
+import { buildIndex } from '../../src/indexing/build-index.ts';
+import { IndexHandle } from '../../src/indexing/open-index.ts';
+import { closeAfterEach } from '../support/close-after-each.ts';
+import { usePgliteServer, type PgliteServer } from '../support/pglite-server.ts';
+
+const SHIPPED = path.resolve(import.meta.dirname, '../../corpus/seed-papers.jsonl');
+const FAMUS_QUESTION = 'What does FaMUS approximate to save training time?';
+const OPTIONS = { topK: 6, maxPassagesPerPaper: 2, gateMinCoverage: 0.3, gateMinSimilarity: undefined };
+
+let server: PgliteServer;
+let embedder: Embedder;
+let tmp: string;
+let corpusDir: string;
+const backends = closeAfterEach<PostgresIndexBackend>();
+const handles = closeAfterEach<IndexHandle>();
+usePgliteServer((started) => {
+  server = started;
+});
+
+beforeAll(async () => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'paperbot-pg-build-'));
+  const modelDir = await makeModel(path.join(tmp, 'model'));
+  embedder = await createTransformersEmbedder({ model: 'test', modelDir, dtype: 'q8', cacheDir: path.join(tmp, 'cache'), allowRemote: false, loadTimeoutMs: 20_000 });
+});
+afterAll(async () => {
+  await embedder?.dispose();
+  rmSync(tmp, { recursive: true, force: true });
+});
+beforeEach(() => {
+  corpusDir = mkdtempSync(path.join(tmp, 'corpus-'));
+  mkdirSync(corpusDir, { recursive: true });
+  copyFileSync(SHIPPED, path.join(corpusDir, 'seed-papers.jsonl'));
+});
+
+const open = async () => backends(await PostgresIndexBackend.open({ url: server.url, poolSize: 3, statementTimeoutMs: 20_000, hnsw: { m: 16, efConstruction: 64, efSearch: 40 } }));
+const build = (backend: PostgresIndexBackend, using: Embedder = embedder) => buildIndex({ corpusDir, embedder: using, backend });
+
+/** Line 7 (FaMUS) of the corpus with a sentence added to its abstract: its text changed, nothing else did. */
+function changeFamus(sentence: string): void {
+  const file = path.join(corpusDir, 'seed-papers.jsonl');
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const famus = JSON.parse(lines[6] as string) as { abstract: string };
+  lines[6] = JSON.stringify({ ...famus, abstract: `${famus.abstract} ${sentence}` });
+  writeFileSync(file, lines.join('\n'));
+}
+
+/** What a question gets from the handle's current build: the first passage's paper and source line, and whether dense search took part. */
+async function ask(handle: IndexHandle, question = FAMUS_QUESTION) {
+  const current = await handle.current();
+  const result = await retrieve(question, { store: current.store, ...(current.vectors === null ? {} : { vectors: current.vectors }), embedder }, OPTIONS);
+  return { buildId: current.manifest.buildId, first: result.passages[0], passed: result.gate.passed, dense: result.passages.some((p) => p.similarity !== undefined), papers: result.passages.map((p) => p.paper.id) };
+}
+
+/** An embedder that runs `then` instead of embedding on its second call (the build is then half way). */
+function failingOnSecondCall(then: () => Promise<never>): Embedder {
+  let calls = 0;
+  return {
+    info: embedder.info,
+    embedPassages: async (texts, options) => (++calls >= 2 ? then() : embedder.embedPassages(texts, options)),
+    embedQuery: (text, options) => embedder.embedQuery(text, options),
+    dispose: async () => undefined,
+  };
+}
+
+describe('the index build on PostgreSQL', () => {
+  it('builds the shipped corpus and answers the FaMUS question from it with dense and lexical search, citing line 7', async () => {
+    const backend = await open();
+    const report = await build(backend);
+    expect(report.upToDate).toBe(false);
+    expect(report.stats).toMatchObject({ added: 11, removed: 0, embeddedPapers: 11 });
+    expect(report.manifest.counts.vectors).toBe(report.manifest.counts.passages);
+    const handle = handles(await IndexHandle.open({ embedder, backend }));
+    const answer = await ask(handle);
+    expect(answer.first?.paper.label).toMatch(/Faster Meta Update Strategy/);
+    expect(answer.first?.paper.source).toBe('seed-papers.jsonl:7');
+    expect(answer.passed).toBe(true);
+    expect(answer.dense).toBe(true);
+    // Nothing changed: no new build.
+    expect((await build(backend)).upToDate).toBe(true);
+  });
+
+  it('embeds only the paper whose text changed, and an open handle follows the new build', async () => {
+    const backend = await open();
+    const first = await build(backend);
+    const handle = handles(await IndexHandle.open({ embedder, backend }));
+    expect((await ask(handle)).buildId).toBe(first.manifest.buildId);
+
+    changeFamus('Its zanzibarite variant skips the outer loop.');
+    const second = await build(backend);
+    expect(second.stats).toMatchObject({ added: 0, updated: 1, removed: 0, embeddedPapers: 1, embedded: 1 });
+    expect(second.manifest.counts.vectors).toBe(first.manifest.counts.vectors);
+    const after = await ask(handle, 'What is the zanzibarite variant?');
+    expect(after.buildId).toBe(second.manifest.buildId);
+    expect(after.first?.paper.source).toBe('seed-papers.jsonl:7');
+  });
+
+  it('leaves the previous build answering when a build fails half way, and the next build embeds only what changed', async () => {
+    const backend = await open();
+    const first = await build(backend);
+    const handle = handles(await IndexHandle.open({ embedder, backend }));
+    changeFamus('A second sentence.');
+    // Two changed papers, so the build's second embedding batch (of one passage each) is where it fails.
+    const file = path.join(corpusDir, 'seed-papers.jsonl');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('Sharpness-aware minimization (SAM)', 'Sharpness-aware minimisation (SAM)'));
+    const failing = failingOnSecondCall(() => Promise.reject(new Error('the embedder crashed')));
+    await expect(buildIndex({ corpusDir, embedder: failing, backend, batchSize: 1 })).rejects.toThrow('the embedder crashed');
+
+    const answer = await ask(handle);
+    expect(answer.buildId).toBe(first.manifest.buildId);
+    expect(answer.first?.paper.source).toBe('seed-papers.jsonl:7');
+    expect((await (await handle.current()).store.counts()).passages).toBe(first.manifest.counts.passages);
+    const next = await build(backend);
+    expect(next.stats).toMatchObject({ updated: 2, embeddedPapers: 2 });
+  });
+
+  it('leaves the previous build answering when the server drops the build’s connection (a restart mid-build)', async () => {
+    const backend = await open();
+    const first = await build(backend);
+    changeFamus('A sentence the killed build never commits.');
+    // Two changed papers, so the build's second embedding batch (of one passage each) is where the server restarts.
+    const file = path.join(corpusDir, 'seed-papers.jsonl');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('Sharpness-aware minimization (SAM)', 'Sharpness-aware minimisation (SAM)'));
+    const cut = failingOnSecondCall(async () => {
+      await server.stop();
+      await server.restart();
+      return embedder.embedPassages(['after the restart']) as never;
+    });
+    const failed = await buildIndex({ corpusDir, embedder: cut, backend, batchSize: 1 }).catch((error: unknown) => error);
+    expect(failed).toMatchObject({ code: 'E_DATABASE_UNAVAILABLE' });
+
+    const handle = handles(await IndexHandle.open({ embedder, backend }));
+    const answer = await ask(handle);
+    expect(answer.buildId).toBe(first.manifest.buildId);
+    expect(answer.first?.paper.source).toBe('seed-papers.jsonl:7');
+    // The lock went with the dropped session: the next build runs, and embeds the changed paper only.
+    expect((await build(backend)).stats).toMatchObject({ updated: 2, embeddedPapers: 2 });
+  });
+});
