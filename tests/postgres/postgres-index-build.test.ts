@@ -3,8 +3,13 @@
  * IndexHandle against PostgresIndexBackend on the wire to PGlite, with the project's test embedding model
  * (src/dev/test-model.ts, loaded by the real transformers.js). The shipped corpus is built into PostgreSQL and
  * the FaMUS question is answered from it, dense and lexical; an incremental build embeds only the paper that
- * changed and an open handle follows it; a build that fails half way, or loses its connection when the server
+ * changed and an open handle follows it; a model of other dimensions gets a vectors table of its own, the old
+ * one dropped after publishing; a build that fails half way, or loses its connection when the server
  * restarts, leaves the previous build answering, and the next build picks up from there.
+ *
+ * Not here: a forced rebuild (`--rebuild`), which reads each paper's entry time from the previous build through
+ * the pool while the build's transaction is open. A real server answers that read from the committed build;
+ * PGlite's socket makes every other connection wait until that transaction ends, so it would wait forever.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -128,6 +133,26 @@ describe('the index build on PostgreSQL', () => {
     expect((await (await handle.current()).store.counts()).passages).toBe(first.manifest.counts.passages);
     const next = await build(backend);
     expect(next.stats).toMatchObject({ updated: 2, embeddedPapers: 2 });
+  });
+
+  it('moves to a model of other dimensions in a new vectors table, dropping the old one once the new build is published', async () => {
+    const backend = await open();
+    await build(backend);
+    const smaller = await createTransformersEmbedder({ model: 'test', modelDir: await makeModel(path.join(tmp, 'model-16'), 16), dtype: 'q8', cacheDir: path.join(tmp, 'cache'), allowRemote: false, loadTimeoutMs: 20_000 });
+    try {
+      const report = await build(backend, smaller);
+      expect(report.stats).toMatchObject({ embeddedPapers: 11 });
+      expect(report.manifest.embeddings?.dims).toBe(16);
+      const tables = await backend.pool.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE tablename LIKE 'passage_vectors_%'");
+      expect(tables.map((t) => t.name)).toEqual(['passage_vectors_16']);
+      const handle = handles(await IndexHandle.open({ embedder: smaller, backend }));
+      const current = await handle.current();
+      const result = await retrieve(FAMUS_QUESTION, { store: current.store, ...(current.vectors === null ? {} : { vectors: current.vectors }), embedder: smaller }, OPTIONS);
+      expect(result.passages[0]?.paper.source).toBe('seed-papers.jsonl:7');
+      expect(current.vectors?.dims).toBe(16);
+    } finally {
+      await smaller.dispose();
+    }
   });
 
   it('leaves the previous build answering when the server drops the build’s connection (a restart mid-build)', async () => {

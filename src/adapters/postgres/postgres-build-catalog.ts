@@ -22,6 +22,9 @@ import { vectorTable, vectorTables } from './postgres-vector-index.ts';
 /** Any fixed number besides the migrations' (7_212_026): every paperbot build on one database takes this one. */
 export const BUILD_LOCK = 7_212_027;
 
+/** Giving up on connecting the build's session (the pool's default too): a silent network is not waited on forever. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 /** What sentences call a build's manifest and corpus-lines record. */
 export const MANIFEST_ROW = 'the manifest row in PostgreSQL';
 
@@ -79,7 +82,9 @@ export class PostgresBuildCatalog {
   /** Connects the build's session and takes the build lock on it; resolves to its release (unlock, disconnect). */
   async lock(): Promise<() => Promise<void>> {
     if (this.session !== undefined) throw new Error('this process already holds the build lock');
-    const client = new pg.Client({ connectionString: this.url, application_name: `paperbot index build, host ${os.hostname()}, pid ${process.pid}` });
+    // No statement timeout on this session: a build's statements (the HNSW index over 100k vectors) may run for
+    // minutes, and a build that dies takes its session, transaction and lock with it. Connecting is bounded, as the pool's is.
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: `paperbot index build, host ${os.hostname()}, pid ${process.pid}` });
     // A connection the server drops mid-build is reported to the statement that meets it; this keeps it from being an uncaught 'error' event.
     client.on('error', (error) => this.logger.warn({ database: this.pool.where, error: error.message }, 'the index build lost its database connection'));
     try {
