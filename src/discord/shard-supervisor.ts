@@ -108,13 +108,15 @@ export async function superviseShards({ token, plan, logger, graceMs, stop }: Su
   }
 
   const ended = AbortSignal.any([stop, failure.signal]);
+  const endedNow = ended.aborted ? Promise.resolve() : once(ended, 'abort').then(() => undefined);
   const shards = [...manager.shards.values()];
   for (let first = 0; first < shards.length && !ended.aborted; first += plan.maxConcurrency) {
     if (first > 0) await sleep(IDENTIFY_WINDOW_MS, undefined, { signal: ended }).catch(() => undefined);
-    if (!ended.aborted) await Promise.all(shards.slice(first, first + plan.maxConcurrency).map(start));
+    // A stop signal while shards are still loading is not kept waiting until they connect.
+    if (!ended.aborted) await Promise.race([Promise.all(shards.slice(first, first + plan.maxConcurrency).map(start)), endedNow]);
   }
   if (!ended.aborted) logger.info({ shards: plan.count }, `all ${plan.count} shards are connected`);
-  if (!ended.aborted) await once(ended, 'abort');
+  await endedNow;
 
   ending = true;
   for (const timer of timers) clearTimeout(timer);

@@ -1,14 +1,15 @@
 /**
  * Issue 13 §4, sharding, as real processes (the processes are what is tested): `npm start` with
  * DISCORD_SHARDS=auto builds the missing index once, asks the fake Discord's GET /gateway/bot (it recommends
- * 2), and runs discord.js's ShardingManager: two shard processes identify as 0/2 and 1/2, each answers /ask in its own guild (the fake
- * sends a guild's events to its shard only), the digest due at start-up is posted once although both shards
- * catch up on it (the day's claim in state.sqlite), the daily arXiv fetch starts in shard 0 only, a second
- * npm start on the same data folder is refused while the parent runs, a shard killed with SIGKILL is started
- * again, and SIGTERM to the parent stops every shard gracefully (exit 0). In process: a fixed DISCORD_SHARDS
- * is taken as given, a refused token is one sentence before any shard starts, and (a stand-in for the
- * process) a shard does not take the data folder's lock its parent holds, and shuts down when its parent is
- * gone (the IPC channel closes, as after `kill -9` of the parent) rather than live on unsupervised.
+ * 2), and runs discord.js's ShardingManager: two shard processes identify as 0/2 and 1/2, each answers /ask
+ * in its own guild (the fake sends a guild's events to its shard only), the digest due at start-up is posted
+ * once although both shards catch up on it (the day's claim in state.sqlite), the daily arXiv fetch starts in
+ * shard 0 only, a second npm start on the same data folder is refused while the parent runs, a shard killed
+ * with SIGKILL is started again, and SIGTERM to the parent stops every shard gracefully (exit 0), also while
+ * they are still starting. In process: a fixed DISCORD_SHARDS is taken as given, a refused token is one
+ * sentence before any shard starts, and (a stand-in for the process) a shard does not take the data folder's
+ * lock its parent holds, and shuts down when its parent is gone (the IPC channel closes, as after `kill -9`
+ * of the parent) rather than live on unsupervised.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -115,7 +116,10 @@ describe('npm start with DISCORD_SHARDS', () => {
     // auto: the fake's recommendation; each shard identified with its own [id, count].
     expect(logLines(log()).find((l) => l.msg === 'starting 2 shard processes')).toMatchObject({ shards: 2, recommended: 2, maxConcurrency: 2 });
     expect(fake.gatewayLog.filter((f) => f.op === 2).map((f) => (f.d as { shard?: unknown }).shard).sort()).toEqual([[0, 2], [1, 2]]);
-    expect(logLines(log()).filter((l) => l.msg === 'connected to Discord').map((l) => [l.shard, l.shardCount, l.guilds]).sort()).toEqual([[0, 2, 1], [1, 2, 1]]);
+    // A shard tells its parent it is ready (IPC) a moment before its own log line reaches the shared stderr.
+    const connected = () => logLines(log()).filter((l) => l.msg === 'connected to Discord');
+    await waitUntil(() => connected().length === 2, 'both shards\' "connected to Discord"', { timeoutMs: 5_000, log });
+    expect(connected().map((l) => [l.shard, l.shardCount, l.guilds]).sort()).toEqual([[0, 2, 1], [1, 2, 1]]);
 
     // A second npm start on the same data folder (sharded or not) is refused, naming the parent.
     const second = start({ DISCORD_SHARDS: '' });
@@ -132,8 +136,6 @@ describe('npm start with DISCORD_SHARDS', () => {
     await waitUntil(() => logLines(log()).filter((l) => l.msg === 'digest catch-up done').length === 2, 'both shards\' digest catch-up', { timeoutMs: 30_000, log });
     expect(logLines(log()).filter((l) => l.msg === 'digest catch-up done').map((l) => l.posted).sort()).toEqual([0, 1]);
     expect(fake.messagesIn(fake.channel('papers').id).filter((m) => m.author.id === fake.botUser.id)).toHaveLength(1);
-    // The daily arXiv fetch: once per bot, in shard 0.
-    expect(logLines(log()).filter((l) => l.msg === 'daily arXiv fetch scheduled')).toHaveLength(1);
 
     // A shard killed outright is started again and answers again.
     const [killed] = shardPids(log(), 1);
@@ -141,7 +143,7 @@ describe('npm start with DISCORD_SHARDS', () => {
     await waitUntil(() => shardPids(log(), 1).length === 2, 'shard 1 to be started again', { timeoutMs: 30_000, log });
     await waitUntil(() => fake.gatewayLog.filter((f) => f.op === 2 && JSON.stringify((f.d as { shard?: unknown }).shard) === '[1,2]').length === 2, 'shard 1 to identify again', { timeoutMs: 30_000, log });
     expect(logLines(log()).find((l) => l.msg === 'shard 1 died: starting it again')).toMatchObject({ shard: 1, signal: 'SIGKILL' });
-    await waitUntil(() => logLines(log()).filter((l) => l.msg === 'connected to Discord' && l.shard === 1).length === 2, 'shard 1 to be ready again', { timeoutMs: 30_000, log });
+    await waitUntil(() => connected().filter((l) => l.shard === 1).length === 2, 'shard 1 to be ready again', { timeoutMs: 30_000, log });
     expect((await ask(GUILD_1)).answer).toMatch(/\[1\]/);
 
     expect((await refused).code).toBe(1);
@@ -153,10 +155,23 @@ describe('npm start with DISCORD_SHARDS', () => {
     expect(await parent.waitForExit(15_000)).toEqual({ code: 0, signal: null });
     expect(pids.filter(alive)).toEqual([]);
     expect(logLines(log()).filter((l) => l.msg === 'disconnected from Discord')).toHaveLength(2);
+    // The daily arXiv fetch: once per bot, in shard 0 (counted once every shard's output is in).
+    expect(logLines(log()).filter((l) => l.msg === 'daily arXiv fetch scheduled')).toHaveLength(1);
     expect(log()).not.toContain(TOKEN);
     expect(log()).not.toMatch(/unhandled/i);
     console.info(`2 shard processes connected ${readyMs} ms after npm start`);
   }, 120_000);
+
+  it('stops at once on SIGTERM while the shards are still starting: none connects, exit 0', async () => {
+    const identified = fake.gatewayLog.filter((f) => f.op === 2).length;
+    const parent = start();
+    await parent.waitForStderr('shard 1 of 2 started', 60_000);
+    parent.child.kill('SIGTERM');
+    expect(await parent.waitForExit(20_000)).toEqual({ code: 0, signal: null });
+    expect(logLines(parent.stderr()).filter((l) => l.msg === 'connected to Discord')).toEqual([]);
+    expect(fake.gatewayLog.filter((f) => f.op === 2)).toHaveLength(identified);
+    expect([...shardPids(parent.stderr(), 0), ...shardPids(parent.stderr(), 1)].filter(alive)).toEqual([]);
+  }, 90_000);
 
   it('takes a number of shards as given and auto from GET /gateway/bot, and says in one sentence when Discord refuses the token', async () => {
     const rest = (token: string) => new REST({ api: fake.apiUrl, retries: 0, timeout: 2000 }).setToken(token);
