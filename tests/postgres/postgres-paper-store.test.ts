@@ -4,7 +4,9 @@
  * as a build writes it (the build lock, one transaction, a writer on the live tables) and published by
  * committing that transaction, then read through the pool as the bot reads it.
  */
-import { describe } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { sqlMigration } from '../../src/adapters/postgres/postgres-migrations.ts';
+import { POSTGRES_INDEX_MIGRATIONS } from '../../src/adapters/postgres/postgres-index-migrations.ts';
 import { PostgresIndexBackend } from '../../src/adapters/postgres/postgres-index-backend.ts';
 import type { PostgresPaperWriter } from '../../src/adapters/postgres/postgres-paper-writer.ts';
 import { paperStoreContract, type WriterUnderTest } from '../../src/adapters/store/paper-store.contract.ts';
@@ -38,5 +40,21 @@ describe('PostgreSQL text store', () => {
       await build.release();
       return build.backend.papers.open(handle);
     },
+  });
+});
+
+describe('the index schema on PostgreSQL', () => {
+  const options = () => ({ url: server.url, poolSize: 1, statementTimeoutMs: 10_000, hnsw: { m: 16, efConstruction: 64, efSearch: 40 } });
+
+  it("is migrated under its own name ('index' in schema_migrations), and a newer one is refused with what to do", async () => {
+    const first = track(await PostgresIndexBackend.open(options()));
+    expect(await first.pool.query("SELECT version, name FROM schema_migrations WHERE schema = 'index'")).toEqual([{ version: 1, name: POSTGRES_INDEX_MIGRATIONS[0]?.name }]);
+    const future = [...POSTGRES_INDEX_MIGRATIONS, sqlMigration(POSTGRES_INDEX_MIGRATIONS.length + 1, 'future', 'SELECT 1')];
+    track(await PostgresIndexBackend.open({ ...options(), migrations: future }));
+    const refused = await PostgresIndexBackend.open(options()).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'E_INDEX_SCHEMA' });
+    expect((refused as Error).message).toBe(
+      `${server.url} (the index tables) was written by a newer paperbot (schema version ${future.length}; this version knows up to ${POSTGRES_INDEX_MIGRATIONS.length}). Update paperbot: this version cannot read the index another one wrote there.`,
+    );
   });
 });

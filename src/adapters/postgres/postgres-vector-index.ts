@@ -103,7 +103,10 @@ export class PostgresVectorIndex {
     return this.live + this.pending.length;
   }
 
-  /** A table has no deleted slots (VACUUM reclaims deleted rows in the HNSW index too): never worth compacting. */
+  /**
+   * A table has no deleted slots (VACUUM reclaims deleted rows in the HNSW index too): never worth compacting,
+   * and it must not be, since compacting creates a new index of the same dimensions, which empties this table.
+   */
   get slots(): number {
     return this.size;
   }
@@ -151,7 +154,7 @@ export class PostgresVectorIndex {
     if (vector.length !== this.dims) throw new RangeError(`query has ${vector.length} dimensions, the index has ${this.dims}`);
     await this.flush();
     // HNSW returns at most ef_search rows: at least k of them.
-    const ef = Math.max(this.params.efSearch, Math.ceil(k));
+    const ef = Math.ceil(Math.max(this.params.efSearch, k));
     return this.sql.inTransaction(async (sql) => {
       await sql.query(`SET LOCAL hnsw.ef_search = ${ef}`);
       return sql.query<VectorHit>(
