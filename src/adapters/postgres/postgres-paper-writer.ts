@@ -179,6 +179,7 @@ export class PostgresPaperWriter extends PostgresPaperStore {
   private changed(): void {
     this.dfCache.clear();
     this.countsCache = undefined;
+    this.averageLength = undefined;
   }
 }
 
