@@ -13,7 +13,7 @@ import { HISTORY_TURNS } from './core/answering/chat-model.ts';
 import { UserError } from './core/errors.ts';
 import type { Logger } from './core/logger.ts';
 import { createOpenAIChatModel } from './adapters/llm/openai-chat-model.ts';
-import { createBackends, refuseDatabaseUrl, type Backends } from './adapters/create-backends.ts';
+import { createBackends, type Backends } from './adapters/create-backends.ts';
 import type { StateStores } from './core/state-stores.ts';
 import { Assistant } from './assistant/assistant.ts';
 import { loadEmbedder, type LoadedEmbedder } from './assistant/load-embedder.ts';
@@ -51,8 +51,6 @@ export interface AppOverrides {
   wrapBotAssistant?: (assistant: Assistant) => BotAssistant;
   /** The arXiv client's clock, sleep and limits (tests keep waits short). */
   arxivClient?: Partial<ArxivClientOptions>;
-  /** The state on the PostgreSQL at this URL, the index in SQLite/hnswlib: until the index side exists there (create-backends.ts). */
-  postgresStateUrl?: string;
 }
 
 export interface AssistantStart {
@@ -77,7 +75,8 @@ export interface App {
   readonly logger: Logger;
   /** The configured language model; undefined: extractive answers. */
   readonly chatModel: ChatModel | undefined;
-  readonly indexBackend: IndexBackend;
+  /** Where builds and their stores live (SQLite/hnswlib folders, or PostgreSQL per DATABASE_URL), opened once. */
+  indexBackend(): Promise<IndexBackend>;
   /** The embedding model per EMBEDDINGS, loaded once (null embedder: lexical only, with the warning why). */
   embedder(): Promise<LoadedEmbedder>;
   /** Builds or updates the index from the corpus folder. */
@@ -103,9 +102,8 @@ export interface App {
 }
 
 export function createApp(config: Config, { logger, ...overrides }: AppOverrides & { logger: Logger }): App {
-  const backends = createBackends(config, { logger, postgresStateUrl: overrides.postgresStateUrl });
+  const backends = createBackends(config, { logger });
   const chatModel = overrides.chatModel === undefined ? createChatModel(config, logger) : (overrides.chatModel ?? undefined);
-  const indexBackend = backends.index;
   const now = overrides.now ?? (() => new Date());
   const once = <T>(make: () => T): (() => T) => {
     let made: { value: T } | undefined;
@@ -114,6 +112,8 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
 
   let embedderLoaded: Promise<LoadedEmbedder> | undefined;
   const embedder = (): Promise<LoadedEmbedder> => (embedderLoaded ??= loadEmbedder(config.embeddings, logger));
+  let backendOpened: Promise<IndexBackend> | undefined;
+  const indexBackend = (): Promise<IndexBackend> => (backendOpened ??= backends.openIndex());
   let indexOpened: Promise<IndexHandle> | undefined;
   let assistantStarted: Promise<Assistant> | undefined;
   let stateOpened: Promise<StateStores> | undefined;
@@ -121,12 +121,11 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
   let closed: Promise<void> | undefined;
 
   const build = async ({ strict = config.corpusStrict, rebuild = false, onProgress, now: buildNow }: BuildOptions = {}): Promise<BuildReport> => {
-    refuseDatabaseUrl(config);
     const { embedder: model } = await embedder();
     return buildIndex({
       corpusDir: config.corpusDir,
       embedder: model,
-      backend: indexBackend,
+      backend: await indexBackend(),
       strict,
       rebuild,
       logger,
@@ -136,14 +135,14 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
   };
 
   const openIndex = async ({ buildIfMissing = false, notify = () => {}, onProgress }: AssistantStart): Promise<IndexHandle> => {
-    refuseDatabaseUrl(config);
     const { embedder: model, warning } = await embedder();
     if (warning !== null) notify(warning);
-    if (buildIfMissing && (await indexBackend.catalog.current()) === null) {
+    const backend = await indexBackend();
+    if (buildIfMissing && (await backend.catalog.current()) === null) {
       notify(`No index yet: building it from ${config.corpusDir} …`);
       for (const line of describeBuild(await build(onProgress ? { onProgress } : {}))) notify(line);
     }
-    return IndexHandle.open({ embedder: model, backend: indexBackend, logger });
+    return IndexHandle.open({ embedder: model, backend, logger });
   };
 
   const startAssistant = async (start: AssistantStart): Promise<Assistant> => {
@@ -262,7 +261,8 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
           await state?.close();
           const index = await indexOpened?.catch(() => undefined);
           await index?.close();
-          await indexBackend.close();
+          const backend = await backendOpened?.catch(() => undefined);
+          await backend?.close();
           const loaded = await embedderLoaded?.catch(() => undefined);
           await loaded?.embedder?.dispose();
         }

@@ -175,7 +175,7 @@ export interface Config {
     fetchTime: string;
     fetchTimeZone: string;
   };
-  /** PostgreSQL (issue 13, in progress): `url` unset means SQLite and hnswlib in this process, as always. */
+  /** PostgreSQL for the index and the state (src/adapters/create-backends.ts): `url` unset means SQLite and hnswlib in this process, as always. */
   database: {
     /** Never logged whole: `describeDatabaseUrl` drops the password. */
     url: string | undefined;

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import { UserError } from '../core/errors.ts';
+import { sharesDatabase } from './create-backends.ts';
 import { writeFailure } from '../indexing/write-failure.ts';
 import { isAlive } from './is-process-alive.ts';
 
@@ -25,7 +26,7 @@ export interface DataFolderLock {
  * database by design and the database's own guarantees (each day's digest claimed once) replace the lock.
  */
 export function lockForBot(config: Pick<Config, 'dataDir' | 'database'>, pid: number = process.pid): DataFolderLock | null {
-  return config.database.url === undefined ? lockDataFolder(config.dataDir, pid) : null;
+  return sharesDatabase(config) ? null : lockDataFolder(config.dataDir, pid);
 }
 
 export function lockDataFolder(dataDir: string, pid: number = process.pid): DataFolderLock {

@@ -3,8 +3,7 @@
  * builds/, build.lock), and in each build folder its papers and passages in SQLite/FTS5 (`papers.sqlite`) and
  * its passage vectors in hnswlib (`vectors.hnsw`). A build's handle is its folder. The adapters answer
  * synchronously (an Awaitable may be a plain value), so the SQLite path pays no promise per row.
- * `createIndexBackend` is the one place a backend is chosen from the config; another backend (PostgreSQL) is
- * its adapters plus a branch there.
+ * It is chosen (or PostgreSQL's, with DATABASE_URL) in one place: create-backends.ts.
  */
 import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';

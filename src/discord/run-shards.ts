@@ -63,7 +63,7 @@ export async function planShards(rest: REST, setting: 'auto' | number, token: st
 }
 
 async function buildIndexIfMissing(app: App): Promise<void> {
-  if ((await app.indexBackend.catalog.current()) !== null) return;
+  if ((await (await app.indexBackend()).catalog.current()) !== null) return;
   app.logger.info({}, `No index yet: building it from ${app.config.corpusDir} before starting the shards …`);
   for (const line of describeBuild(await app.buildIndex())) app.logger.info({}, line);
 }

@@ -8,7 +8,7 @@
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PermissionFlagsBits, Routes } from 'discord.js';
-import { createApp, type App, type AppOverrides } from '../../src/app.ts';
+import { createApp, type App } from '../../src/app.ts';
 import { parseConfig, type Config } from '../../src/config.ts';
 import type { Logger } from '../../src/core/logger.ts';
 import type { Assistant } from '../../src/assistant/assistant.ts';
@@ -69,8 +69,12 @@ export interface DigestHarness {
   command(sub: string, options?: Record<string, OptionValue>, extra?: { admin?: boolean; channel?: ChannelName }): Promise<{ reply: RecordedCall; calls: () => RecordedCall[] }>;
   /** Messages the bot posted in a channel (not interaction replies), oldest first. */
   postsIn(name: ChannelName): RecordedCall[];
-  /** Shuts the bot down and starts a new one on the same state and index (a restart); waits for its catch-up. `postgresStateUrl`: the new one's state is there instead. */
-  restart(options?: Pick<AppOverrides, 'postgresStateUrl'>): Promise<PaperBot>;
+  /**
+   * Shuts the bot down and starts a new one on the same state and index (a restart); waits for its catch-up.
+   * `databaseUrl`: the new one runs with DATABASE_URL there instead (its index built there at INDEXED_AT when
+   * it has none, as `npm run index` would after moving an install).
+   */
+  restart(options?: { databaseUrl?: string }): Promise<PaperBot>;
   /** Adds JSONL lines to the corpus and rebuilds the index at the clock's time, while the bot runs. */
   reindex(lines: readonly string[]): Promise<BuildReport>;
   close(): Promise<void>;
@@ -88,8 +92,8 @@ export async function startDigestHarness(options: DigestHarnessOptions = {}): Pr
 
   // Every part from the composition root, as in `npm start`, on the injected clock with paused croner jobs.
   const apps: App[] = [];
-  const startApp = (overrides: Pick<AppOverrides, 'postgresStateUrl'> = {}): App => {
-    const app = createApp(config, { logger, now: () => clock, pauseDigestJobs: true, discordRest: { timeout: 5000, retries: 0 }, ...overrides });
+  const startApp = (appConfig: Config = config): App => {
+    const app = createApp(appConfig, { logger, now: () => clock, pauseDigestJobs: true, discordRest: { timeout: 5000, retries: 0 } });
     apps.push(app);
     return app;
   };
@@ -162,9 +166,11 @@ export async function startDigestHarness(options: DigestHarnessOptions = {}): Pr
     postsIn(name) {
       return fake.findCalls({ route: 'POST /channels/:channelId/messages', channelId: channel(name) });
     },
-    async restart(restartOptions = {}) {
+    async restart({ databaseUrl } = {}) {
       await bot.shutdown();
-      bot = await startBot(startApp(restartOptions));
+      const app = startApp(databaseUrl === undefined ? config : { ...config, database: { ...config.database, url: databaseUrl } });
+      if ((await (await app.indexBackend()).catalog.current()) === null) await app.buildIndex({ now: () => INDEXED_AT });
+      bot = await startBot(app);
       return bot;
     },
     async reindex(lines) {

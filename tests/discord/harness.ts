@@ -52,8 +52,6 @@ export interface HarnessOptions {
   wrapAssistant?: (assistant: Assistant) => BotAssistant;
   progressIntervalMs?: number;
   shutdownGraceMs?: number;
-  /** The state on this PostgreSQL instead of state.sqlite (the index stays SQLite/hnswlib). */
-  postgresStateUrl?: string;
 }
 
 export interface Harness {
@@ -110,7 +108,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         ...(options.chatModel ? { chatModel: options.chatModel } : {}),
         ...(options.progressIntervalMs === undefined ? {} : { botSettings: { progressIntervalMs: options.progressIntervalMs } }),
         ...(options.wrapAssistant ? { wrapBotAssistant: options.wrapAssistant } : {}),
-        ...(options.postgresStateUrl === undefined ? {} : { postgresStateUrl: options.postgresStateUrl }),
         discordRest: { timeout: 5000, retries: 0 },
       },
     );

@@ -42,8 +42,8 @@ describe.each([
   let server: PgliteServer | undefined;
   beforeAll(async () => {
     server = postgres ? await startPgliteServer() : undefined;
-    const env = { RATE_LIMIT_QUESTIONS: '2', RATE_LIMIT_WINDOW_S: '60', ...(postgres ? {} : { DISCORD_SHARDS: '2' }) };
-    h = await startHarness({ llm: false, env, ...(server === undefined ? {} : { postgresStateUrl: server.url }) });
+    const env = { RATE_LIMIT_QUESTIONS: '2', RATE_LIMIT_WINDOW_S: '60', ...(server === undefined ? { DISCORD_SHARDS: '2' } : { DATABASE_URL: server.url }) };
+    h = await startHarness({ llm: false, env });
   }, 60_000);
   afterAll(async () => {
     await h?.close();

@@ -1,21 +1,29 @@
 /**
- * DATABASE_URL selects PostgreSQL for everything or for nothing: while only the state side exists there,
- * a command started with it refuses in one sentence, without the password, instead of running half on
- * PostgreSQL; a malformed URL is named at start like any other bad variable, its password masked.
+ * DATABASE_URL selects PostgreSQL for everything or for nothing: a command started with it reads and writes
+ * nothing of the data folder's index or state, and a server that is not there is one sentence without the
+ * password; a malformed URL is named at start like any other bad variable, its password masked.
  */
+import { existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useWorkspace } from '../support/workspace.ts';
 
 const ws = useWorkspace({ model: false });
 
 describe('DATABASE_URL', () => {
-  it('refuses to start half on PostgreSQL, saying why and what to do, without the password', async () => {
-    const result = await ws().run('ask', ['What is FaMUS?'], { env: { DATABASE_URL: 'postgres://paperbot:s3cret-pw@db.internal:5432/paperbot', EMBEDDINGS: 'lexical' } });
+  it('selects PostgreSQL for everything: with no server there, a command fails in one sentence, naming no host or password', async () => {
+    const port = await closedPort();
+    const result = await ws().run('ask', ['What is FaMUS?'], { env: { DATABASE_URL: `postgres://paperbot:s3cret-pw@127.0.0.1:${port}/paperbot`, EMBEDDINGS: 'lexical' } });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr.trim()).toBe(
-      'DATABASE_URL is set, but the PostgreSQL backend is not finished (its state tables exist; papers, passages, search and vectors are still SQLite and hnswlib only), so paperbot does not start half on PostgreSQL: unset DATABASE_URL (see "Running past one machine" in the README).',
+    expect(result.stderr.trim().split('\n').at(-1)).toBe(
+      'The database is unreachable (connection refused): check that PostgreSQL is running and DATABASE_URL is right; the next operation connects again.',
     );
+    expect(result.stderr).not.toContain('s3cret');
+    // Nothing of the index or the state went to the data folder instead.
+    expect(existsSync(path.join(ws().dataDir, 'index'))).toBe(false);
+    expect(existsSync(path.join(ws().dataDir, 'state.sqlite'))).toBe(false);
   });
 
   it('names a URL that is not a PostgreSQL one, with its password masked', async () => {
@@ -26,3 +34,15 @@ describe('DATABASE_URL', () => {
     expect(result.stderr).not.toContain('s3cret');
   });
 });
+
+/** A port on 127.0.0.1 where nothing listens (taken from the system, then let go). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}

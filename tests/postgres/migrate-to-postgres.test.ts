@@ -210,8 +210,8 @@ describe('a bot moved to PostgreSQL with migrate-to-postgres', () => {
       const moved = await h.ws.run('migrate-to-postgres', [], { env: { DATABASE_URL: server.url } });
       expect(moved.stderr).toBe('');
       expect(moved.code).toBe(0);
-      // The bot starts again with its state on PostgreSQL (the index stays where it is: only the state moved).
-      await h.restart({ postgresStateUrl: server.url });
+      // The bot starts again with DATABASE_URL, its index built there from the same corpus (README step 4).
+      await h.restart({ databaseUrl: server.url });
 
       const status = textOf([(await h.command('status')).reply]);
       expect(status).toContain(`**<#${h.channel('papers')}>** · 2 papers every day at 09:00 Europe/Berlin`);

@@ -1,20 +1,54 @@
 /**
- * The bot with its state on PostgreSQL: the real discord.js client against the fake Discord, every part from
- * createApp, the state opened by create-backends.ts on PGlite over the wire (the real `pg` client). A 👍 is a
- * row in PostgreSQL, read back with SQL beside the app; and while PostgreSQL restarts, what needs it fails
- * with the one-sentence database error (no stack, no host) and the next question, once it is back, works.
+ * The bot with DATABASE_URL while PostgreSQL restarts: the real discord.js client against the fake Discord,
+ * every part from createApp, the index and the state on PGlite over the wire (the real `pg` client). A
+ * question in flight when the server goes away, a question and a 👍 that arrive while it is away, get the
+ * one-sentence database error (no stack, no host); once it is back, the next question and 👍 work, on the
+ * same pools. (That a 👍 and its answer are stored on each backend is in tests/e2e/backend-suite.ts.)
  */
 import { InteractionType, MessageFlags } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Assistant } from '../../src/assistant/assistant.ts';
+import type { BotAssistant } from '../../src/discord/command.ts';
 import { askSlash, buttonsOf, startHarness, type Harness } from '../discord/harness.ts';
 import { startPgliteServer, type PgliteServer } from '../support/pglite-server.ts';
 
+const UNREACHABLE = /^The database is unreachable \((connection refused|the connection was closed)\): check that PostgreSQL is running and DATABASE_URL is right; the next operation connects again\.$/;
+
 let server: PgliteServer;
 let h: Harness;
+/** A question containing HOLD waits here before the assistant answers it (the test stops the server meanwhile). */
+const held = gate();
+
+function gate(): { entered: Promise<void>; enter: () => void; released: Promise<void>; release: () => void } {
+  let enter = () => {};
+  let release = () => {};
+  const entered = new Promise<void>((resolve) => (enter = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return { entered, enter, released, release };
+}
+
+function holdOn(marker: string) {
+  return (assistant: Assistant): BotAssistant => ({
+    stream: async function* (question, options) {
+      if (question.includes(marker)) {
+        held.enter();
+        await held.released;
+      }
+      yield* assistant.stream(question, options);
+    },
+    findPapers: (query, limit) => assistant.findPapers(query, limit),
+    resolvePaper: (query) => assistant.resolvePaper(query),
+    lookupPapers: (query, limit) => assistant.lookupPapers(query, limit),
+    lookupPaper: (query, others) => assistant.lookupPaper(query, others),
+    similar: (id, k) => assistant.similar(id, k),
+    about: () => assistant.about(),
+    llmModel: assistant.llmModel,
+  });
+}
 
 beforeAll(async () => {
-  server = await startPgliteServer();
-  h = await startHarness({ llm: false, postgresStateUrl: server.url, env: { DATABASE_POOL_SIZE: '2' } });
+  server = await startPgliteServer({ maxConnections: 20 });
+  h = await startHarness({ llm: false, env: { DATABASE_URL: server.url, DATABASE_POOL_SIZE: '2' }, wrapAssistant: holdOn('HOLD') });
 }, 120_000);
 
 afterAll(async () => {
@@ -22,44 +56,31 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** The 👍 button of an answer, and what pressing it needs. */
-function upButton(final: Awaited<ReturnType<typeof askSlash>>['final']): { customId: string; answerId: string; messageId: string } {
-  const up = buttonsOf(final).find((b) => b.custom_id?.startsWith('feedback:up:') ?? false);
-  const customId = up?.custom_id ?? '';
-  return { customId, answerId: customId.split(':')[2] ?? '', messageId: (final.response as { id: string }).id };
-}
-
-describe('the bot with its state on PostgreSQL', () => {
-  it('stores the answer and a 👍 as rows in PostgreSQL', async () => {
-    const { final } = await askSlash(h.fake, 'What does FaMUS approximate to save training time?');
-    const { customId, answerId, messageId } = upButton(final);
-    const press = await h.fake.interaction({ type: InteractionType.MessageComponent, customId, messageId, user: { id: '4242', username: 'carol' } });
-    const ack = await h.fake.waitForCall({ interactionId: press.id });
-    expect(ack.message).toMatchObject({ flags: MessageFlags.Ephemeral, content: expect.stringContaining('👍 is recorded') });
-
-    const votes = await server.db.query<{ user_id: string; vote: string }>('SELECT user_id, vote FROM feedback WHERE answer_id = $1', [answerId]);
-    expect(votes.rows).toEqual([{ user_id: '4242', vote: 'up' }]);
-    const answers = await server.db.query<{ question: string; source: string }>('SELECT question, source FROM answers WHERE id = $1', [answerId]);
-    expect(answers.rows).toEqual([{ question: 'What does FaMUS approximate to save training time?', source: 'slash' }]);
-  });
-
-  it('while PostgreSQL restarts, a question and a 👍 get the one-sentence database error; once it is back, the next ones work', async () => {
+describe('the bot with DATABASE_URL while PostgreSQL restarts', () => {
+  it('fails what meets the restart with the one-sentence database error, and answers again once it is back', async () => {
     const { final } = await askSlash(h.fake, 'How does VaSSO stabilize the adversary?');
-    const { customId, answerId, messageId } = upButton(final);
+    const up = buttonsOf(final).find((b) => b.custom_id?.startsWith('feedback:up:') ?? false);
+    const customId = up?.custom_id ?? '';
+    const answerId = customId.split(':')[2] ?? '';
+    const messageId = (final.response as { id: string }).id;
 
+    const inFlight = await h.fake.interaction({ name: 'ask', options: { question: 'HOLD What does FaMUS approximate?', private: false } });
+    await held.entered;
     await server.stop();
     try {
+      held.release();
+      const failed = await h.fake.waitForCall((c) => c.interactionId === inFlight.id && c.method === 'PATCH', 10_000);
+      expect(failed.message?.content).toMatch(UNREACHABLE);
+
       // /ask without private: reads the server's settings (PostgreSQL) before anything else.
       const asked = await h.fake.interaction({ name: 'ask', options: { question: 'What is FaMUS?' } });
       const refused = await h.fake.waitForCall({ interactionId: asked.id });
       expect(refused.message).toMatchObject({ flags: MessageFlags.Ephemeral });
-      // Refused when the pool connects anew; "closed" when it hands out a connection the restart already cut.
-      expect(refused.message?.content).toMatch(/^The database is unreachable \((connection refused|the connection was closed)\): check that PostgreSQL is running and DATABASE_URL is right; the next operation connects again\.$/);
+      expect(refused.message?.content).toMatch(UNREACHABLE);
 
       const pressed = await h.fake.interaction({ type: InteractionType.MessageComponent, customId, messageId, user: { id: '4343', username: 'dave' } });
-      const failed = await h.fake.waitForCall({ interactionId: pressed.id });
-      expect(failed.message?.content).toMatch(/^The database is unreachable/);
-      expect(failed.message?.content).not.toContain('127.0.0.1');
+      const notStored = await h.fake.waitForCall({ interactionId: pressed.id });
+      expect(notStored.message?.content).toMatch(UNREACHABLE);
     } finally {
       await server.restart();
     }

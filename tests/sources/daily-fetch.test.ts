@@ -18,12 +18,12 @@ beforeAll(async () => {
 afterAll(async () => fake.close());
 
 /** An app as `npm start` builds it, on a workspace, with its clock at `clock.now` and the fetch job paused. */
-async function dailyApp(env: Record<string, string> = {}, on?: Workspace, postgresStateUrl?: string): Promise<{ ws: Workspace; app: App; clock: { now: Date }; logger: RecordingLogger }> {
+async function dailyApp(env: Record<string, string> = {}, on?: Workspace, databaseUrl?: string): Promise<{ ws: Workspace; app: App; clock: { now: Date }; logger: RecordingLogger }> {
   const ws = on ?? (await makeWorkspace({ model: false }));
   const clock = { now: new Date('2026-12-02T12:00:00Z') };
   const logger = new RecordingLogger();
-  const config = parseConfig({ ...ws.env, EMBEDDINGS: 'lexical', ARXIV_RSS_URL: fake.rssUrl, ARXIV_API_URL: fake.apiUrl, ARXIV_MIN_INTERVAL_MS: '0', ARXIV_CATEGORIES: 'cs.LG', ...env }, ws.dir);
-  const app = createApp(config, { logger, now: () => clock.now, pauseFetchJobs: true, ...(postgresStateUrl === undefined ? {} : { postgresStateUrl }) });
+  const config = parseConfig({ ...ws.env, EMBEDDINGS: 'lexical', ARXIV_RSS_URL: fake.rssUrl, ARXIV_API_URL: fake.apiUrl, ARXIV_MIN_INTERVAL_MS: '0', ARXIV_CATEGORIES: 'cs.LG', ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }), ...env }, ws.dir);
+  const app = createApp(config, { logger, now: () => clock.now, pauseFetchJobs: true });
   return { ws, app, clock, logger };
 }
 

@@ -1,18 +1,14 @@
 /**
  * The index's papers and passages on PostgreSQL, for reading: the same answers as the SQLite/FTS5 store
  * (src/adapters/store/index-database.ts) from PostgreSQL's full-text search. Each passage keeps a weighted
- * tsvector (its paper's title and aliases weight A, its own text weight B) and each paper one of its names
- * (id A, aliases B, label and title C, authors D, in the proportions of the FTS5 name index's 8:6:4:1), both
- * with GIN indexes.
+ * tsvector (its paper's title and aliases weight A, its own text weight B: FTS5's bm25 weights 2:1, via
+ * ts_rank_cd's weight array) and each paper one of its names (id A, aliases B, label and title C, authors D,
+ * in the proportions of the FTS5 name index's 8:6:4:1), both with GIN indexes.
  *
  * Where the two differ, and what this does about it:
  * - ts_rank_cd knows nothing of how rare a word is, which BM25 is mostly about (FaMUS must outrank
- *   "training"), nor saturates a repeated one. So lexicalSearch computes BM25 itself, as FTS5 does (k1 1.2,
- *   b 0.75, a title occurrence counting twice): each term's IDF from documentFrequencies (cached), its
- *   frequency in a passage from ts_rank_cd, the passage length in distinct stems. Measured on the 40
- *   answerable questions of tests/eval/questions.jsonl among 3,011 papers (the shipped ones and 3,000 real
- *   distractors), lexical search alone: hit@1 0.550, hit@5 0.675, MRR 0.591 here; FTS5 0.525, 0.650, 0.565.
- *   ts_rank_cd times IDF, without saturation, had 0.475, 0.650, 0.529.
+ *   "training"). So lexicalSearch ranks each passage by the sum, over the terms it contains, of the term's
+ *   BM25 IDF (from documentFrequencies, cached) times ts_rank_cd of that term, length-normalized.
  * - PostgreSQL's English stemmer is Snowball's Porter2, FTS5's is the original Porter: they mostly agree
  *   ("approximate", "approximations" → approxim; "training" → train) and differ on some suffixes
  *   ("generalization": porter gener, Porter2 general). Both sides of a match go through the same stemmer, so
@@ -41,7 +37,7 @@ export function searchWords(text: string): string {
     .join(' ');
 }
 
-/** ts_rank_cd's weights for D, C, B, A: with them, twice a one-word query's rank is its frequency, a title word counting twice (FTS5's bm25(2.0, 1.0)). */
+/** ts_rank_cd's weights for D, C, B, A: a title word counts twice a text word, as FTS5's bm25(2.0, 1.0). */
 const PASSAGE_WEIGHTS = '{0.1, 0.2, 0.5, 1.0}';
 /** Authors 1, label and title 4, aliases 6, ids 8 (of 8), as the FTS5 name index's bm25 weights. */
 const NAME_WEIGHTS = '{0.125, 0.5, 0.75, 1.0}';
@@ -52,16 +48,10 @@ const TERMS = `unnest($1::text[]) WITH ORDINALITY AS u(term, i) CROSS JOIN LATER
 export const COUNTS_SQL = 'SELECT (SELECT count(*)::int FROM papers) AS papers, (SELECT count(*)::int FROM passages) AS passages';
 
 const SQL = {
-  // BM25 (k1 1.2, b 0.75) as FTS5 computes it. A term's frequency in a passage, a title occurrence counting twice
-  // (FTS5's bm25 weights 2:1), is twice its ts_rank_cd without normalization: for a one-word query that sums the
-  // weights of its occurrences (A 1.0, B 0.5). The length is the passage's number of distinct stems (a tsvector
-  // keeps no token count) against their average ($4).
-  lexicalSearch: `SELECT m.id::float8 AS id, m.paper_id AS "paperId", sum(m.idf * m.tf * 2.2 / (m.tf + 1.2 * (0.25 + 0.75 * m.len / $4)))::float8 AS score
-    FROM (SELECT p.id, p.paper_id, w.idf, length(p.words) AS len, 2 * ts_rank_cd('${PASSAGE_WEIGHTS}', p.words, q, 0) AS tf
-      FROM ${TERMS} JOIN unnest($2::float8[]) WITH ORDINALITY AS w(idf, i) ON w.i = u.i
-      JOIN passages p ON p.words @@ q) m
-    GROUP BY m.id, m.paper_id ORDER BY score DESC, m.id LIMIT $3`,
-  averageLength: 'SELECT coalesce(avg(length(words)), 1)::float8 AS n FROM passages',
+  lexicalSearch: `SELECT p.id::float8 AS id, p.paper_id AS "paperId", sum(w.idf * ts_rank_cd('${PASSAGE_WEIGHTS}', p.words, q, 1))::float8 AS score
+    FROM ${TERMS} JOIN unnest($2::float8[]) WITH ORDINALITY AS w(idf, i) ON w.i = u.i
+    JOIN passages p ON p.words @@ q
+    GROUP BY p.id ORDER BY score DESC, p.id LIMIT $3`,
   documentFrequencies: `SELECT u.i::int AS i, (SELECT count(*)::int FROM passages p WHERE p.words @@ q) AS n FROM ${TERMS}`,
   matchedTerms: `SELECT u.i::int AS i, p.id::float8 AS id FROM ${TERMS} JOIN passages p ON p.words @@ q WHERE p.id = ANY($2::bigint[])`,
   passages: 'SELECT id::float8 AS id, paper_id AS "paperId", ord, text FROM passages WHERE id = ANY($1::bigint[])',
@@ -98,8 +88,6 @@ export class PostgresPaperStore {
   /** Document frequencies change only when a build writes, which clears this. */
   protected readonly dfCache = new Map<string, number>();
   protected countsCache: { papers: number; passages: number } | undefined;
-  /** The passages' average number of distinct stems (BM25's average length); changes only when a build writes. */
-  protected averageLength: number | undefined;
 
   constructor(protected readonly sql: Sql) {}
 
@@ -118,8 +106,7 @@ export class PostgresPaperStore {
     const df = await this.documentFrequencies(terms);
     const total = (await this.counts()).passages;
     const idf = terms.map((t) => Math.log(1 + (total - (df.get(t) ?? 0) + 0.5) / ((df.get(t) ?? 0) + 0.5)));
-    this.averageLength ??= (await this.sql.query<{ n: number }>(SQL.averageLength))[0]?.n ?? 1;
-    return this.sql.query<LexicalHit>(SQL.lexicalSearch, [terms.map(searchWords), idf, limit, this.averageLength]);
+    return this.sql.query<LexicalHit>(SQL.lexicalSearch, [terms.map(searchWords), idf, limit]);
   }
 
   /** In how many passages each term occurs (after stemming), cached per term. */

@@ -179,7 +179,6 @@ export class PostgresPaperWriter extends PostgresPaperStore {
   private changed(): void {
     this.dfCache.clear();
     this.countsCache = undefined;
-    this.averageLength = undefined;
   }
 }
 

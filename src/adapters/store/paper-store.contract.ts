@@ -116,15 +116,6 @@ export function paperStoreContract(backend: PaperStoreBackend): void {
       expect(hashes.get(FAMUS.id)).toEqual({ source: FAMUS.source, contentHash: FAMUS.contentHash, textHash: FAMUS.textHash });
     });
 
-    it('ranks a passage naming the rare word of a question above one that repeats a common word', async () => {
-      const writer = await backend.create();
-      const rare = { ...FAMUS, id: 'p-rare', title: null, aliases: [], abstract: 'We study label noise and propose Zorblax, a reweighting of the training loss for deep networks.' };
-      const common = { ...FAMUS, id: 'p-common', title: null, aliases: [], abstract: 'Training deep networks: training schedules, training budgets, training curricula and training tricks for training.' };
-      await writeSeed(writer, [...SEED_PAPERS, rare, common]);
-      const store = await backend.publish(writer);
-      expect((await store.lexicalSearch(['zorblax', 'training'], 5)).map((h) => h.paperId)[0]).toBe('p-rare');
-    });
-
     it('finds a word written with accents by the word without them, and the other way round', async () => {
       const writer = await backend.create();
       const naive = { ...FAMUS, id: 'p-naive', abstract: 'A naïve Bayes classifier for café reviews, as a baseline.', aliases: [] };
