@@ -6,10 +6,7 @@
  * changed and an open handle follows it; a model of other dimensions gets a vectors table of its own, the old
  * one dropped after publishing; a build that fails half way, or loses its connection when the server
  * restarts, leaves the previous build answering, and the next build picks up from there.
- *
- * Not here: a forced rebuild (`--rebuild`), which reads each paper's entry time from the previous build through
- * the pool while the build's transaction is open. A real server answers that read from the committed build;
- * PGlite's socket makes every other connection wait until that transaction ends, so it would wait forever.
+ * A forced rebuild re-embeds everything and keeps when each paper entered the index.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -133,6 +130,19 @@ describe('the index build on PostgreSQL', () => {
     expect((await (await handle.current()).store.counts()).passages).toBe(first.manifest.counts.passages);
     const next = await build(backend);
     expect(next.stats).toMatchObject({ updated: 2, embeddedPapers: 2 });
+  });
+
+  it('re-embeds every paper in a forced rebuild, keeping when each entered the index', async () => {
+    const backend = await open();
+    const first = await build(backend);
+    const entered = async () => (await (await backend.papers.open(first.buildDir)).allPapers()).map((p) => [p.id, p.addedAt]);
+    const before = await entered();
+    const rebuilt = await buildIndex({ corpusDir, embedder, backend, rebuild: true, now: () => new Date('2030-01-01T00:00:00Z') });
+    expect(rebuilt.stats).toMatchObject({ added: 11, embeddedPapers: 11 });
+    expect(rebuilt.manifest.counts).toEqual(first.manifest.counts);
+    expect(await entered()).toEqual(before);
+    const handle = handles(await IndexHandle.open({ embedder, backend }));
+    expect((await ask(handle)).first?.paper.source).toBe('seed-papers.jsonl:7');
   });
 
   it('moves to a model of other dimensions in a new vectors table, dropping the old one once the new build is published', async () => {

@@ -54,6 +54,8 @@ interface StartedBuild {
   handle: string;
   buildId: string;
   lines: string | null;
+  /** BEGIN was sent: it is sent with the build's first statement (see begin). */
+  open: boolean;
 }
 
 export class PostgresBuildCatalog {
@@ -113,12 +115,16 @@ export class PostgresBuildCatalog {
     await session?.end().catch((error: unknown) => this.logger.warn({ database: this.pool.where, error: String(error) }, 'the index build could not close its database connection'));
   }
 
-  /** Starts build `buildId`: BEGIN on the build's session. Its stores write the live tables through `buildSql()`. */
+  /**
+   * Starts build `buildId` on the build's session; its stores write the live tables through `buildSql()`. BEGIN
+   * goes out with the build's first statement, not now: until the build writes, this process may still read
+   * the previous build through the pool (a forced rebuild reads each paper's entry time so), which PGlite's
+   * single session could not serve while a transaction of another connection is open.
+   */
   async begin(buildId: string): Promise<string> {
-    const session = this.lockedSession();
+    this.lockedSession();
     if (this.started !== undefined) throw new Error(`build ${this.started.buildId} is still open`);
-    await this.run(session, 'BEGIN');
-    this.started = { handle: buildHandle(buildId), buildId, lines: null };
+    this.started = { handle: buildHandle(buildId), buildId, lines: null, open: false };
     return this.started.handle;
   }
 
@@ -126,6 +132,7 @@ export class PostgresBuildCatalog {
   async publish(started: string, manifestText: string): Promise<string> {
     const build = this.startedBuild(started);
     const session = this.lockedSession();
+    await this.opened(build, session);
     await this.run(
       session,
       `INSERT INTO index_catalog (one, build_id, manifest, corpus_lines, published_at) VALUES (true, $1, $2, $3, now())
@@ -143,9 +150,10 @@ export class PostgresBuildCatalog {
    * and the build's own error is what its caller reports.
    */
   async discard(started: string): Promise<void> {
-    this.startedBuild(started);
+    const build = this.startedBuild(started);
     this.started = undefined;
     const session = this.lockedSession();
+    if (!build.open) return; // it wrote nothing
     try {
       await this.run(session, 'ROLLBACK');
     } catch (error) {
@@ -201,11 +209,15 @@ export class PostgresBuildCatalog {
    */
   buildSql(handle?: string): Sql | undefined {
     const session = this.session;
-    if (session === undefined || this.started === undefined || (handle !== undefined && handle !== this.started.handle)) return undefined;
+    const build = this.started;
+    if (session === undefined || build === undefined || (handle !== undefined && handle !== build.handle)) return undefined;
     // One connection runs one statement at a time: callers that ask at once (Promise.all) are queued in order.
     return {
       query: <Row extends object>(text: string, values?: readonly unknown[]) => {
-        const result = this.queue.then(async () => (await this.run<Row>(session, text, values)).rows);
+        const result = this.queue.then(async () => {
+          await this.opened(build, session);
+          return (await this.run<Row>(session, text, values)).rows;
+        });
         this.queue = result.then(
           () => undefined,
           () => undefined,
@@ -213,6 +225,13 @@ export class PostgresBuildCatalog {
         return result;
       },
     };
+  }
+
+  /** Sends the build's BEGIN if it has not gone out yet. */
+  private async opened(build: StartedBuild, session: pg.Client): Promise<void> {
+    if (build.open) return;
+    await this.run(session, 'BEGIN');
+    build.open = true;
   }
 
   private async run<Row extends object>(session: pg.Client, text: string, values: readonly unknown[] = []): Promise<pg.QueryResult<Row>> {

@@ -58,6 +58,8 @@ export class PostgresPaperWriter extends PostgresPaperStore {
   /** `failed`: a statement failed, so the transaction is aborted and closing must not send the buffer into it. */
   private readonly health: { failed: boolean };
   private savepoints = 0;
+  /** The DELETE of every paper that `empty` promised and the first statement sends. */
+  private emptying = false;
 
   private constructor(sql: Sql, health = { failed: false }) {
     super({
@@ -75,10 +77,14 @@ export class PostgresPaperWriter extends PostgresPaperStore {
     return new PostgresPaperWriter(sql);
   }
 
-  /** A writer that starts from no papers (a forced rebuild): every paper is deleted, inside the build's transaction. */
+  /**
+   * A writer that starts from no papers (a forced rebuild): every paper is deleted, inside the build's
+   * transaction, with its first statement. Until then the build may still read the previous build's papers
+   * through the pool (their entry times); forgetting the vectors of papers that will be deleted is nothing to do.
+   */
   static async empty(sql: Sql): Promise<PostgresPaperWriter> {
     const writer = new PostgresPaperWriter(sql);
-    await writer.sql.query(SQL.deleteAll);
+    writer.emptying = true;
     writer.known = new Set();
     return writer;
   }
@@ -151,6 +157,7 @@ export class PostgresPaperWriter extends PostgresPaperStore {
   }
 
   async markAllUnembedded(): Promise<void> {
+    if (this.emptying) return;
     await this.flush();
     await this.sql.query(SQL.markAllUnembedded);
   }
@@ -166,8 +173,12 @@ export class PostgresPaperWriter extends PostgresPaperStore {
     this.pending = [];
   }
 
-  /** The buffered new papers, as one INSERT of papers and one of their passages. */
+  /** The promised DELETE, then the buffered new papers, as one INSERT of papers and one of their passages. */
   private async flush(): Promise<void> {
+    if (this.emptying) {
+      this.emptying = false;
+      await this.sql.query(SQL.deleteAll);
+    }
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
