@@ -112,6 +112,16 @@ describe('pgvector search', () => {
     expect(await backend.vectors.check('pg:b1', { dims: 8, slots: 40 })).toMatchObject({ problem: 'is missing, so the build has lost its vectors' });
     expect(await backend.vectors.exists('pg:b1')).toBe(true);
   });
+
+  it('refuses, in one sentence before anything is embedded, a model of more dimensions than pgvector’s HNSW index takes', async () => {
+    const backend = await open();
+    await backend.catalog.lock();
+    const started = await backend.catalog.begin('b1');
+    await backend.papers.create(started);
+    await expect(backend.vectors.create(started, { dims: 3072, capacity: 10 })).rejects.toThrow(
+      "The embedding model makes vectors of 3072 dimensions, but pgvector's HNSW index takes at most 2000: set EMBEDDING_MODEL to a model of 2000 dimensions or fewer (bge-small: 384), or build without DATABASE_URL (hnswlib has no such limit).",
+    );
+  });
 });
 
 describe('a build that does not finish', () => {

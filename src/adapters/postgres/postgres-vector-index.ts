@@ -30,6 +30,9 @@ export interface VectorSql extends Sql {
 
 const FLUSH_VECTORS = 256;
 
+/** pgvector's limit for an HNSW index over `vector` columns. */
+const HNSW_MAX_DIMS = 2_000;
+
 /** The table of vectors of `dims` dimensions; dims is checked to be a small positive integer before it names anything. */
 export function vectorTable(dims: number): string {
   if (!Number.isInteger(dims) || dims < 1 || dims > 16_000) throw new RangeError(`invalid vector dimensions ${dims}: expected an integer in 1..16000 (pgvector's limit)`);
@@ -72,6 +75,12 @@ export class PostgresVectorIndex {
    */
   static async create(sql: VectorSql, { dims, params }: { dims: number; params: PgHnswParams }): Promise<PostgresVectorIndex> {
     const table = vectorTable(dims);
+    if (dims > HNSW_MAX_DIMS) {
+      throw new UserError(
+        'E_VECTOR_DIMS',
+        `The embedding model makes vectors of ${dims} dimensions, but pgvector's HNSW index takes at most ${HNSW_MAX_DIMS}: set EMBEDDING_MODEL to a model of ${HNSW_MAX_DIMS} dimensions or fewer (bge-small: 384), or build without DATABASE_URL (hnswlib has no such limit).`,
+      );
+    }
     if (!(await tableExists(sql, table))) {
       await sql.query(`CREATE TABLE ${table} (passage_id BIGINT PRIMARY KEY REFERENCES passages (id) ON DELETE CASCADE, embedding vector(${dims}) NOT NULL)`);
       return new PostgresVectorIndex(sql, dims, 0, params);
