@@ -32,7 +32,7 @@ export function createBackends(config: Pick<Config, 'database' | 'hnsw' | 'index
     return {
       openIndex: async () => createIndexBackend(config),
       openState: async () => StateDatabase.open(config.stateFile),
-      sharedState: false,
+      sharedState: sharesDatabase(config),
     };
   }
   // A pool of DATABASE_POOL_SIZE each (and a build's own connection while one runs): a burst of questions
@@ -41,7 +41,7 @@ export function createBackends(config: Pick<Config, 'database' | 'hnsw' | 'index
   return {
     openIndex: () => PostgresIndexBackend.open({ ...pool, hnsw: config.hnsw }),
     openState: () => PostgresStateDatabase.open(pool),
-    sharedState: true,
+    sharedState: sharesDatabase(config),
   };
 }
 
