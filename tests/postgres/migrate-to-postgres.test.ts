@@ -111,7 +111,7 @@ describe('npm run migrate-to-postgres', () => {
     // Every table of the file is listed (a table a later migration adds is copied too).
     for (const table of tables) expect(result.stdout).toMatch(new RegExp(`^ {2}${table} +\\d+ rows?$`, 'm'));
     expect(result.stdout).toContain('Checked after COMMIT: each table holds as many rows in PostgreSQL as in state.sqlite (13 in all).');
-    expect(result.stdout).toContain('The index is not copied: build it from the corpus into PostgreSQL with `DATABASE_URL=… npm run index`.');
+    expect(result.stdout).toContain('The index is not copied: build it from the corpus into PostgreSQL with `DATABASE_URL=… npm run index` (or run this command with --index).');
     // The data folder's lock was held only while copying.
     expect(existsSync(path.join(dataDir, 'bot.lock'))).toBe(false);
 
@@ -188,6 +188,20 @@ describe('npm run migrate-to-postgres', () => {
     expect(noUrl.stderr.trim()).toBe('DATABASE_URL is not set: migrate-to-postgres copies the state into the PostgreSQL database it names (postgres://user:password@host:5432/paperbot).');
     // None of the refusals wrote anything into PostgreSQL.
     expect(await readState(await openPostgres())).toMatchObject({ subscriptions: [], answers: [undefined, undefined] });
+  });
+
+  it('with --index, builds the index from the corpus into PostgreSQL after the copy, so `ask` answers from PostgreSQL at once', async () => {
+    writeSqliteState();
+    const env = { DATA_DIR: dataDir, DATABASE_URL: server.url, EMBEDDINGS: 'lexical' };
+    const result = await ws().run('migrate-to-postgres', ['--index'], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`The index is not copied: building it from the corpus (${ws().corpusDir}) into PostgreSQL …`);
+    expect(result.stdout).toMatch(/Indexed 11 papers/);
+    const asked = await ws().run('ask', ['--json', 'What does FaMUS approximate to save training time?'], { env });
+    expect(asked.code).toBe(0);
+    const answer = JSON.parse(asked.stdout) as { mode: string; citations: { source: string }[] };
+    expect(answer.mode).toBe('extractive');
+    expect(answer.citations.map((c) => c.source)).toContain('seed-papers.jsonl:7');
   });
 
   it('says what it does with --help', async () => {
