@@ -21,6 +21,7 @@ import type { Logger } from '../core/logger.ts';
 import { silentLogger } from '../core/logger.ts';
 import { sha256 } from '../core/text.ts';
 import { CorpusLines } from './corpus-lines.ts';
+import { buildOrigin, refuseRemovalsFromElsewhere } from './corpus-origin.ts';
 import { embedPassages, type BuildProgress } from './embed-passages.ts';
 import type { FileDamage, IndexBackend } from './index-backend.ts';
 import { inspectBuild } from './inspect-build.ts';
@@ -46,6 +47,8 @@ export interface BuildIndexOptions {
   /** Rebuild the HNSW graph once deleted slots exceed this share (they cost memory and search time). */
   compactAbove?: number;
   now?: () => Date;
+  /** The machine's name the manifest records (default: os.hostname(); tests play two machines). */
+  host?: string;
 }
 
 export interface BuildReport {
@@ -85,7 +88,7 @@ async function thoroughDamage({ backend }: BuildIndexOptions): Promise<FileDamag
 }
 
 async function writeBuild(options: BuildIndexOptions): Promise<BuildReport> {
-  const { corpusDir, embedder, backend, strict = false, rebuild = false, logger = silentLogger, onProgress, batchSize = 32, compactAbove = 0.2, now = () => new Date() } = options;
+  const { corpusDir, embedder, backend, strict = false, rebuild = false, logger = silentLogger, onProgress, batchSize = 32, compactAbove = 0.2, now = () => new Date(), host } = options;
   const { catalog } = backend;
   const started = Date.now();
   await listCorpusFiles(corpusDir); // a missing or empty corpus folder is reported before anything is written
@@ -126,6 +129,11 @@ async function writeBuild(options: BuildIndexOptions): Promise<BuildReport> {
     let corpus = await loadCorpus(corpusDir, { strict, known: lines.lookup });
     const corpusHash = sha256(corpus.papers.map((p) => p.contentHash).join('\n'));
     if (whole && previous?.corpusHash === corpusHash) return await upToDate(corpus.problems, lines.reused);
+    const origin = buildOrigin(corpusDir, host);
+    // Another machine's build: its papers that this corpus folder lacks are not removed unless asked (--rebuild).
+    if (previousDir !== null && storeSound) {
+      await refuseRemovalsFromElsewhere({ catalog, previous, origin, corpusIds: new Set(corpus.papers.map((p) => p.id)), openStore: async () => backend.papers.open(previousDir) });
+    }
 
     await catalog.removeStale(); // leftovers of killed builds
     const buildId = `${now().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
@@ -189,6 +197,7 @@ async function writeBuild(options: BuildIndexOptions): Promise<BuildReport> {
         embeddings,
         hnsw: vectorParams,
         lexical: LEXICAL_VERSION,
+        origin,
         lastBuild: stats,
       };
       const final = await catalog.publish(partial, `${JSON.stringify(manifest, null, 2)}\n`);

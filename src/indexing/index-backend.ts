@@ -44,6 +44,11 @@ export interface OpenPaperStore extends PaperStore {
 export interface BuildCatalog {
   /** Said in sentences: the index folder ("data/index"), or "the PostgreSQL database (schema paperbot)". */
   readonly location: string;
+  /**
+   * Builds from several machines may land here (PostgreSQL): each reads its own local corpus folder, so a build
+   * must not silently remove the papers of a build made from another. Absent: one machine's folder (SQLite/hnswlib).
+   */
+  readonly sharedByMachines?: boolean;
   /** The current build's handle (its folder; PostgreSQL: "pg:<buildId>"), or null before the first build. Cheap: a reader calls it before each question to follow new builds. */
   current(): Promise<string | null>;
   /** One build at a time: throws UserError E_BUILD_RUNNING saying who holds the lock. Resolves to its release. */

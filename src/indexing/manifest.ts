@@ -31,7 +31,15 @@ export interface Manifest {
   hnsw: { space: 'cosine'; m: number; efConstruction: number } | null;
   /** LEXICAL_VERSION of the build; absent before it was recorded (version 1). */
   lexical?: number | undefined;
+  /** Where the build was made (no secrets): the machine and the corpus folder it read. Absent in older builds. */
+  origin?: BuildOrigin | undefined;
   lastBuild: BuildStats;
+}
+
+export interface BuildOrigin {
+  host: string;
+  /** The corpus folder as an absolute path on that host. */
+  corpusDir: string;
 }
 
 export interface BuildStats {
@@ -66,6 +74,7 @@ const manifestSchema = z.object({
   embeddings: z.object({ modelId: z.string().min(1), dims: z.number().int().positive(), pooling: z.enum(['cls', 'mean']), dtype: z.string(), queryPrefix: z.string() }).nullable(),
   hnsw: z.object({ space: z.literal('cosine'), m: z.number().int().positive(), efConstruction: z.number().int().positive() }).nullable(),
   lexical: z.number().int().positive().optional(),
+  origin: z.object({ host: z.string(), corpusDir: z.string() }).optional(),
   lastBuild: stats,
 }) satisfies z.ZodType<Manifest>;
 

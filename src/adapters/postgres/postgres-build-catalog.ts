@@ -60,6 +60,8 @@ interface StartedBuild {
 
 export class PostgresBuildCatalog {
   readonly location: string;
+  /** Every machine pointed at the database builds into it, each from its own corpus folder. */
+  readonly sharedByMachines = true;
   private readonly pool: PostgresPool;
   private readonly url: string;
   private readonly logger: Logger;
