@@ -9,7 +9,7 @@
  * written in the same transaction, shown on PGlite in postgres-vector-index.test.ts).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PostgresBuildCatalog } from '../../src/adapters/postgres/postgres-build-catalog.ts';
+import { BUILD_LOCK, PostgresBuildCatalog } from '../../src/adapters/postgres/postgres-build-catalog.ts';
 import { migratePostgresIndex } from '../../src/adapters/postgres/postgres-index-backend.ts';
 import { PostgresPaperStore } from '../../src/adapters/postgres/postgres-paper-store.ts';
 import { PostgresPaperWriter } from '../../src/adapters/postgres/postgres-paper-writer.ts';
@@ -58,6 +58,18 @@ describe.skipIf(nativePostgresBinaries() === undefined)('index builds on Postgre
     for (const [position, id] of ids.entries()) await store.upsertPaper(paper(id), { addedAt: '2026-01-01T00:00:00.000Z', position, passages: [`The passage of ${id}.`] });
     await store.close();
     return { release, started };
+  }
+
+  /** Waits (up to 10 s) until backend `pid` is gone from pg_stat_activity and holds no build lock in pg_locks. */
+  async function untilSessionEnded(on: PostgresPool, pid: number | undefined): Promise<void> {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 10))) {
+      const [row] = await on.query<{ n: number }>(
+        "SELECT (SELECT count(*) FROM pg_stat_activity WHERE pid = $1) + (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = $2 AND granted) AS n",
+        [pid, BUILD_LOCK],
+      );
+      if (Number(row?.n) === 0) return;
+    }
+    throw new Error(`backend ${pid} was terminated but its session had not ended after 10 s`);
   }
 
   async function publishBuild(catalog: PostgresBuildCatalog, buildId: string, ids: readonly string[]): Promise<void> {
@@ -118,6 +130,8 @@ describe.skipIf(nativePostgresBinaries() === undefined)('index builds on Postgre
     // What the server does when a build's process dies: its session ends, its transaction rolls back.
     const [holder] = await other.pool.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'paperbot index build%'");
     await other.pool.query('SELECT pg_terminate_backend($1)', [holder?.pid]);
+    // pg_terminate_backend only signals the backend: the lock is free once that session has ended.
+    await untilSessionEnded(other.pool, holder?.pid);
     const release = await other.catalog.lock();
     await release();
     expect(await other.catalog.current()).toBe('pg:b1');
