@@ -146,6 +146,11 @@ export class DigestScheduler {
     return run;
   }
 
+  /** Whether this process is posting (or composing) the channel's digest right now. */
+  isPosting(channelId: string): boolean {
+    return this.running.has(channelId);
+  }
+
   // ----- internals -------------------------------------------------------------------------------------------
 
   private async replaceJobs(): Promise<void> {

@@ -5,7 +5,7 @@
  * for TL;DRs): the TL;DR writer, the compose step shared by preview and post, and the scheduler.
  */
 import type { ChatModel } from '../core/answering/chat-model.ts';
-import type { DigestSubscription, DigestSubscriptionInput } from '../core/digest/digest-store.ts';
+import type { DigestPost, DigestSubscription, DigestSubscriptionInput } from '../core/digest/digest-store.ts';
 import type { DigestVoteStore } from '../core/digest/digest-votes.ts';
 import type { Vote } from '../core/feedback/feedback-store.ts';
 import { localDate, nextRun } from '../core/digest/schedule.ts';
@@ -28,11 +28,18 @@ export interface SubscriptionStatus {
   /** The next time a digest will be posted (a day that already has its digest is skipped). */
   nextRun: Date;
   lastPost: { localDate: string; postedAt: string } | null;
-  /** A digest claimed before this process started and never marked sent or failed: a crash cut its sending short. */
+  /** A digest claimed and never marked sent or failed by a process that is gone: a crash cut its sending short. */
   interrupted: { localDate: string; startedAt: string } | null;
   /** The 👍/👎 on the channel's digest entries; null when votes are not kept. */
   votes: { up: number; down: number } | null;
 }
+
+/**
+ * A digest another process claimed and has not marked sent or failed after this long is taken as cut short:
+ * sending takes seconds (a few REST calls of at most 15 s each), and a process cannot tell whether one on
+ * another machine is still alive.
+ */
+export const STALE_SENDING_MS = 10 * 60_000;
 
 export class DigestService {
   readonly scheduler: DigestScheduler;
@@ -114,7 +121,7 @@ export class DigestService {
     for (const subscription of await store.subscriptions({ guildId })) {
       const last = await store.lastPost(subscription.channelId, { sent: true });
       const latest = await store.lastPost(subscription.channelId);
-      const interrupted = latest?.status === 'sending' && new Date(latest.pickedAt) < this.startedAt ? { localDate: latest.localDate, startedAt: latest.pickedAt } : null;
+      const interrupted = latest !== undefined && this.wasCutShort(latest) ? { localDate: latest.localDate, startedAt: latest.pickedAt } : null;
       statuses.push({
         subscription,
         nextRun: await this.upcomingRun(subscription, now),
@@ -124,6 +131,16 @@ export class DigestService {
       });
     }
     return statuses;
+  }
+
+  /**
+   * A `sending` record this process is not sending: claimed before it started (the process that claimed it
+   * stopped), or claimed since by another process sharing the state that has not finished in STALE_SENDING_MS.
+   */
+  private wasCutShort(post: DigestPost): boolean {
+    if (post.status !== 'sending' || this.scheduler.isPosting(post.channelId)) return false;
+    const pickedAt = new Date(post.pickedAt).getTime();
+    return pickedAt < this.startedAt.getTime() || this.options.now().getTime() - pickedAt >= STALE_SENDING_MS;
   }
 
   /** The first scheduled run after `now` whose local date has no digest yet. */
