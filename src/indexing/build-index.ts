@@ -148,7 +148,7 @@ async function writeBuild(options: BuildIndexOptions): Promise<BuildReport> {
       if (!copied && lines.reused > 0) corpus = await loadCorpus(corpusDir, { strict });
       // Passage ids label the vectors, so vectors are carried only together with the store they label.
       let vectors: WritableVectorIndex | null =
-        embedder !== null && copied && storeDir !== null && previous !== null && sameVectors && repaired === null ? await previousVectors(backend, storeDir, previous, store, logger) : null;
+        embedder !== null && copied && storeDir !== null && previous !== null && sameVectors && repaired === null ? await previousVectors(backend, storeDir, partial, previous, store, logger) : null;
       if (vectors === null) await store.markAllUnembedded();
 
       // 1. Diff the corpus against the store.

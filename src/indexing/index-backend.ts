@@ -91,8 +91,11 @@ export interface VectorIndexFactory {
   create(started: string, options: { dims: number; capacity: number }): Awaitable<WritableVectorIndex>;
   /** Whether build `build` holds saved vectors (cheap: nothing is loaded). */
   exists(build: string): Awaitable<boolean>;
-  /** The vectors saved in build `build`, or null when it has none. `live`: its vectors not deleted. */
-  load(build: string, options: { dims: number; live: number }): Awaitable<WritableVectorIndex | null>;
+  /**
+   * The vectors saved in build `build`, or null when it has none. `live`: its vectors not deleted. `into`: the
+   * started build that carries them over (PostgreSQL writes them inside its transaction); absent: for reading.
+   */
+  load(build: string, options: { dims: number; live: number; into?: string }): Awaitable<WritableVectorIndex | null>;
   /** What is wrong with the saved vectors of build `build` (missing, cut short, other dimensions or count), or null. Cheap: nothing is loaded. */
   check(build: string, expected: { dims: number; slots: number }): Awaitable<FileDamage | null>;
 }

@@ -37,15 +37,15 @@ export async function startStore(backend: IndexBackend, previousDir: string | nu
 }
 
 /**
- * The previous build's vectors when they are whole: a missing, unreadable or short vector file must not
+ * The previous build's vectors, carried into the started build `started`, when they are whole: a missing, unreadable or short vector file must not
  * survive as an empty index while the store says every passage has a vector (dense search would then find
  * nothing, silently). Null means every passage is embedded again.
  */
-export async function previousVectors(backend: IndexBackend, dir: string, previous: Manifest, store: WritablePaperStore, logger: Logger): Promise<WritableVectorIndex | null> {
+export async function previousVectors(backend: IndexBackend, dir: string, started: string, previous: Manifest, store: WritablePaperStore, logger: Logger): Promise<WritableVectorIndex | null> {
   const dims = previous.embeddings?.dims ?? 0;
   let vectors: WritableVectorIndex | null;
   try {
-    vectors = await backend.vectors.load(dir, { dims, live: previous.counts.vectors });
+    vectors = await backend.vectors.load(dir, { dims, live: previous.counts.vectors, into: started });
   } catch (error) {
     logger.warn({ err: error, dir }, 'the vectors of the current index build cannot be read; embedding every passage again');
     return null;

@@ -3,7 +3,8 @@
  * IndexHandle against PostgresIndexBackend on the wire to PGlite, with the project's test embedding model
  * (src/dev/test-model.ts, loaded by the real transformers.js). The shipped corpus is built into PostgreSQL and
  * the FaMUS question is answered from it, dense and lexical; an incremental build embeds only the paper that
- * changed and an open handle follows it; a model of other dimensions gets a vectors table of its own, the old
+ * changed and an open handle follows it (also while this process has begun a build of its own: it searches
+ * the committed vectors, not the build's); a model of other dimensions gets a vectors table of its own, the old
  * one dropped after publishing; a build that fails half way, or loses its connection when the server
  * restarts, leaves the previous build answering, and the next build picks up from there.
  * A forced rebuild re-embeds everything and keeps when each paper entered the index.
@@ -111,6 +112,25 @@ describe('the index build on PostgreSQL', () => {
     const after = await ask(handle, 'What is the zanzibarite variant?');
     expect(after.buildId).toBe(second.manifest.buildId);
     expect(after.first?.paper.source).toBe('seed-papers.jsonl:7');
+  });
+
+  it('searches the committed vectors when this process begins a build right after another process published one', async () => {
+    const here = await open();
+    const elsewhere = await open();
+    await build(here);
+    const handle = handles(await IndexHandle.open({ embedder, backend: here, graceMs: 0 }));
+    changeFamus('Its zanzibarite variant skips the outer loop.');
+    const second = await build(elsewhere);
+    // This process begins a build (as /add or the daily fetch does) before its next question follows the new build.
+    const release = await here.catalog.lock();
+    const started = await here.catalog.begin('begun-here');
+    expect((await handle.current()).manifest.buildId).toBe(second.manifest.buildId);
+    await here.catalog.discard(started);
+    await release();
+    // The vectors the handle opened meanwhile are the committed ones, read through the pool: the build's session has ended.
+    const answer = await ask(handle, 'What is the zanzibarite variant?');
+    expect(answer).toMatchObject({ buildId: second.manifest.buildId, dense: true });
+    expect(answer.first?.paper.source).toBe('seed-papers.jsonl:7');
   });
 
   it('leaves the previous build answering when a build fails half way, and the next build embeds only what changed', async () => {

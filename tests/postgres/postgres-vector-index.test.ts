@@ -130,7 +130,7 @@ describe('a build that does not finish', () => {
     const release = await backend.catalog.lock();
     const started = await backend.catalog.begin('b2');
     const store = await backend.papers.copy('pg:b1', started);
-    const index = await backend.vectors.load('pg:b1', { dims: DIMS, live: 30 });
+    const index = await backend.vectors.load('pg:b1', { dims: DIMS, live: 30, into: started });
     await store.removePaper('p0');
     await store.upsertPaper(paper('p1', { textHash: 'changed' }), { addedAt: '2026-02-01T00:00:00.000Z', position: 1, passages: ['A changed passage.'] });
     await store.upsertPaper(paper('p-new'), { addedAt: '2026-02-01T00:00:00.000Z', position: 30, passages: ['A new passage.'] });

@@ -51,7 +51,7 @@ export interface PostgresPaperStores extends PaperStoreFactory {
 }
 export interface PostgresVectorIndexes extends VectorIndexFactory {
   create(started: string, options: { dims: number; capacity: number }): Promise<PostgresVectorIndex>;
-  load(build: string, options: { dims: number; live: number }): Promise<PostgresVectorIndex | null>;
+  load(build: string, options: { dims: number; live: number; into?: string }): Promise<PostgresVectorIndex | null>;
 }
 
 export class PostgresIndexBackend implements IndexBackend {
@@ -88,11 +88,12 @@ export class PostgresIndexBackend implements IndexBackend {
         const dims = await this.catalog.manifestDims(build);
         return dims !== null && (await vectorTables(this.sqlOf(build))).includes(dims);
       },
-      /** Inside a build this process started: a writer in its transaction (the build carries the vectors over); else a reader. */
-      load: async (_build: string, { dims, live }: { dims: number; live: number }): Promise<PostgresVectorIndex | null> => {
-        const inBuild = this.catalog.buildSql();
-        return PostgresVectorIndex.load(inBuild === undefined ? readers : this.buildVectors(inBuild), { dims, live, params: hnsw });
-      },
+      /**
+       * `into` the started build: a writer in its transaction (the build carries the vectors over); else a reader
+       * through the pool, even while this process builds (a reader opened then must not search, or outlive, the build's session).
+       */
+      load: async (_build: string, { dims, live, into }: { dims: number; live: number; into?: string }): Promise<PostgresVectorIndex | null> =>
+        PostgresVectorIndex.load(into === undefined ? readers : this.buildVectors(this.building(into)), { dims, live, params: hnsw }),
       check: async (build: string, expected: { dims: number; slots: number }): Promise<FileDamage | null> => {
         const problem = await PostgresVectorIndex.check(this.sqlOf(build), expected);
         return problem === null ? null : { what: 'vectors', file: vectorTableName(expected.dims), problem };
@@ -120,8 +121,8 @@ export class PostgresIndexBackend implements IndexBackend {
 
   /** The started build's statements; a store of another build cannot be written. */
   private building(started: string): Sql {
-    const sql = this.catalog.buildSql();
-    if (sql === undefined) throw new Error(`no build is open in this process to write ${started} into (catalog.begin first)`);
+    const sql = this.catalog.buildSql(started);
+    if (sql === undefined) throw new Error(`${started} is not a build this process has begun (catalog.begin first)`);
     return sql;
   }
 
