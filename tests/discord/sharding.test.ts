@@ -96,10 +96,19 @@ const alive = (pid: number): boolean => {
   }
 };
 
+/**
+ * The parent's exit can come before the shards' last lines are read: they write to the same stderr pipe, which
+ * ends once every process holding it has exited and all it holds was read.
+ */
+async function outputEnded(parent: ScriptProcess): Promise<void> {
+  const { stdout, stderr } = parent.child;
+  await waitUntil(() => stdout?.readableEnded !== false && stderr?.readableEnded !== false, 'the shards\' output to end', { timeoutMs: 30_000, log: () => parent.stderr() });
+}
+
 async function ask(guildId: string): Promise<{ dispatchedTo: number[]; answer: string | undefined }> {
   const guild = fake.guilds.find((g) => g.id === guildId);
   const ix = await fake.interaction({ name: 'ask', channelId: guild?.channels[0]?.id ?? '', options: { question: 'What does FaMUS approximate to save training time?' } });
-  const answer = await fake.waitForCall((c) => c.interactionId === ix.id && carriesFeedback(c), 10_000);
+  const answer = await fake.waitForCall((c) => c.interactionId === ix.id && carriesFeedback(c), 30_000);
   const dispatchedTo = fake.dispatches.filter((d) => d.event === 'INTERACTION_CREATE' && d.guildId === guildId).map((d) => d.shard[0]);
   return { dispatchedTo, answer: answer.message?.content };
 }
@@ -118,12 +127,12 @@ describe('npm start with DISCORD_SHARDS', () => {
     expect(fake.gatewayLog.filter((f) => f.op === 2).map((f) => (f.d as { shard?: unknown }).shard).sort()).toEqual([[0, 2], [1, 2]]);
     // A shard tells its parent it is ready (IPC) a moment before its own log line reaches the shared stderr.
     const connected = () => logLines(log()).filter((l) => l.msg === 'connected to Discord');
-    await waitUntil(() => connected().length === 2, 'both shards\' "connected to Discord"', { timeoutMs: 5_000, log });
+    await waitUntil(() => connected().length === 2, 'both shards\' "connected to Discord"', { timeoutMs: 30_000, log });
     expect(connected().map((l) => [l.shard, l.shardCount, l.guilds]).sort()).toEqual([[0, 2, 1], [1, 2, 1]]);
 
     // A second npm start on the same data folder (sharded or not) is refused, naming the parent.
     const second = start({ DISCORD_SHARDS: '' });
-    const refused = second.waitForExit(30_000);
+    const refused = second.waitForExit(60_000);
 
     // Each guild's /ask reaches its own shard only, and is answered.
     for (const [guildId, shard] of [[GUILD_0, 0], [GUILD_1, 1]] as const) {
@@ -152,26 +161,28 @@ describe('npm start with DISCORD_SHARDS', () => {
     // SIGTERM to the parent: every shard shuts down gracefully, the parent exits 0 and removes the lock.
     const pids = [...shardPids(log(), 0), ...shardPids(log(), 1)];
     parent.child.kill('SIGTERM');
-    expect(await parent.waitForExit(15_000)).toEqual({ code: 0, signal: null });
+    expect(await parent.waitForExit(30_000)).toEqual({ code: 0, signal: null });
     expect(pids.filter(alive)).toEqual([]);
+    await outputEnded(parent);
     expect(logLines(log()).filter((l) => l.msg === 'disconnected from Discord')).toHaveLength(2);
     // The daily arXiv fetch: once per bot, in shard 0 (counted once every shard's output is in).
     expect(logLines(log()).filter((l) => l.msg === 'daily arXiv fetch scheduled')).toHaveLength(1);
     expect(log()).not.toContain(TOKEN);
     expect(log()).not.toMatch(/unhandled/i);
     console.info(`2 shard processes connected ${readyMs} ms after npm start`);
-  }, 120_000);
+  }, 180_000);
 
   it('stops at once on SIGTERM while the shards are still starting: none connects, exit 0', async () => {
     const identified = fake.gatewayLog.filter((f) => f.op === 2).length;
     const parent = start();
     await parent.waitForStderr('shard 1 of 2 started', 60_000);
     parent.child.kill('SIGTERM');
-    expect(await parent.waitForExit(20_000)).toEqual({ code: 0, signal: null });
+    expect(await parent.waitForExit(30_000)).toEqual({ code: 0, signal: null });
+    await outputEnded(parent);
     expect(logLines(parent.stderr()).filter((l) => l.msg === 'connected to Discord')).toEqual([]);
     expect(fake.gatewayLog.filter((f) => f.op === 2)).toHaveLength(identified);
     expect([...shardPids(parent.stderr(), 0), ...shardPids(parent.stderr(), 1)].filter(alive)).toEqual([]);
-  }, 90_000);
+  }, 120_000);
 
   it('takes a number of shards as given and auto from GET /gateway/bot, and says in one sentence when Discord refuses the token', async () => {
     const rest = (token: string) => new REST({ api: fake.apiUrl, retries: 0, timeout: 2000 }).setToken(token);
@@ -204,11 +215,11 @@ describe('npm start with DISCORD_SHARDS', () => {
       readConfig: () => parseConfig({ ...ws.env, ...LEXICAL, DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl, SHUTDOWN_GRACE_MS: '500' }, ws.dir),
       makeLogger: () => logger,
     });
-    await waitUntil(() => messages.includes('paperbot is answering on Discord (Ctrl-C to stop)'), 'the shard to answer', { timeoutMs: 20_000, log: () => messages.join('\n') });
+    await waitUntil(() => messages.includes('paperbot is answering on Discord (Ctrl-C to stop)'), 'the shard to answer', { timeoutMs: 60_000, log: () => messages.join('\n') });
     parentGone?.();
     expect(await running).toBe(0);
     expect(messages).toEqual(expect.arrayContaining(['the sharding parent is gone: shutting down', 'disconnected from Discord']));
     expect(readFileSync(lock, 'utf8').trim()).toBe(String(process.ppid));
     rmSync(lock);
-  }, 30_000);
+  }, 90_000);
 });
