@@ -42,7 +42,7 @@ export interface OpenPaperStore extends PaperStore {
 
 /** Where builds are kept and which one answers: folders + CURRENT (SQLite/hnswlib), one catalog row (PostgreSQL). */
 export interface BuildCatalog {
-  /** Said in sentences: the index folder ("data/index"), or "the PostgreSQL database (schema paperbot)". */
+  /** Said in sentences: the index folder ("data/index"), or "the PostgreSQL database postgres://user@host:5432/paperbot" (no password). */
   readonly location: string;
   /**
    * Builds from several machines may land here (PostgreSQL): each reads its own local corpus folder, so a build

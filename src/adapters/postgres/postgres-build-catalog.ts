@@ -104,8 +104,7 @@ export class PostgresBuildCatalog {
       if (this.session !== client) return;
       if (this.started !== undefined) await this.discard(this.started.handle).catch(() => undefined); // ending the session rolls back anyway
       this.session = undefined;
-      // Ending the session releases the advisory lock with it.
-      await client.end().catch((error: unknown) => this.logger.warn({ database: this.pool.where, error: String(error) }, 'the index build could not close its database connection'));
+      await this.end(client);
     };
   }
 
@@ -114,7 +113,12 @@ export class PostgresBuildCatalog {
     const session = this.session;
     this.session = undefined;
     this.started = undefined;
-    await session?.end().catch((error: unknown) => this.logger.warn({ database: this.pool.where, error: String(error) }, 'the index build could not close its database connection'));
+    if (session !== undefined) await this.end(session);
+  }
+
+  /** Ends the build's session, which releases the advisory lock with it (and rolls back what it had not committed). */
+  private async end(session: pg.Client): Promise<void> {
+    await session.end().catch((error: unknown) => this.logger.warn({ database: this.pool.where, error: String(error) }, 'the index build could not close its database connection'));
   }
 
   /**

@@ -85,7 +85,7 @@ export interface PaperRow {
 }
 
 export class PostgresPaperStore {
-  /** Document frequencies change only when a build writes, which clears this. */
+  /** A reader's build never changes (a new build is opened as a new store); the writer clears this whenever it writes. */
   protected readonly dfCache = new Map<string, number>();
   protected countsCache: { papers: number; passages: number } | undefined;
 

@@ -120,22 +120,12 @@ export class PostgresVectorIndex {
     return this.size;
   }
 
-  async add(label: number, vector: readonly number[]): Promise<void> {
-    this.pending.push({ label, vector: this.checked(label, vector) });
-    if (this.pending.length >= FLUSH_VECTORS) await this.flush();
-  }
-
   async addBatch(items: readonly { label: number; vector: readonly number[] }[]): Promise<void> {
     for (const { label, vector } of items) this.pending.push({ label, vector: this.checked(label, vector) });
     if (this.pending.length >= FLUSH_VECTORS) await this.flush();
   }
 
-  /** Removes a vector; false when the label is not there (its passage's deletion may already have taken it). */
-  async remove(label: number): Promise<boolean> {
-    return (await this.removeMany([label])) === 1;
-  }
-
-  /** Removes vectors; returns how many were there. */
+  /** Removes vectors; returns how many were there (a passage's deletion may already have taken its vector). */
   async removeMany(labels: readonly number[]): Promise<number> {
     await this.flush();
     if (labels.length === 0) return 0;
