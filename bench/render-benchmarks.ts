@@ -3,6 +3,7 @@
  * with what was measured. The section between `<!-- notes -->` and `<!-- /notes -->` is written by hand
  * (analysis, why a target is missed) and kept across regenerations.
  */
+import { renderBackends } from './render-backends.ts';
 import type { BenchResults, SizeResult } from './run-bench.ts';
 
 const NOTES_START = '<!-- notes -->';
@@ -153,6 +154,7 @@ export function renderBenchmarks(results: BenchResults, previous: string): strin
 
   for (const r of runs) lines.push(...renderRun(r));
   lines.push(...renderArrival(results.arrival));
+  lines.push(...renderBackends(results.backends));
   lines.push('## Notes', '', notes, '');
   return lines.join('\n');
 }

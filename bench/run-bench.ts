@@ -40,6 +40,7 @@ import { benchCorpus, benchQueries, shuffled, type BenchCorpus } from './bench-c
 import { BruteForceIndex } from './brute-force-index.ts';
 import { latency, load, machine, round, timed, timeEach, type Latency, type Machine } from './measure.ts';
 import { renderBenchmarks } from './render-benchmarks.ts';
+import { benchBackends, type BackendComparison } from './backend-bench.ts';
 import { defineCommandLine, parseCommandLine, printHelp, usageError } from '../src/cli/command-line.ts';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -144,6 +145,8 @@ export interface ArrivalResult {
 export interface BenchResults {
   /** `npm run bench -- --arrival`: absent until it was run. */
   arrival?: ArrivalResult;
+  /** `npm run bench -- --backend postgres`, per size: absent until it was run. */
+  backends?: Record<string, BackendComparison>;
   note: string;
   runs: Record<string, SizeResult>;
 }
@@ -157,6 +160,7 @@ interface BenchArgs {
   out: string;
   markdown: string;
   arrival: boolean;
+  backend: 'sqlite' | 'postgres';
 }
 
 export const BENCH_COMMAND_LINE = defineCommandLine({
@@ -171,6 +175,12 @@ export const BENCH_COMMAND_LINE = defineCommandLine({
     out: { type: 'string', value: 'file', default: path.join(BENCH_DIR, 'results.json'), description: 'the results file, merged per size' },
     markdown: { type: 'string', value: 'file', default: path.join(PROJECT_ROOT, 'BENCHMARKS.md'), description: 'the report regenerated from the results' },
     arrival: { type: 'boolean', description: 'instead of the sizes: 2,000 new papers added to a 10k index (searchable after how long?) against a full build of the 12k' },
+    backend: {
+      type: 'string',
+      value: 'backend',
+      default: 'sqlite',
+      description: 'postgres: instead, the PostgreSQL backend (pgvector) beside SQLite + hnswlib in one run, on PGlite started by the bench, or on the empty database of DATABASE_URL when set',
+    },
   },
 });
 
@@ -181,6 +191,8 @@ function parseBenchArgs(argv: readonly string[]): BenchArgs | null {
   const { options } = line;
   const sizes = options.size.flatMap((s) => s.split(',')).map((s) => s.trim().toLowerCase());
   for (const s of sizes) if (SIZES[s] === undefined) throw usageError(BENCH_COMMAND_LINE, `Unknown size "${s}": expected 1k, 10k or 100k.`);
+  const backend = options.backend.trim().toLowerCase();
+  if (backend !== 'sqlite' && backend !== 'postgres') throw usageError(BENCH_COMMAND_LINE, `Unknown backend "${options.backend}": expected sqlite or postgres.`);
   return {
     sizes,
     model: options.model,
@@ -190,10 +202,18 @@ function parseBenchArgs(argv: readonly string[]): BenchArgs | null {
     out: options.out,
     markdown: options.markdown,
     arrival: options.arrival,
+    backend,
   };
 }
 
-export async function benchMain(argv: readonly string[], { log, stdout }: { log: (line: string) => void; stdout: NodeJS.WritableStream }): Promise<void> {
+export interface BenchIo {
+  log: (line: string) => void;
+  stdout: NodeJS.WritableStream;
+  /** DATABASE_URL: the server `--backend postgres` measures (else PGlite). */
+  databaseUrl?: string | undefined;
+}
+
+export async function benchMain(argv: readonly string[], { log, stdout, databaseUrl }: BenchIo): Promise<void> {
   const args = parseBenchArgs(argv);
   if (args === null) {
     printHelp(BENCH_COMMAND_LINE, stdout);
@@ -207,6 +227,20 @@ export async function benchMain(argv: readonly string[], { log, stdout }: { log:
     writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(args.markdown, renderBenchmarks(results, existsSync(args.markdown) ? readFileSync(args.markdown, 'utf8') : ''));
     log(`arrival: searchable after ${results.arrival.searchableSeconds} s, full build ${results.arrival.fullBuildSeconds} s, ratio ${results.arrival.ratio}`);
+    return;
+  }
+  const write = () => {
+    writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(args.markdown, renderBenchmarks(results, existsSync(args.markdown) ? readFileSync(args.markdown, 'utf8') : ''));
+  };
+  if (args.backend === 'postgres') {
+    for (const size of args.sizes) {
+      const model = (corpus: BenchCorpus, tmp: string) => benchModelOf(args, corpus, tmp);
+      const result = await benchBackends({ size, abstracts: SIZES[size] ?? 0, dataset: args.dataset, queries: args.queries, databaseUrl, model, log, run });
+      results.backends = { ...results.backends, [size]: result };
+      write();
+      log(`${size} postgres: done in ${result.runtimeSeconds} s; wrote ${path.relative(process.cwd(), args.out)} and ${path.relative(process.cwd(), args.markdown)}`);
+    }
     return;
   }
   for (const size of args.sizes) {
@@ -235,14 +269,7 @@ async function benchSize(size: string, args: BenchArgs, log: (line: string) => v
 
     const textLikeModel = args.model === TEXT_LIKE;
     const benchModel = !textLikeModel && existsSync(path.join(args.model, 'config.json'));
-    const modelDir = textLikeModel ? await makeTextLikeModel(corpus, tmp) : benchModel ? args.model : await makeModel(path.join(tmp, 'test-model'));
-    const modelNote = textLikeModel
-      ? `${TEXT_LIKE_NOTE}, chosen with --model ${TEXT_LIKE} for speed: its embedding times are far below a real model's, everything else is real`
-      : benchModel
-        ? args.model === DEFAULT_MODEL
-          ? `${args.model}: all-MiniLM-L6-v2's architecture and size with random weights (speed only, says nothing about quality)`
-          : `${args.model} (given with --model)`
-        : `the project's generated test model (${args.model} not found): a tiny bag-of-words model, so embedding times are far below a real model's`;
+    const { dir: modelDir, note: modelNote } = await benchModelOf(args, corpus, tmp);
     const config = parseConfig({ DATA_DIR: path.join(tmp, 'data'), CORPUS_DIR: corpusDir, EMBEDDINGS: 'dense', EMBEDDING_MODEL_DIR: modelDir, EMBEDDING_ALLOW_REMOTE: 'false' }, tmp);
     // The parts as the product builds them (src/app.ts), without a language model (answers are extractive).
     const app = createApp(config, { logger: silentLogger, chatModel: null });
@@ -608,6 +635,17 @@ async function measureTextLike(corpus: BenchCorpus, queries: readonly string[], 
   } finally {
     await embedder.dispose();
   }
+}
+
+/** The model folder `--model` asks for (made in `tmp` when it is the text-like or the fallback test model), and what the report says of it. */
+async function benchModelOf(args: Pick<BenchArgs, 'model'>, corpus: BenchCorpus, tmp: string): Promise<{ dir: string; note: string }> {
+  if (args.model === TEXT_LIKE) {
+    return { dir: await makeTextLikeModel(corpus, tmp), note: `${TEXT_LIKE_NOTE}, chosen with --model ${TEXT_LIKE} for speed: its embedding times are far below a real model's, everything else is real` };
+  }
+  if (existsSync(path.join(args.model, 'config.json'))) {
+    return { dir: args.model, note: args.model === DEFAULT_MODEL ? `${args.model}: all-MiniLM-L6-v2's architecture and size with random weights (speed only, says nothing about quality)` : `${args.model} (given with --model)` };
+  }
+  return { dir: await makeModel(path.join(tmp, 'test-model')), note: `the project's generated test model (${args.model} not found): a tiny bag-of-words model, so embedding times are far below a real model's` };
 }
 
 async function makeTextLikeModel(corpus: BenchCorpus, tmp: string): Promise<string> {

@@ -2,6 +2,6 @@
 import { runMain } from '../src/cli/run-main.ts';
 import { benchMain } from '../bench/run-bench.ts';
 
-await runMain(async ({ argv, stdout, stderr }) => {
-  await benchMain(argv, { log: (line) => stderr.write(`${line}\n`), stdout });
+await runMain(async ({ argv, stdout, stderr, config }) => {
+  await benchMain(argv, { log: (line) => stderr.write(`${line}\n`), stdout, databaseUrl: config.database.url });
 });
