@@ -5,8 +5,9 @@
  * A shard that dies after it had connected is started again (discord.js's Shard.spawn) after 1 s, waiting twice
  * as long each time it dies again within a minute (at most a minute), so a crashing shard does not spend the
  * day's session starts. A shard that exits 1 (it printed a sentence saying what to fix: a reset token, a
- * damaged index) or never connects stops them all (exit 1) instead. On `stop` every shard gets SIGTERM and
- * shuts down as a lone bot does; one still running after its grace period and 10 s more is killed.
+ * damaged index) or does not connect, at its first start or a restart, stops them all (exit 1) instead. On
+ * `stop` every shard gets SIGTERM and shuts down as a lone bot does; one still running after its grace period
+ * and 10 s more is killed.
  */
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -45,12 +46,14 @@ export interface SuperviseOptions {
   graceMs: number;
   /** Aborted on SIGINT/SIGTERM. */
   stop: AbortSignal;
+  /** The script each shard process runs (default SHARD_ENTRY; tests give a stand-in). */
+  entry?: string;
 }
 
 /** Resolves with the exit code once every shard has stopped: 0 after `stop` when all stopped cleanly, else 1. */
-export async function superviseShards({ token, plan, logger, graceMs, stop }: SuperviseOptions): Promise<number> {
+export async function superviseShards({ token, plan, logger, graceMs, stop, entry = SHARD_ENTRY }: SuperviseOptions): Promise<number> {
   const ids = Array.from({ length: plan.count }, (_, i) => i);
-  const manager = new ShardingManager(SHARD_ENTRY, { totalShards: plan.count, shardList: ids, mode: 'process', respawn: false, execArgv: ['--import', TSX_LOADER], token });
+  const manager = new ShardingManager(entry, { totalShards: plan.count, shardList: ids, mode: 'process', respawn: false, execArgv: ['--import', TSX_LOADER], token });
   const secrets = [token];
   let ending = false;
   let failed = false;
@@ -64,7 +67,8 @@ export async function superviseShards({ token, plan, logger, graceMs, stop }: Su
 
   const start = async (shard: Shard): Promise<void> => {
     const life = lives.get(shard.id) ?? { spawnedAt: 0, delayMs: RESPAWN_DELAY_MS, connected: false };
-    lives.set(shard.id, { ...life, spawnedAt: Date.now() });
+    // Each life must connect again: one that dies before it does stops them all, as at the first start.
+    lives.set(shard.id, { ...life, spawnedAt: Date.now(), connected: false });
     try {
       await shard.spawn(READY_TIMEOUT_MS);
     } catch (error) {
