@@ -12,6 +12,7 @@ import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
 import type { ScriptProcess } from '../support/script-process.ts';
 import { makeWorkspace, type Workspace } from '../support/workspace.ts';
+import { zoneWithDaylight } from '../support/zone-with-daylight.ts';
 import { TOKEN } from './digest-harness.ts';
 
 let ws: Workspace;
@@ -34,14 +35,6 @@ afterAll(async () => {
   await ws?.cleanup();
 });
 
-/** A zone where it is between 01:00 and 23:00 now, so a 00:30 digest is due today and the date holds for the test. */
-function zoneWithDaylight(now: Date): string {
-  for (const zone of ['UTC', 'Asia/Tokyo', 'America/New_York', 'Asia/Kolkata']) {
-    const hour = Number(new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', hourCycle: 'h23' }).format(now));
-    if (hour >= 1 && hour <= 22) return zone;
-  }
-  throw new Error('no zone found');
-}
 
 function startBot(): ScriptProcess {
   const bot = ws.start('main', [], {

@@ -4,16 +4,16 @@
  * password; a malformed URL is named at start like any other bad variable, its password masked.
  */
 import { existsSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.ts';
 import { useWorkspace } from '../support/workspace.ts';
 
 const ws = useWorkspace({ model: false });
 
 describe('DATABASE_URL', () => {
   it('selects PostgreSQL for everything: with no server there, a command fails in one sentence, naming no host or password', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const result = await ws().run('ask', ['What is FaMUS?'], { env: { DATABASE_URL: `postgres://paperbot:s3cret-pw@127.0.0.1:${port}/paperbot`, EMBEDDINGS: 'lexical' } });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
@@ -34,15 +34,3 @@ describe('DATABASE_URL', () => {
     expect(result.stderr).not.toContain('s3cret');
   });
 });
-
-/** A port on 127.0.0.1 where nothing listens (taken from the system, then let go). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
