@@ -65,6 +65,8 @@ export interface BuildOptions {
   strict?: boolean;
   /** Reuse nothing of the current build (`npm run index -- --rebuild`). */
   rebuild?: boolean;
+  /** Remove papers the corpus folder lacks even from a build made elsewhere (`npm run index -- --remove-missing`). */
+  removeMissing?: boolean;
   onProgress?: (progress: BuildProgress) => void;
   /** When the papers entered the index (tests of the digest's notion of "new"). */
   now?: () => Date;
@@ -120,7 +122,7 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
   let botBuilt: PaperBot | undefined;
   let closed: Promise<void> | undefined;
 
-  const build = async ({ strict = config.corpusStrict, rebuild = false, onProgress, now: buildNow }: BuildOptions = {}): Promise<BuildReport> => {
+  const build = async ({ strict = config.corpusStrict, rebuild = false, removeMissing = false, onProgress, now: buildNow }: BuildOptions = {}): Promise<BuildReport> => {
     const { embedder: model } = await embedder();
     return buildIndex({
       corpusDir: config.corpusDir,
@@ -128,6 +130,7 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
       backend: await indexBackend(),
       strict,
       rebuild,
+      removeMissing,
       logger,
       ...(onProgress ? { onProgress } : {}),
       ...(buildNow ? { now: buildNow } : {}),

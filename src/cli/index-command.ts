@@ -1,5 +1,5 @@
 /**
- * `npm run index [-- --strict] [--rebuild] [--report FILE]`: build or update the index from the corpus folder (a
+ * `npm run index [-- --strict] [--rebuild] [--remove-missing] [--report FILE]`: build or update the index from the corpus folder (a
  * damaged current build is rebuilt from the corpus, and the command says so; --rebuild reuses nothing of it).
  */
 import { reportLines } from '../core/corpus/corpus-report.ts';
@@ -15,6 +15,7 @@ export const INDEX_COMMAND_LINE = defineCommandLine({
   options: {
     strict: { type: 'boolean', description: 'stop at the first bad corpus line instead of skipping it (also CORPUS_STRICT=true)' },
     rebuild: { type: 'boolean', description: 'rebuild from scratch: parse every line and embed every paper again, reusing nothing of the current build' },
+    'remove-missing': { type: 'boolean', description: 'remove the papers this corpus folder lacks even when the current build was made on another machine or from another folder (PostgreSQL refuses that otherwise)' },
     report: { type: 'string', value: 'file', description: 'write every corpus problem, one per line, to this file (the terminal groups them by file and kind)' },
   },
 });
@@ -28,7 +29,7 @@ export async function indexCommand({ argv, config, app, stderr, stdout }: Comman
   const reportFile = line.options.report;
   let report;
   try {
-    report = await app.buildIndex({ strict, rebuild: line.options.rebuild, onProgress: progressReporter(stderr) });
+    report = await app.buildIndex({ strict, rebuild: line.options.rebuild, removeMissing: line.options['remove-missing'], onProgress: progressReporter(stderr) });
   } catch (error) {
     // Strict mode stops on the problems: the report file still gets every one of them.
     if (reportFile !== undefined && error instanceof CorpusProblemsError) writeProblemReport(reportFile, reportLines(error.problems));

@@ -47,6 +47,8 @@ export interface BuildIndexOptions {
   /** Rebuild the HNSW graph once deleted slots exceed this share (they cost memory and search time). */
   compactAbove?: number;
   now?: () => Date;
+  /** Remove the papers the corpus folder lacks even when the current build was made elsewhere (see corpus-origin.ts). */
+  removeMissing?: boolean;
   /** The machine's name the manifest records (default: os.hostname(); tests play two machines). */
   host?: string;
 }
@@ -88,7 +90,7 @@ async function thoroughDamage({ backend }: BuildIndexOptions): Promise<FileDamag
 }
 
 async function writeBuild(options: BuildIndexOptions): Promise<BuildReport> {
-  const { corpusDir, embedder, backend, strict = false, rebuild = false, logger = silentLogger, onProgress, batchSize = 32, compactAbove = 0.2, now = () => new Date(), host } = options;
+  const { corpusDir, embedder, backend, strict = false, rebuild = false, logger = silentLogger, onProgress, batchSize = 32, compactAbove = 0.2, now = () => new Date(), host, removeMissing = false } = options;
   const { catalog } = backend;
   const started = Date.now();
   await listCorpusFiles(corpusDir); // a missing or empty corpus folder is reported before anything is written
@@ -130,8 +132,8 @@ async function writeBuild(options: BuildIndexOptions): Promise<BuildReport> {
     const corpusHash = sha256(corpus.papers.map((p) => p.contentHash).join('\n'));
     if (whole && previous?.corpusHash === corpusHash) return await upToDate(corpus.problems, lines.reused);
     const origin = buildOrigin(corpusDir, host);
-    // Another machine's build: its papers that this corpus folder lacks are not removed unless asked (--rebuild).
-    if (previousDir !== null && storeSound) {
+    // Another machine's build: its papers that this corpus folder lacks are not removed unless asked (--remove-missing, --rebuild).
+    if (previousDir !== null && storeSound && !removeMissing) {
       await refuseRemovalsFromElsewhere({ catalog, previous, origin, corpusIds: new Set(corpus.papers.map((p) => p.id)), openStore: async () => backend.papers.open(previousDir) });
     }
 

@@ -3,7 +3,7 @@
  * another machine's build brought in. Builds read the LOCAL corpus folder (where `/add` and the daily fetch
  * write too); into a database that several machines build into (PostgreSQL), a build from a machine whose
  * corpus folder lacks papers of the current build would delete them for everyone. Such a build is refused in
- * one sentence naming both places; `--rebuild` says the removal is meant.
+ * one sentence naming both places; `--remove-missing` (or `--rebuild`) says the removal is meant.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +52,6 @@ export async function refuseRemovalsFromElsewhere({
   const sample = missing.slice(0, SAMPLE).join(', ') + (missing.length > SAMPLE ? ', …' : '');
   throw new UserError(
     'E_CORPUS_ELSEWHERE',
-    `The current index build in ${catalog.location} was made from ${describeOrigin(before)}, and this build from ${describeOrigin(origin)} would remove ${missing.length} of its papers that this corpus folder lacks (${sample}): build on the machine whose corpus folder has them, or share one corpus folder (CORPUS_DIR) between the machines; to remove them anyway, run \`npm run index -- --rebuild\`.`,
+    `The current index build in ${catalog.location} was made from ${describeOrigin(before)}, and this build from ${describeOrigin(origin)} would remove ${missing.length} of its papers that this corpus folder lacks (${sample}): build on the machine whose corpus folder has them, or share one corpus folder (CORPUS_DIR) between the machines; to remove them anyway, run \`npm run index -- --remove-missing\`.`,
   );
 }

@@ -2,8 +2,8 @@
  * Two machines building into one PostgreSQL index, each from its own corpus folder: the build records where it
  * was made (host and corpus folder) in its manifest, and a build from another host or folder that would
  * remove papers of the current build is refused in one sentence naming both places, leaving the current build
- * answering; a build that only adds papers, a build from the same place, and `--rebuild` (the removal meant)
- * go through. Lexical-only builds on PGlite on the wire: the refusal happens before anything is embedded.
+ * answering; a build that only adds papers, a build from the same place, and `--remove-missing` or
+ * `--rebuild` (the removal meant) go through. Lexical-only builds on PGlite on the wire: the refusal happens before anything is embedded.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -55,15 +55,18 @@ describe('builds from two machines into one PostgreSQL index', () => {
     expect(sentence).toContain(`${path.resolve(first)} on alpha`);
     expect(sentence).toContain(`${path.resolve(second)} on beta`);
     expect(sentence).toContain('would remove 3 of its papers');
-    expect(sentence).toContain('--rebuild');
+    expect(sentence).toContain('npm run index -- --remove-missing');
     // The current build is untouched: still alpha's, all 11 papers.
     expect(await backend.catalog.current()).toBe(built.buildDir);
     expect((await (await backend.papers.open(built.buildDir)).counts()).papers).toBe(11);
 
-    // Meant: --rebuild removes them.
+    // Meant: --remove-missing removes them in an ordinary incremental build, --rebuild by reusing nothing.
+    const removed = await buildIndex({ corpusDir: second, embedder: null, backend, host: 'beta', removeMissing: true });
+    expect(removed.stats).toMatchObject({ added: 0, removed: 3 });
+    expect(removed.manifest.origin).toEqual({ host: 'beta', corpusDir: path.resolve(second) });
+    await buildIndex({ corpusDir: first, embedder: null, backend, host: 'alpha' }); // alpha's 11 again (it only adds)
     const rebuilt = await buildIndex({ corpusDir: second, embedder: null, backend, host: 'beta', rebuild: true });
     expect(rebuilt.manifest.counts.papers).toBe(8);
-    expect(rebuilt.manifest.origin).toEqual({ host: 'beta', corpusDir: path.resolve(second) });
   });
 
   it('lets through a build from another folder that only adds papers, and builds from the same place', async () => {
