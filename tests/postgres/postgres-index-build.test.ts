@@ -6,7 +6,8 @@
  * changed and an open handle follows it (also while this process has begun a build of its own: it searches
  * the committed vectors, not the build's); a model of other dimensions gets a vectors table of its own, the old
  * one dropped after publishing; a build that fails half way, or loses its connection when the server
- * restarts, leaves the previous build answering, and the next build picks up from there.
+ * restarts, leaves the previous build answering, and the next build picks up from there; a process still on
+ * the old model answers from the papers once another publishes a build with a model of other dimensions.
  * A forced rebuild re-embeds everything and keeps when each paper entered the index.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -183,6 +184,24 @@ describe('the index build on PostgreSQL', () => {
     } finally {
       await smaller.dispose();
     }
+  });
+
+  it('keeps answering from the papers in a process on the old model after another process publishes a build with a model of other dimensions', async () => {
+    const here = await open();
+    const elsewhere = await open();
+    await build(here);
+    const handle = handles(await IndexHandle.open({ embedder, backend: here, graceMs: 0 }));
+    const smaller = await createTransformersEmbedder({ model: 'test', modelDir: await makeModel(path.join(tmp, 'model-16b'), 16), dtype: 'q8', cacheDir: path.join(tmp, 'cache'), allowRemote: false, loadTimeoutMs: 20_000 });
+    try {
+      await build(elsewhere, smaller);
+    } finally {
+      await smaller.dispose();
+    }
+    // This process cannot search the new build's vectors with its model (it logs why), and its old vectors table is gone.
+    expect(await here.vectors.exists((await handle.current()).dir)).toBe(false);
+    const answer = await ask(handle);
+    expect(answer.passed).toBe(true);
+    expect(answer.first?.paper.source).toBe('seed-papers.jsonl:7');
   });
 
   it('leaves the previous build answering when the server drops the build’s connection (a restart mid-build)', async () => {

@@ -154,19 +154,22 @@ export class PostgresVectorIndex {
     await this.flush();
     // HNSW returns at most ef_search rows: at least k of them.
     const ef = Math.ceil(Math.max(this.params.efSearch, k));
-    return this.sql.inTransaction(async (sql) => {
-      await sql.query(`SET LOCAL hnsw.ef_search = ${ef}`);
-      return sql.query<VectorHit>(
-        `SELECT passage_id::float8 AS label, (1 - (embedding <=> $1::vector))::float8 AS similarity FROM ${vectorTable(this.dims)} ORDER BY embedding <=> $1::vector LIMIT $2`,
-        [literal(vector), Math.ceil(k)],
-      );
-    });
+    return whileTableExists(
+      this.sql.inTransaction(async (sql) => {
+        await sql.query(`SET LOCAL hnsw.ef_search = ${ef}`);
+        return sql.query<VectorHit>(
+          `SELECT passage_id::float8 AS label, (1 - (embedding <=> $1::vector))::float8 AS similarity FROM ${vectorTable(this.dims)} ORDER BY embedding <=> $1::vector LIMIT $2`,
+          [literal(vector), Math.ceil(k)],
+        );
+      }),
+      [],
+    );
   }
 
   /** The stored (normalized) vector of a passage, or undefined when absent. */
   async getVector(label: number): Promise<number[] | undefined> {
     await this.flush();
-    const [row] = await this.sql.query<{ v: string }>(`SELECT embedding::text AS v FROM ${vectorTable(this.dims)} WHERE passage_id = $1`, [label]);
+    const [row] = await whileTableExists(this.sql.query<{ v: string }>(`SELECT embedding::text AS v FROM ${vectorTable(this.dims)} WHERE passage_id = $1`, [label]), []);
     return row === undefined ? undefined : (JSON.parse(row.v) as number[]);
   }
 
@@ -190,6 +193,24 @@ export class PostgresVectorIndex {
     this.live += batch.length;
   }
 }
+
+/**
+ * A reader's vectors table is dropped when another process publishes a build made with a model of other
+ * dimensions (removeStale): this process, still on the old model, was told why when it could not open that
+ * build (E_INDEX_MISMATCH, logged by the open index) and answers from the papers alone until it is restarted
+ * with the build's model, instead of failing every question with "relation … does not exist".
+ */
+async function whileTableExists<T>(reading: Promise<T>, gone: T): Promise<T> {
+  try {
+    return await reading;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === UNDEFINED_TABLE) return gone;
+    throw error;
+  }
+}
+
+/** SQLSTATE undefined_table. */
+const UNDEFINED_TABLE = '42P01';
 
 /** pgvector's text form: `[0.1,0.2,…]`. */
 function literal(vector: readonly number[]): string {
