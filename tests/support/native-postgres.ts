@@ -6,7 +6,7 @@
  * whether they are there, so a test can say it was skipped instead of passing without them.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port.ts';
@@ -37,7 +37,8 @@ export async function startNativePostgres(): Promise<NativePostgres> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'paperbot-pg-'));
   chownSync(dir, user.uid, user.gid);
   const data = path.join(dir, 'data');
-  execFileSync(path.join(BIN, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'], { ...user, cwd: dir, stdio: 'pipe' });
+  // A copy of one initdb'd folder (as the server's user, which must own it) instead of initdb each time.
+  execFileSync('cp', ['-a', initializedDataFolder(user), data], { ...user, cwd: dir, stdio: 'pipe' });
   const port = await freePort();
   const server = spawn(path.join(BIN, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'], { ...user, cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   await ready(server);
@@ -52,6 +53,28 @@ export async function startNativePostgres(): Promise<NativePostgres> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A data folder initdb made, kept in the system's temp folder for later starts (initdb takes most of a start:
+ * measured here a start takes 1.4-1.5 s with initdb, 1.0-1.1 s copying its folder). Made under a name of its own and renamed into
+ * place, so test files starting at once never see half of one.
+ */
+function initializedDataFolder(user: { uid: number; gid: number }): string {
+  const template = path.join(os.tmpdir(), `paperbot-pg15-initdb-${user.uid}`);
+  if (existsSync(path.join(template, 'PG_VERSION'))) return template;
+  const making = mkdtempSync(path.join(os.tmpdir(), 'paperbot-pg15-initdb-making-'));
+  chownSync(making, user.uid, user.gid);
+  const made = path.join(making, 'data');
+  execFileSync(path.join(BIN, 'initdb'), ['-D', made, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'], { ...user, cwd: making, stdio: 'pipe' });
+  try {
+    renameSync(made, template);
+  } catch (error) {
+    // Another test file put its copy in place first: that one is used, this one dropped.
+    if (!['ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+  }
+  rmSync(making, { recursive: true, force: true });
+  return template;
 }
 
 function ready(server: ChildProcess): Promise<void> {
