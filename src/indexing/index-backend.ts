@@ -49,6 +49,12 @@ export interface BuildCatalog {
    * must not silently remove the papers of a build made from another. Absent: one machine's folder (SQLite/hnswlib).
    */
   readonly sharedByMachines?: boolean;
+  /**
+   * A published build replaces the previous build's data in place (PostgreSQL: one set of live tables), so a
+   * reader that cannot open the new build cannot go on searching the old one's vectors either: they are the new
+   * build's now. Absent: every build keeps its own files until it is removed (SQLite/hnswlib).
+   */
+  readonly replacesInPlace?: boolean;
   /** The current build's handle (its folder; PostgreSQL: "pg:<buildId>"), or null before the first build. Cheap: a reader calls it before each question to follow new builds. */
   current(): Promise<string | null>;
   /** One build at a time: throws UserError E_BUILD_RUNNING saying who holds the lock. Resolves to its release. */

@@ -5,7 +5,7 @@
  * is one sentence naming it), and its manifest against the embedder: vectors made by another model are never
  * searched.
  */
-import { UserError } from '../core/errors.ts';
+import { describeError, UserError } from '../core/errors.ts';
 import type { Embedder } from '../core/retrieval/embedder.ts';
 import type { VectorIndex } from '../core/retrieval/vector-index.ts';
 import type { Logger } from '../core/logger.ts';
@@ -115,6 +115,14 @@ export class IndexHandle {
     } catch (error) {
       // Keep answering from the build we have; say why once per pointer.
       this.pointer = pointer;
+      if (this.options.backend.catalog.replacesInPlace === true && this.open.vectors !== null) {
+        // The vectors this build searched were replaced by the new build's, made by a model this process does
+        // not have (E_INDEX_MISMATCH) or unusable: searching them with this model's query vectors would rank
+        // passages by meaningless similarities. The papers are the new build's too and still answer, by words.
+        this.open = { ...this.open, vectors: null, lexicalReason: `a newer index build was published that this process cannot search (${describeError(error)})` };
+        logger.error({ err: error }, 'a new index build was published but cannot be opened; answering from the papers alone (by words) until this process is restarted with its model');
+        return;
+      }
       logger.error({ err: error }, 'a new index build was published but cannot be opened; still using the previous one');
     }
   }

@@ -204,6 +204,28 @@ describe('the index build on PostgreSQL', () => {
     expect(answer.first?.paper.source).toBe('seed-papers.jsonl:7');
   });
 
+  it('stops searching vectors in a process on the old model after another process publishes a build with another model of the same dimensions', async () => {
+    const here = await open();
+    const elsewhere = await open();
+    await build(here);
+    const handle = handles(await IndexHandle.open({ embedder, backend: here, graceMs: 0 }));
+    expect((await ask(handle)).dense).toBe(true);
+    // Another model with as many dimensions: the live vectors table is refilled with vectors this process's queries do not match.
+    const other: Embedder = {
+      ...embedder,
+      info: { ...embedder.info, modelId: 'local:another-model' },
+      embedPassages: async (texts, options) => (await embedder.embedPassages(texts, options)).map((v) => v.map((x) => -x)),
+    };
+    await build(elsewhere, other);
+
+    const current = await handle.current();
+    expect(current.vectors).toBeNull();
+    expect(current.lexicalReason).toMatch(/another-model/);
+    const answer = await ask(handle);
+    expect(answer.dense).toBe(false);
+    expect(answer.first?.paper.source).toBe('seed-papers.jsonl:7');
+  });
+
   it('leaves the previous build answering when the server drops the build’s connection (a restart mid-build)', async () => {
     const backend = await open();
     const first = await build(backend);

@@ -62,6 +62,8 @@ export class PostgresBuildCatalog {
   readonly location: string;
   /** Every machine pointed at the database builds into it, each from its own corpus folder. */
   readonly sharedByMachines = true;
+  /** One set of live tables: a published build replaces the previous one's papers and vectors in place. */
+  readonly replacesInPlace = true;
   private readonly pool: PostgresPool;
   private readonly url: string;
   private readonly logger: Logger;
