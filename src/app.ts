@@ -6,6 +6,7 @@
  * tests pass overrides (fakes, a clock), they do not wire parts themselves. Where the data lives (SQLite and
  * hnswlib, or PostgreSQL) is decided by adapters/create-backends.ts alone; here only its ports are seen.
  */
+import os from 'node:os';
 import { REST } from 'discord.js';
 import type { Config } from './config.ts';
 import type { ChatModel } from './core/answering/chat-model.ts';
@@ -29,6 +30,10 @@ import { IndexHandle } from './indexing/open-index.ts';
 import { ArxivClient, type ArxivClientOptions } from './sources/arxiv/arxiv-client.ts';
 import { ArxivService } from './sources/arxiv/arxiv-service.ts';
 import { DailyFetch } from './sources/daily-fetch.ts';
+
+/** The job-claim name of an incoming Discord event (an interaction, a message to answer) when several processes share the state. */
+const DISCORD_EVENT_JOB = 'discord-event';
+const EVENT_HOLDER = `${os.hostname()} pid ${process.pid}`;
 
 /** How often an answer's progress edits may come (Discord allows about 5 edits per 5 s per channel). */
 export const PROGRESS_INTERVAL_MS = 1_500;
@@ -250,6 +255,7 @@ export function createApp(config: Config, { logger, ...overrides }: AppOverrides
         logger,
         shutdownGraceMs: config.discord.shutdownGraceMs,
         now: () => now().getTime(),
+        ...(sharesState(config, backends) ? { claimEvent: async (key: string) => state.jobClaims.claimRun(DISCORD_EVENT_JOB, key, EVENT_HOLDER, now()) } : {}),
         ...(overrides.discordRest ? { rest: overrides.discordRest } : {}),
       });
       return botBuilt;

@@ -60,6 +60,8 @@ export interface PaperBotOptions {
   dailyFetch?: DailyFetch | null;
   /** Each server's /settings. None: /settings says so and the defaults hold. */
   guildSettings?: NonNullable<BotServices['guildSettings']>;
+  /** Claims each event in the shared state (several processes on one database). None: this process answers everything. */
+  claimEvent?: BotServices['claimEvent'];
 }
 
 /** The gateway intents: guilds (channels, threads), guild messages and DMs (mentions, follow-ups), and Message Content only when enabled. */
@@ -112,6 +114,7 @@ export class PaperBot {
       digest: options.digest ?? null,
       arxiv: options.arxiv ?? null,
       guildSettings: options.guildSettings ?? null,
+      claimEvent: options.claimEvent ?? (() => Promise.resolve(true)),
     };
     this.commands = new Map(allCommands.map((c) => [c.data.name, c]));
     this.buttons = new Map(buttonHandlers.map((b) => [b.kind, b]));
@@ -216,6 +219,7 @@ export class PaperBot {
         return;
       }
       logger.debug({ interaction: name, userId: interaction.user.id, guildId: interaction.guildId }, 'interaction');
+      if (!(await this.services.claimEvent(`interaction:${interaction.id}`))) return; // another process answers it
       if (interaction.isChatInputCommand()) {
         const command = this.commands.get(interaction.commandName);
         if (command === undefined) {

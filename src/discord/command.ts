@@ -59,6 +59,12 @@ export interface BotServices {
   arxiv: BotArxiv | null;
   /** Each server's /settings; null when this bot was started without them (the defaults then hold). */
   guildSettings: GuildSettingsStore | null;
+  /**
+   * Claims an incoming event (`interaction:<id>`, `message:<id>`) before it is answered: false when another
+   * process sharing the state took it. Discord sends a shard's events to every session connected as that
+   * shard, so two bot processes on one database (failover, a second machine) would otherwise both answer.
+   */
+  claimEvent: (key: string) => Promise<boolean>;
 }
 
 export interface BotArxiv {

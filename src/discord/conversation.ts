@@ -94,6 +94,8 @@ export async function handleMessage(message: Message, services: BotServices, bot
   // A server's /settings may limit the channels mentions are answered in (a thread goes by its channel).
   const guildSettings = await settingsFor(services.guildSettings, message.guildId);
   if (!answersMentionsIn(guildSettings, channel.id, channel.isThread() ? channel.parentId : null)) return;
+  // Of several bot processes receiving this message (one database, one token), one answers it.
+  if (!(await services.claimEvent(`message:${message.id}`))) return;
 
   const me = message.guild?.members.me ?? null;
   const plan = planPosting(channel.isDMBased() || me === null ? null : channel.permissionsFor(me), { inThread: channel.isThread(), wantsThread: route === 'new-thread' });
