@@ -171,6 +171,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return harness;
 }
 
+/** The real assistant with its answering replaced (a test holds or breaks one question); the lookups are the assistant's own. */
+export function withStream(assistant: Assistant, stream: BotAssistant['stream']): BotAssistant {
+  return {
+    stream,
+    findPapers: (query, limit) => assistant.findPapers(query, limit),
+    resolvePaper: (query) => assistant.resolvePaper(query),
+    lookupPapers: (query, limit) => assistant.lookupPapers(query, limit),
+    lookupPaper: (query, others) => assistant.lookupPaper(query, others),
+    similar: (id, k) => assistant.similar(id, k),
+    about: () => assistant.about(),
+    llmModel: assistant.llmModel,
+  };
+}
+
 /** True for the call that carries an answer's last message (the one with the 👍/👎 buttons). */
 export function carriesFeedback(call: RecordedCall): boolean {
   return JSON.stringify(call.message?.components ?? []).includes('"custom_id":"feedback:');

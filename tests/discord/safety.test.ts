@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { InteractionResponseType, InteractionType, MessageFlags } from 'discord.js';
 import type { Assistant } from '../../src/assistant/assistant.ts';
 import type { BotAssistant } from '../../src/discord/command.ts';
-import { askSlash, carriesFeedback, startHarness, TOKEN, type Harness } from './harness.ts';
+import { askSlash, carriesFeedback, startHarness, TOKEN, withStream, type Harness } from './harness.ts';
 
 const HOSTILE_PAPER = {
   id: 'hostile-1',
@@ -20,19 +20,11 @@ const HOSTILE_PAPER = {
 
 /** Wraps the real assistant so that one question crashes, as a bug would. */
 function crashOn(marker: string) {
-  return (assistant: Assistant): BotAssistant => ({
-    stream: async function* (question, options) {
+  return (assistant: Assistant): BotAssistant =>
+    withStream(assistant, async function* (question, options) {
       if (question.includes(marker)) throw new TypeError(`simulated bug while answering (${marker})`);
       yield* assistant.stream(question, options);
-    },
-    findPapers: (query, limit) => assistant.findPapers(query, limit),
-    resolvePaper: (query) => assistant.resolvePaper(query),
-    lookupPapers: (query, limit) => assistant.lookupPapers(query, limit),
-    lookupPaper: (query, others) => assistant.lookupPaper(query, others),
-    similar: (id, k) => assistant.similar(id, k),
-    about: () => assistant.about(),
-    llmModel: assistant.llmModel,
-  });
+    });
 }
 
 let h: Harness;

@@ -9,7 +9,7 @@ import { InteractionType, MessageFlags } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Assistant } from '../../src/assistant/assistant.ts';
 import type { BotAssistant } from '../../src/discord/command.ts';
-import { askSlash, buttonsOf, startHarness, type Harness } from '../discord/harness.ts';
+import { askSlash, buttonsOf, startHarness, withStream, type Harness } from '../discord/harness.ts';
 import { startPgliteServer, type PgliteServer } from '../support/pglite-server.ts';
 
 const UNREACHABLE = /^The database is unreachable \((connection refused|the connection was closed)\): check that PostgreSQL is running and DATABASE_URL is right; the next operation connects again\.$/;
@@ -28,22 +28,14 @@ function gate(): { entered: Promise<void>; enter: () => void; released: Promise<
 }
 
 function holdOn(marker: string) {
-  return (assistant: Assistant): BotAssistant => ({
-    stream: async function* (question, options) {
+  return (assistant: Assistant): BotAssistant =>
+    withStream(assistant, async function* (question, options) {
       if (question.includes(marker)) {
         held.enter();
         await held.released;
       }
       yield* assistant.stream(question, options);
-    },
-    findPapers: (query, limit) => assistant.findPapers(query, limit),
-    resolvePaper: (query) => assistant.resolvePaper(query),
-    lookupPapers: (query, limit) => assistant.lookupPapers(query, limit),
-    lookupPaper: (query, others) => assistant.lookupPaper(query, others),
-    similar: (id, k) => assistant.similar(id, k),
-    about: () => assistant.about(),
-    llmModel: assistant.llmModel,
-  });
+    });
 }
 
 beforeAll(async () => {
