@@ -66,8 +66,14 @@ export function validateSubscription(input: { time: string; timeZone: string; co
   return { time, timeZone, count, topic };
 }
 
+/** The autocomplete of a time-zone option (`/digest subscribe timezone`, `/settings digest_timezone`). */
+export async function answerTimeZoneAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
+  const typed = String(interaction.options.getFocused()).slice(0, 64);
+  await interaction.respond(timeZoneChoices(typed).map((zone) => ({ name: zone, value: zone })));
+}
+
 /** Zones matching what was typed (the city part first), for the `timezone` option's autocomplete. */
-export function timeZoneChoices(typed: string, limit: number = LIMITS.choices): string[] {
+function timeZoneChoices(typed: string, limit: number = LIMITS.choices): string[] {
   const wanted = typed.trim().toLowerCase().replace(/\s+/g, '_');
   const zones = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
   if (wanted === '') return ['UTC', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Asia/Kolkata', 'Asia/Shanghai', 'Asia/Tokyo', 'Australia/Sydney'].slice(0, limit);
@@ -171,10 +177,7 @@ export const digest = {
     )
     .addSubcommand((sub) => sub.setName('status').setDescription('Every digest of this server: next run, last post, last error')),
 
-  async autocomplete(interaction: AutocompleteInteraction) {
-    const typed = String(interaction.options.getFocused()).slice(0, 64);
-    await interaction.respond(timeZoneChoices(typed).map((zone) => ({ name: zone, value: zone })));
-  },
+  autocomplete: answerTimeZoneAutocomplete,
 
   async execute(asked, services) {
     const interaction = await managesServer(asked, services.logger, { guildOnly: GUILD_ONLY, permissionNeeded: MANAGE_SERVER_NEEDED });

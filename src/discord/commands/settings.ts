@@ -5,12 +5,12 @@
  * the admins' business. Obeyed by /ask (public or private by default), mentions (which channels) and
  * `/digest subscribe` (the time zone when none is given).
  */
-import { ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder, type AutocompleteInteraction } from 'discord.js';
+import { ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import { isUserError } from '../../core/errors.ts';
 import { parseTimeZone } from '../../core/digest/schedule.ts';
 import { applySettingsChange, settingsFor, type GuildSettings, type SettingsChange } from '../../core/settings/guild-settings.ts';
 import type { Command } from '../command.ts';
-import { timeZoneChoices } from './digest.ts';
+import { answerTimeZoneAutocomplete } from './digest.ts';
 import { managesServer, replyPrivately } from './slash-command.ts';
 
 const ANSWERABLE = [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum] as const;
@@ -45,10 +45,7 @@ export const settings = {
     .addBooleanOption((o) => o.setName('mentions_everywhere').setDescription('Answer mentions in every channel again (clears the list)'))
     .addStringOption((o) => o.setName('digest_timezone').setDescription(`Default IANA time zone of /digest subscribe, e.g. Europe/Berlin ("${NONE}" clears it)`).setMaxLength(64).setAutocomplete(true)),
 
-  async autocomplete(interaction: AutocompleteInteraction) {
-    const typed = String(interaction.options.getFocused()).slice(0, 64);
-    await interaction.respond(timeZoneChoices(typed).map((zone) => ({ name: zone, value: zone })));
-  },
+  autocomplete: answerTimeZoneAutocomplete,
 
   async execute(asked, services) {
     const interaction = await managesServer(asked, services.logger, { guildOnly: SETTINGS_GUILD_ONLY, permissionNeeded: SETTINGS_PERMISSION_NEEDED });
