@@ -8,7 +8,7 @@
  * Values go over as SQLite stores them, cast by PostgreSQL to the column's type: ISO instants to TIMESTAMPTZ
  * (read in UTC), JSON text to JSONB, 0/1 to BOOLEAN. The counts are checked again after COMMIT.
  */
-import type pg from 'pg';
+import pg from 'pg';
 import { UserError } from '../../core/errors.ts';
 import type { StateSnapshot } from '../store/state-database.ts';
 import type { PostgresStateDatabase } from './postgres-state-database.ts';
@@ -51,7 +51,7 @@ export async function copyStateToPostgres(snapshot: StateSnapshot, target: Postg
 }
 
 /** The sentence, and the SQL, for emptying the PostgreSQL state before a copy. */
-export function emptyingAdvice(tables: readonly string[]): string {
+function emptyingAdvice(tables: readonly string[]): string {
   return `psql "$DATABASE_URL" -c 'TRUNCATE ${tables.join(', ')}'`;
 }
 
@@ -65,6 +65,10 @@ async function refuseUnlessEmpty(client: pg.PoolClient, tables: readonly string[
     `The PostgreSQL state at ${where} already holds data (${list} rows), so nothing was copied: migrate-to-postgres copies into an empty state only, never over one a bot may be using. To replace it with state.sqlite, empty it first: ${emptyingAdvice(tables)}`,
   );
 }
+
+// Table and column names are the SQLite file's own: quoted as identifiers and literals, never spliced raw.
+const quote = pg.escapeIdentifier;
+const literal = pg.escapeLiteral;
 
 interface CountRow {
   t: string;
@@ -116,12 +120,4 @@ function toPostgres(value: unknown, type: string, table: string, column: string)
     throw new UserError('E_MIGRATE_VALUE', `state.sqlite holds ${JSON.stringify(value)} in ${table}.${column}, which should be 0 or 1; nothing was copied.`);
   }
   return typeof value === 'bigint' ? value.toString() : value;
-}
-
-function quote(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-function literal(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
