@@ -15,7 +15,7 @@ import { deployCommandsCommand } from '../../src/discord/deploy-commands.ts';
 import { INTERRUPTED_NOTICE } from '../../src/discord/render/info-messages.ts';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../../src/dev/fake-openai.ts';
-import { waitUntil, type ScriptProcess } from '../support/script-process.ts';
+import { logLines, waitUntil, type ScriptProcess } from '../support/script-process.ts';
 import { makeWorkspace, type Workspace } from '../support/workspace.ts';
 import { carriesFeedback, TOKEN } from './harness.ts';
 
@@ -54,13 +54,6 @@ function startBot(env: Record<string, string> = {}): ScriptProcess {
   });
   children.push(bot);
   return bot;
-}
-
-function logLines(stderr: string): Array<Record<string, unknown>> {
-  return stderr
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('the bot as a process', () => {

@@ -23,7 +23,7 @@ import { planShards } from '../../src/discord/run-shards.ts';
 import { StateDatabase } from '../../src/adapters/store/state-database.ts';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord.ts';
 import { guildIdOnShard } from '../support/fake-discord/shards.ts';
-import { waitUntil, type ScriptProcess } from '../support/script-process.ts';
+import { logLines, waitUntil, type ScriptProcess } from '../support/script-process.ts';
 import { makeWorkspace, type Workspace } from '../support/workspace.ts';
 import { carriesFeedback, TOKEN } from './harness.ts';
 
@@ -81,9 +81,6 @@ function start(env: Record<string, string> = {}): ScriptProcess {
   return bot;
 }
 
-type LogLine = Record<string, unknown> & { msg?: string };
-const logLines = (stderr: string): LogLine[] =>
-  stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as LogLine);
 const shardPids = (stderr: string, shard: number): number[] =>
   logLines(stderr).filter((l) => l.msg === `shard ${shard} of 2 started`).map((l) => Number(l.pid));
 const alive = (pid: number): boolean => {

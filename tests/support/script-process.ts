@@ -103,3 +103,14 @@ export async function waitUntil(condition: () => boolean, what: string, { timeou
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** A JSON log line of the bot's stderr (pino), with its message. */
+export type LogLine = Record<string, unknown> & { msg?: string };
+
+/** The JSON log lines of `stderr`, skipping anything else a process printed there. */
+export function logLines(stderr: string): LogLine[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as LogLine);
+}
