@@ -9,11 +9,9 @@ import type { BotServices, ButtonHandler } from '../command.ts';
 import { answerInteraction, questionModal } from '../commands/ask.ts';
 import { replyPrivately } from '../commands/slash-command.ts';
 import { ASK_MODAL_QUESTION, askPaperId, parseAskPaperId } from '../custom-ids.ts';
-import { paperById } from '../paper-by-id.ts';
+import { PAPER_GONE, paperById } from '../paper-by-id.ts';
 import { truncate } from '../render/limits.ts';
 import { paperTitle } from '../render/paper-message.ts';
-
-export const PAPER_GONE = 'That paper is no longer in the index.';
 
 export function askPaperModal(paperId: string, title: string, maxQuestionLength: number): ModalBuilder | null {
   const customId = askPaperId(paperId);

@@ -3,13 +3,12 @@
  * paper the answer cited (read back from the stored answer, so the button works after a restart), sent to
  * the person who pressed only.
  */
-import { MessageFlags } from 'discord.js';
 import type { Paper } from '../../core/corpus/paper.ts';
 import type { BotServices, ButtonHandler } from '../command.ts';
 import { citationReply } from '../commands/cite.ts';
+import { replyPrivately } from '../commands/slash-command.ts';
 import { parseAnswerBibtexId, parseCiteId } from '../custom-ids.ts';
-import { paperById } from '../paper-by-id.ts';
-import { NO_PINGS } from '../render/outgoing-message.ts';
+import { PAPER_GONE, paperById } from '../paper-by-id.ts';
 
 /** The papers of these ids still in the index (an id no longer there is left out). */
 async function papersOf(ids: readonly string[], services: BotServices): Promise<Paper[]> {
@@ -27,7 +26,7 @@ export const citeButton = {
     const parsed = parseCiteId(interaction.customId);
     const papers = parsed === null ? [] : await papersOf([parsed.paperId], services);
     if (papers.length === 0) {
-      await interaction.reply({ content: 'That paper is no longer in the index.', flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+      await replyPrivately(interaction, PAPER_GONE);
       return;
     }
     await interaction.reply(citationReply(papers, 'bibtex', { ephemeral: true }));
@@ -42,7 +41,7 @@ export const answerBibtexButton = {
     const papers = answer === undefined ? [] : await papersOf(answer.paperIds, services);
     if (papers.length === 0) {
       const content = answer === undefined ? 'I no longer have the sources of that answer.' : 'The papers that answer cited are no longer in the index.';
-      await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+      await replyPrivately(interaction, content);
       return;
     }
     await interaction.reply(citationReply(papers, 'bibtex', { ephemeral: true }));

@@ -15,7 +15,7 @@ import { contentTerms, wordTokens } from '../../core/text.ts';
 import type { SelectHandler } from '../command.ts';
 import { SIMILAR_COUNT } from '../commands/similar.ts';
 import { PICK_PAPER, PICK_SIMILAR } from '../custom-ids.ts';
-import { paperById } from '../paper-by-id.ts';
+import { PAPER_GONE, paperById } from '../paper-by-id.ts';
 import { LIMITS, oneLine, truncate } from '../render/limits.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
 import { paperTitle, renderPaper, renderSimilar } from '../render/paper-message.ts';
@@ -67,7 +67,7 @@ function pickHandler(kind: typeof PICK_PAPER | typeof PICK_SIMILAR): SelectHandl
       const paperId = interaction.values[0] ?? '';
       const paper = await paperById(services.assistant, paperId);
       if (paper === undefined) {
-        await interaction.update({ content: 'That paper is no longer in the index.', components: [], allowedMentions: NO_PINGS });
+        await interaction.update({ content: PAPER_GONE, components: [], allowedMentions: NO_PINGS });
         return;
       }
       await interaction.update({ content: `Chosen: **${truncate(paperTitle(paper), 200).replace(/\*/g, '\\*')}**.`, components: [], allowedMentions: NO_PINGS });
