@@ -131,7 +131,7 @@ export class PostgresPaperWriter extends PostgresPaperStore {
     await this.flush();
     const removed = passages === undefined ? [] : (await this.sql.query<{ id: number }>(SQL.deletePassagesOf, [paper.id])).map((r) => r.id);
     await this.sql.query(SQL.updatePaper, [JSON.stringify([record])]);
-    if (passages !== undefined && passages.length > 0) await this.sql.query(SQL.insertPassages, [JSON.stringify(passageRecords(paper, passages).map((p, seq) => ({ ...p, seq })))]);
+    if (passages !== undefined) await this.insertPassages(passageRecords(paper, passages));
     return removed;
   }
 
@@ -183,7 +183,11 @@ export class PostgresPaperWriter extends PostgresPaperStore {
     const batch = this.pending;
     this.pending = [];
     await this.sql.query(SQL.insertPapers, [JSON.stringify(batch.map((p) => p.record))]);
-    const passages = batch.flatMap((p) => p.passages);
+    await this.insertPassages(batch.flatMap((p) => p.passages));
+  }
+
+  /** One INSERT of passages, numbered in the order given (their ids are drawn in that order); none: no statement. */
+  private async insertPassages(passages: readonly Record<string, unknown>[]): Promise<void> {
     if (passages.length > 0) await this.sql.query(SQL.insertPassages, [JSON.stringify(passages.map((p, seq) => ({ ...p, seq })))]);
   }
 
