@@ -7,19 +7,13 @@
  * refused. To change a schema, append a migration; never edit one that has shipped.
  */
 import type Database from 'better-sqlite3';
-import { checkNumbering, pendingMigrations, type AppliedMigration, type VersionedMigration } from './schema-versions.ts';
+import { checkNumbering, pendingMigrations, type AppliedMigration, type SchemaOwner, type VersionedMigration } from './schema-versions.ts';
 
 export type Migration = VersionedMigration<(db: Database.Database) => void>;
 
-export interface MigrateOptions {
+export interface MigrateOptions extends Omit<SchemaOwner, 'where'> {
   /** The file, named in errors. */
   file: string;
-  /** What the file is, for errors: "the state database". */
-  what: string;
-  /** The error code for a file newer than this code. */
-  tooNewCode: string;
-  /** What the person should do about a file newer than this code. */
-  tooNewAdvice: string;
 }
 
 /** The schema version of an open database (0 for a new, empty one). */

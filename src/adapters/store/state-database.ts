@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { describeError, UserError } from '../../core/errors.ts';
 import type { StateStores } from '../../core/state-stores.ts';
 import { errorCode, writeFailure } from '../../indexing/write-failure.ts';
+import type { AppliedMigration } from './schema-versions.ts';
 import { SqliteDigestStore } from './sqlite-digest-store.ts';
 import { SqliteDigestVoteStore } from './sqlite-digest-vote-store.ts';
 import { SqliteFeedbackStore } from './sqlite-feedback-store.ts';
@@ -112,7 +113,7 @@ export class StateDatabase implements StateStores {
     return schemaVersion(this.db);
   }
 
-  appliedMigrations(): Array<{ version: number; name: string; appliedAt: string }> {
+  appliedMigrations(): AppliedMigration[] {
     return appliedMigrations(this.db);
   }
 
