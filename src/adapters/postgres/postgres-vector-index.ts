@@ -49,6 +49,12 @@ async function tableExists(sql: Sql, table: string): Promise<boolean> {
   return row?.found === true;
 }
 
+/** How many vectors `table` holds (creating, checking and saving the index all compare or record it). */
+async function rowCount(sql: Sql, table: string): Promise<number> {
+  const [row] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+  return row?.n ?? 0;
+}
+
 /** The tables of vectors there are, by dimension. */
 export async function vectorTables(sql: Sql): Promise<number[]> {
   const rows = await sql.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename ~ '^passage_vectors_[0-9]+$'`);
@@ -85,10 +91,10 @@ export class PostgresVectorIndex {
       await sql.query(`CREATE TABLE ${table} (passage_id BIGINT PRIMARY KEY REFERENCES passages (id) ON DELETE CASCADE, embedding vector(${dims}) NOT NULL)`);
       return new PostgresVectorIndex(sql, dims, 0, params);
     }
-    const [row] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+    const rows = await rowCount(sql, table);
     const options = await indexOptions(sql, table);
-    if ((row?.n ?? 0) === 0 || (options !== null && options !== hnswOptions(params))) await sql.query(`DROP INDEX IF EXISTS ${table}_hnsw`);
-    if ((row?.n ?? 0) > 0) await sql.query(`DELETE FROM ${table}`);
+    if (rows === 0 || (options !== null && options !== hnswOptions(params))) await sql.query(`DROP INDEX IF EXISTS ${table}_hnsw`);
+    if (rows > 0) await sql.query(`DELETE FROM ${table}`);
     return new PostgresVectorIndex(sql, dims, 0, params);
   }
 
@@ -101,8 +107,8 @@ export class PostgresVectorIndex {
   static async check(sql: Sql, { dims, slots }: { dims: number; slots: number }): Promise<string | null> {
     const table = vectorTable(dims);
     if (!(await tableExists(sql, table))) return 'is missing, so the build has lost its vectors';
-    const [row] = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
-    if ((row?.n ?? 0) !== slots) return `holds ${row?.n ?? 0} vectors, its manifest says ${slots}`;
+    const rows = await rowCount(sql, table);
+    if (rows !== slots) return `holds ${rows} vectors, its manifest says ${slots}`;
     if (slots > 0 && (await indexOptions(sql, table)) === null) return 'has no HNSW index';
     return null;
   }
@@ -144,8 +150,7 @@ export class PostgresVectorIndex {
     if ((await indexOptions(this.sql, table)) === null) {
       await this.sql.query(`CREATE INDEX ${table}_hnsw ON ${table} USING hnsw (embedding vector_cosine_ops) WITH (${hnswOptions(this.params)})`);
     }
-    const [row] = await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
-    this.live = row?.n ?? 0;
+    this.live = await rowCount(this.sql, table);
   }
 
   async search(vector: readonly number[], k: number): Promise<VectorHit[]> {
