@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { Client, Events, GatewayIntentBits, GatewayOpcodes, Partials, Routes, REST, type Interaction, type Message } from 'discord.js';
 import { startFakeDiscord, type FakeDiscord } from '../fake-discord.ts';
+import { waitUntil } from '../script-process.ts';
 import { guildIdOnShard, shardOfGuild } from './shards.ts';
 
 const TOKEN = 'fake-bot-token';
@@ -50,10 +51,6 @@ afterAll(async () => {
   for (const client of clients) await client.destroy();
 });
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-}
-
 describe('the fake Discord shards a bot as Discord does', () => {
   it('recommends the configured shard count on GET /gateway/bot', async () => {
     const rest = new REST({ api: fake.apiUrl, retries: 0, timeout: 2000 }).setToken(TOKEN);
@@ -70,7 +67,7 @@ describe('the fake Discord shards a bot as Discord does', () => {
     await fake.interaction({ name: 'ask', channelId: fake.guilds[1]?.channels[0]?.id ?? '', options: { question: 'q' } });
     await fake.message({ channelId: fake.guilds[0]?.channels[0]?.id ?? '', content: 'hello zero' });
     await fake.message({ dm: true, content: 'a DM' });
-    await until(() => received[0]?.length === 2 && received[1]?.length === 1);
+    await waitUntil(() => received[0]?.length === 2 && received[1]?.length === 1, 'both shards\' events', { timeoutMs: 2000, log: () => JSON.stringify(received) });
     expect(received).toEqual([[GUILD_0, null], [GUILD_1]]);
     expect(fake.dispatches.filter((d) => d.event === 'INTERACTION_CREATE' || d.event === 'MESSAGE_CREATE').map((d) => [d.event, d.shard[0]])).toEqual([
       ['INTERACTION_CREATE', 1],
