@@ -15,6 +15,7 @@ import { botCommand, runBot, type BotProcess } from '../../src/discord/run-bot.t
 import { sqliteHnswBackend } from '../../src/adapters/sqlite-hnsw-backend.ts';
 import type { Embedder } from '../../src/core/retrieval/embedder.ts';
 import { buildIndex } from '../../src/indexing/build-index.ts';
+import { saidOnStderr } from '../support/script-process.ts';
 import { makeWorkspace, useWorkspace, type RunResult, type Workspace } from '../support/workspace.ts';
 
 const failing = vi.hoisted(() => ({ rule: null as null | ((file: string, call: string) => string | null) }));
@@ -41,7 +42,7 @@ const FAMUS = 'What does FaMUS approximate to save training time?';
 
 /** What a person reads on stderr, without the JSON log lines and the progress bar. */
 function said(result: RunResult): string[] {
-  return result.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('{') && !line.startsWith('embedding '));
+  return saidOnStderr(result.stderr).filter((line) => !line.startsWith('embedding '));
 }
 
 describe('a disk that fills up during an index build', () => {

@@ -8,6 +8,7 @@ import { appendFileSync, closeSync, openSync, readFileSync, statSync, truncateSy
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { saidOnStderr } from '../support/script-process.ts';
 import { useWorkspace, type RunResult } from '../support/workspace.ts';
 
 const FAMUS = 'What does FaMUS approximate to save training time?';
@@ -20,7 +21,7 @@ function currentBuild(dataDir: string): string {
 
 /** What a person reads on stderr, without the JSON log lines. */
 function said(result: RunResult): string[] {
-  return result.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('{'));
+  return saidOnStderr(result.stderr);
 }
 
 /** When each paper entered the index, as the current build's store records it. */

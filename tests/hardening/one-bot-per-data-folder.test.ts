@@ -14,7 +14,7 @@ import { botCommand, type BotProcess } from '../../src/discord/run-bot.ts';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord.ts';
-import { waitUntil, type ScriptProcess } from '../support/script-process.ts';
+import { saidOnStderr, waitUntil, type ScriptProcess } from '../support/script-process.ts';
 import { makeWorkspace, type Workspace } from '../support/workspace.ts';
 import { TOKEN } from '../discord/harness.ts';
 
@@ -63,7 +63,7 @@ describe('one bot per data folder', () => {
     const second = startBot();
     const refused = await second.waitForExit(60_000);
     expect(refused.code, second.stderr()).toBe(1);
-    const sentence = second.stderr().split('\n').filter((line) => line.trim() !== '' && !line.startsWith('{'));
+    const sentence = saidOnStderr(second.stderr());
     expect(sentence).toEqual([expect.stringMatching(new RegExp(`^Another paperbot bot \\(process ${pid}\\) is running on .*data: stop it first, since two bots on one data folder answer every mention twice`))]);
     expect(fake.gatewayLog.filter((frame) => frame.op === 2)).toHaveLength(1);
 

@@ -114,3 +114,8 @@ export function logLines(stderr: string): LogLine[] {
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as LogLine);
 }
+
+/** What a person reads on stderr: its non-empty lines other than the JSON log lines. */
+export function saidOnStderr(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('{'));
+}
