@@ -35,6 +35,10 @@ const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
   PRIMARY KEY (schema, version)
 )`;
 
+/** A schema's version, read by postgresSchemaVersion on the pool and by the runner inside its transaction. */
+const VERSION = 'SELECT MAX(version) AS version FROM schema_migrations WHERE schema = $1';
+type VersionRow = { version: number | null };
+
 /** Brings `schema` in the database up to the last of `migrations`; returns the versions it applied. */
 export async function migratePostgres(pool: PostgresPool, migrations: readonly PostgresMigration[], { schema, prepare, ...owner }: PostgresMigrateOptions): Promise<number[]> {
   checkNumbering(migrations, owner.what);
@@ -53,7 +57,7 @@ export async function migratePostgres(pool: PostgresPool, migrations: readonly P
 
 /** The highest migration of `schema` applied (0 for a database that has none of it). */
 export async function postgresSchemaVersion(pool: PostgresPool, schema: string): Promise<number> {
-  const [row] = await pool.query<{ version: number | null }>(`SELECT MAX(version) AS version FROM schema_migrations WHERE schema = $1`, [schema]);
+  const [row] = await pool.query<VersionRow>(VERSION, [schema]);
   return row?.version ?? 0;
 }
 
@@ -67,6 +71,6 @@ export async function postgresAppliedMigrations(pool: PostgresPool, schema: stri
 }
 
 async function versionOf(client: pg.PoolClient, schema: string): Promise<number> {
-  const result = await client.query<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_migrations WHERE schema = $1', [schema]);
+  const result = await client.query<VersionRow>(VERSION, [schema]);
   return result.rows[0]?.version ?? 0;
 }
