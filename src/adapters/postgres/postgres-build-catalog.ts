@@ -26,12 +26,12 @@ export const BUILD_LOCK = 7_212_027;
 const CONNECT_TIMEOUT_MS = 10_000;
 
 /** What sentences call a build's manifest and corpus-lines record. */
-export const MANIFEST_ROW = 'the manifest row in PostgreSQL';
+const MANIFEST_ROW = 'the manifest row in PostgreSQL';
 
 const HANDLE = /^pg:(.+)$/;
 
 /** A build's handle, as the build and the open index pass it around (where SQLite passes a folder). */
-export function buildHandle(buildId: string): string {
+function buildHandle(buildId: string): string {
   return `pg:${buildId}`;
 }
 

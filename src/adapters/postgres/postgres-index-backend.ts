@@ -22,7 +22,7 @@ import { PostgresPool, type PostgresPoolOptions } from './postgres-pool.ts';
 import { PostgresVectorIndex, vectorTableName, vectorTables, type PgHnswParams, type VectorSql } from './postgres-vector-index.ts';
 
 /** The index's name in `schema_migrations`. */
-export const INDEX_SCHEMA = 'index';
+const INDEX_SCHEMA = 'index';
 
 export interface PostgresIndexOptions extends PostgresPoolOptions {
   /** HNSW_M, HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH. */

@@ -65,7 +65,7 @@ const SQL = {
     ORDER BY ts_rank_cd('${NAME_WEIGHTS}', p.names, q) DESC, p.position LIMIT $2`,
 };
 
-export interface PaperRow {
+interface PaperRow {
   id: string;
   label: string;
   title: string | null;
@@ -183,7 +183,7 @@ export class PostgresPaperStore {
   async close(): Promise<void> {}
 }
 
-export function toPaper(row: PaperRow): StoredPaper {
+function toPaper(row: PaperRow): StoredPaper {
   return {
     id: row.id,
     label: row.label,
