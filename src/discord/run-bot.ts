@@ -99,6 +99,11 @@ export async function runBot({ app, stop, onReady }: RunBotOptions): Promise<num
   }
 }
 
+/** What to fix when Discord refused the token (at login, or when the sharding parent asks how to shard). */
+export const TOKEN_REJECTED_HINT = 'Discord rejected the bot token; put the current one in DISCORD_TOKEN (Developer Portal → your application → Bot → Reset Token)';
+/** What to check when Discord could not be reached. */
+export const UNREACHABLE_HINT = 'check the network and DISCORD_API_URL';
+
 async function login(bot: PaperBot, token: string): Promise<void> {
   try {
     await bot.start();
@@ -108,8 +113,8 @@ async function login(bot: PaperBot, token: string): Promise<void> {
     const hint = /intent/i.test(reason)
       ? 'DISCORD_MESSAGE_CONTENT=true needs the Message Content intent enabled in the Developer Portal (your application → Bot → Privileged Gateway Intents); enable it or set DISCORD_MESSAGE_CONTENT=false'
       : /token|401|unauthori[sz]ed|authentication failed/i.test(reason)
-        ? 'Discord rejected the bot token; put the current one in DISCORD_TOKEN (Developer Portal → your application → Bot → Reset Token)'
-        : 'check the network and DISCORD_API_URL';
+        ? TOKEN_REJECTED_HINT
+        : UNREACHABLE_HINT;
     throw new UserError('E_DISCORD_LOGIN', `Could not log in to Discord (${reason}): ${hint}.`, { cause: error });
   }
 }

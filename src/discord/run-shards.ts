@@ -13,7 +13,7 @@ import type { CommandContext } from '../cli/run-main.ts';
 import { UserError } from '../core/errors.ts';
 import { scrubSecrets } from '../core/redact-secrets.ts';
 import { describeBuild } from '../indexing/describe-build.ts';
-import type { BotProcess } from './run-bot.ts';
+import { TOKEN_REJECTED_HINT, UNREACHABLE_HINT, type BotProcess } from './run-bot.ts';
 import { superviseShards, type ShardPlan } from './shard-supervisor.ts';
 
 export async function shardsCommand({ app }: CommandContext, proc: Pick<BotProcess, 'once'> = process): Promise<number> {
@@ -50,9 +50,7 @@ export async function planShards(rest: REST, setting: 'auto' | number, token: st
     gateway = (await rest.get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult;
   } catch (error) {
     const reason = scrubSecrets(error instanceof Error ? error.message : String(error), [token]);
-    const hint = /401|unauthori[sz]ed/i.test(reason)
-      ? 'Discord rejected the bot token; put the current one in DISCORD_TOKEN (Developer Portal → your application → Bot → Reset Token)'
-      : 'check the network and DISCORD_API_URL';
+    const hint = /401|unauthori[sz]ed/i.test(reason) ? TOKEN_REJECTED_HINT : UNREACHABLE_HINT;
     throw new UserError('E_DISCORD_LOGIN', `Could not ask Discord how to shard the bot (${reason}): ${hint}.`, { cause: error });
   }
   return {
