@@ -199,15 +199,8 @@ export class Assistant {
    */
   async digestCandidates(topic?: string | null): Promise<DigestCandidates> {
     const { store, vectors } = await this.options.index.current();
-    let embeddings: ((paperId: string) => Awaitable<number[] | undefined>) | undefined;
-    if (vectors !== null) {
-      const cache = new Map<string, Promise<number[] | undefined>>();
-      embeddings = (paperId) => {
-        let centroid = cache.get(paperId);
-        if (centroid === undefined) cache.set(paperId, (centroid = paperCentroid(paperId, { store, vectors })));
-        return centroid;
-      };
-    }
+    // No cache here: the digest's pickDigestLazily keeps what it read, asking for each paper once.
+    const embeddings = vectors === null ? undefined : (paperId: string) => paperCentroid(paperId, { store, vectors });
     let relevance: Map<string, number> | undefined;
     let topicMatch: ((paperId: string) => Awaitable<number | undefined>) | undefined;
     const query = topic?.trim();
@@ -217,14 +210,13 @@ export class Assistant {
       relevance = new Map(found.passages.map((p) => [p.paper.id, p.score]));
       // Absolute, unlike the fused score: the share of the topic's (IDF-weighted) words the paper has. A paper
       // beyond the retrieved 100 (a day's flood) is measured when the picker asks, and it asks for new ones only.
-      const measured = new Map<string, number>(found.passages.map((p) => [p.paper.id, p.coverage]));
+      const measured: ReadonlyMap<string, number> = new Map(found.passages.map((p) => [p.paper.id, p.coverage]));
       topicMatch = async (paperId) => {
-        if (!measured.has(paperId)) {
-          const ids = await store.passageIdsOf(paperId);
-          const matched = ids.length === 0 ? new Map<number, Set<string>>() : await store.matchedTerms(found.terms, ids);
-          measured.set(paperId, Math.max(0, ...ids.map((id) => coverage(found.terms, matched.get(id) ?? new Set(), found.idf))));
-        }
-        return measured.get(paperId);
+        const known = measured.get(paperId);
+        if (known !== undefined) return known;
+        const ids = await store.passageIdsOf(paperId);
+        const matched = ids.length === 0 ? new Map<number, Set<string>>() : await store.matchedTerms(found.terms, ids);
+        return Math.max(0, ...ids.map((id) => coverage(found.terms, matched.get(id) ?? new Set(), found.idf)));
       };
     }
     return { papers: await store.allPapers(), embeddings, relevance, topicMatch };
