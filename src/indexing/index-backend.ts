@@ -22,6 +22,11 @@ export interface FileDamage {
   problem: string;
 }
 
+/** The damage as the middle of a sentence: "store /…/papers.sqlite is not a SQLite database". */
+export function describeDamage({ what, file, problem }: FileDamage): string {
+  return `${what} ${file} ${problem}`;
+}
+
 /** A build's file that cannot be used, found while reading it (the backend names the file, the reader the index). */
 export class DamagedFileError extends Error {
   override readonly name = 'DamagedFileError';
@@ -29,7 +34,7 @@ export class DamagedFileError extends Error {
     readonly damage: FileDamage,
     options?: { cause?: unknown },
   ) {
-    super(`the index ${damage.what} ${damage.file} ${damage.problem}`, options);
+    super(`the index ${describeDamage(damage)}`, options);
   }
 }
 

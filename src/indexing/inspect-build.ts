@@ -6,7 +6,7 @@
  * store alone when only the vectors are.
  */
 import { UserError } from '../core/errors.ts';
-import type { FileDamage, IndexBackend } from './index-backend.ts';
+import { describeDamage, type FileDamage, type IndexBackend } from './index-backend.ts';
 import { checkManifest, type Manifest } from './manifest.ts';
 
 export type InspectedBuild = { manifest: Manifest; damage: null } | { manifest: Manifest | null; damage: FileDamage; storeUsable: boolean };
@@ -29,10 +29,10 @@ export async function inspectBuild(build: string, backend: IndexBackend, { thoro
 
 /** The one sentence a reader (ask, chat, the bot) gives for a damaged current build: which file, what is wrong, what repairs it. */
 export function damagedIndexError(damage: FileDamage, cause?: unknown): UserError {
-  return new UserError('E_INDEX_CORRUPT', `The index ${damage.what} ${damage.file} ${damage.problem}: run \`npm run index\` to rebuild the index.`, { cause });
+  return new UserError('E_INDEX_CORRUPT', `The index ${describeDamage(damage)}: run \`npm run index\` to rebuild the index.`, { cause });
 }
 
 /** What a build that repaired a damaged one says: "The index in data/index was broken (its store … is …): rebuilt from the corpus." `location`: the catalog's. */
 export function describeRepair(location: string, damage: FileDamage): string {
-  return `The index in ${location} was broken (its ${damage.what} ${damage.file} ${damage.problem}): rebuilt from the corpus.`;
+  return `The index in ${location} was broken (its ${describeDamage(damage)}): rebuilt from the corpus.`;
 }
