@@ -14,38 +14,33 @@ import { migratePostgresIndex } from '../../src/adapters/postgres/postgres-index
 import { PostgresPaperStore } from '../../src/adapters/postgres/postgres-paper-store.ts';
 import { PostgresPaperWriter } from '../../src/adapters/postgres/postgres-paper-writer.ts';
 import { PostgresPool } from '../../src/adapters/postgres/postgres-pool.ts';
-import { nativePostgresBinaries, startNativePostgres, type NativePostgres } from '../support/native-postgres.ts';
+import { nativePostgresBinaries, useNativePostgres } from '../support/native-postgres.ts';
 import { paper } from '../support/paper-fixture.ts';
 
 describe.skipIf(nativePostgresBinaries() === undefined)('index builds on PostgreSQL 15 with real sessions', () => {
-  let server: NativePostgres;
-  const pools: PostgresPool[] = [];
+  const server = useNativePostgres();
   const catalogs: PostgresBuildCatalog[] = [];
-  const pool = () => {
-    const made = new PostgresPool({ url: server.url, poolSize: 3, statementTimeoutMs: 10_000 });
-    pools.push(made);
-    return made;
-  };
+  const pool = () => server.pool(3);
+  /** The first pool: the one the tests clear the tables through. */
+  let first: PostgresPool;
   /** A second process's view: its own pool and catalog. */
   const aProcess = () => {
     const own = pool();
-    const catalog = new PostgresBuildCatalog({ pool: own, url: server.url });
+    const catalog = new PostgresBuildCatalog({ pool: own, url: server.url() });
     catalogs.push(catalog);
     return { pool: own, catalog };
   };
 
   beforeAll(async () => {
-    server = await startNativePostgres();
-    await migratePostgresIndex(pool(), undefined, { pgvector: false });
+    first = pool();
+    await migratePostgresIndex(first, undefined, { pgvector: false });
   });
   beforeEach(async () => {
-    await pools[0]?.query('DELETE FROM papers');
-    await pools[0]?.query('DELETE FROM index_catalog');
+    await first.query('DELETE FROM papers');
+    await first.query('DELETE FROM index_catalog');
   });
   afterAll(async () => {
     await Promise.all(catalogs.map((c) => c.close()));
-    await Promise.all(pools.map((p) => p.close()));
-    await server?.close();
   });
 
   /** Begins a build (lock + BEGIN) and writes papers `ids` into it, replacing what was there. */

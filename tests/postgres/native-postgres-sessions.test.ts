@@ -7,31 +7,17 @@
  * runs every connection in one session and enforces no statement timeout, so it cannot show these.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PostgresDigestStore } from '../../src/adapters/postgres/postgres-digest-store.ts';
 import { migratePostgres, postgresAppliedMigrations } from '../../src/adapters/postgres/postgres-migrations.ts';
-import { PostgresPool } from '../../src/adapters/postgres/postgres-pool.ts';
 import { POSTGRES_STATE_MIGRATIONS } from '../../src/adapters/postgres/postgres-state-migrations.ts';
-import { nativePostgresBinaries, startNativePostgres, type NativePostgres } from '../support/native-postgres.ts';
+import { nativePostgresBinaries, useNativePostgres } from '../support/native-postgres.ts';
 
 const STATE = { schema: 'state', what: 'the state database', tooNewCode: 'E_STATE_TOO_NEW', tooNewAdvice: 'Update paperbot.' };
 
 describe.skipIf(nativePostgresBinaries() === undefined)('PostgreSQL 15 with real sessions', () => {
-  let server: NativePostgres;
-  const pools: PostgresPool[] = [];
-  const pool = () => {
-    const made = new PostgresPool({ url: server.url, poolSize: 4, statementTimeoutMs: 10_000 });
-    pools.push(made);
-    return made;
-  };
-
-  beforeAll(async () => {
-    server = await startNativePostgres();
-  });
-  afterAll(async () => {
-    await Promise.all(pools.map((p) => p.close()));
-    await server?.close();
-  });
+  const server = useNativePostgres();
+  const pool = () => server.pool(4);
 
   it('migrates once when several processes start at the same moment', async () => {
     const processes = Array.from({ length: 5 }, pool);
@@ -47,7 +33,7 @@ describe.skipIf(nativePostgresBinaries() === undefined)('PostgreSQL 15 with real
     const claim = { channelId: 'c1', guildId: 'g1', localDate: '2026-03-02', paperIds: ['p1'], pickedAt: new Date('2026-03-02T09:00:00Z') };
     // To make the race certain rather than likely: a session writes the day's row and holds it uncommitted,
     // so every claim passes its "no record yet" check (it cannot see that row) and waits on the key.
-    const gate = new pg.Client({ connectionString: server.url });
+    const gate = new pg.Client({ connectionString: server.url() });
     await gate.connect();
     try {
       await gate.query('BEGIN');
@@ -70,8 +56,7 @@ describe.skipIf(nativePostgresBinaries() === undefined)('PostgreSQL 15 with real
   });
 
   it('cancels a statement that outlives DATABASE_STATEMENT_TIMEOUT_MS, saying so in one sentence', async () => {
-    const impatient = new PostgresPool({ url: server.url, poolSize: 1, statementTimeoutMs: 200 });
-    pools.push(impatient);
+    const impatient = server.pool(1, 200);
     const failed = await impatient.query('SELECT pg_sleep(5)').catch((error: unknown) => error);
     expect(failed).toMatchObject({
       code: 'E_DATABASE_TIMEOUT',

@@ -11,22 +11,16 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresJobClaimStore } from '../../src/adapters/postgres/postgres-job-claim-store.ts';
 import { migratePostgres } from '../../src/adapters/postgres/postgres-migrations.ts';
-import { PostgresPool } from '../../src/adapters/postgres/postgres-pool.ts';
 import { PostgresRateLimitStore } from '../../src/adapters/postgres/postgres-rate-limit-store.ts';
 import { POSTGRES_STATE_MIGRATIONS } from '../../src/adapters/postgres/postgres-state-migrations.ts';
-import { nativePostgresBinaries, startNativePostgres, type NativePostgres } from '../support/native-postgres.ts';
+import { nativePostgresBinaries, useNativePostgres } from '../support/native-postgres.ts';
 
 const STATE = { schema: 'state', what: 'the state database', tooNewCode: 'E_STATE_TOO_NEW', tooNewAdvice: 'Update paperbot.' };
 
 describe.skipIf(nativePostgresBinaries() === undefined)('shared state on PostgreSQL 15 with real sessions', () => {
-  let server: NativePostgres;
+  const server = useNativePostgres();
   let gate: pg.Client;
-  const pools: PostgresPool[] = [];
-  const pool = (poolSize: number) => {
-    const made = new PostgresPool({ url: server.url, poolSize, statementTimeoutMs: 10_000 });
-    pools.push(made);
-    return made;
-  };
+  const pool = (poolSize: number) => server.pool(poolSize);
   /** Sessions waiting on a lock right now. */
   const waiting = async () => {
     // Inside a transaction pg_stat_activity is read once and kept: clear that to see it change.
@@ -35,15 +29,12 @@ describe.skipIf(nativePostgresBinaries() === undefined)('shared state on Postgre
   };
 
   beforeAll(async () => {
-    server = await startNativePostgres();
     await migratePostgres(pool(1), POSTGRES_STATE_MIGRATIONS, STATE);
-    gate = new pg.Client({ connectionString: server.url });
+    gate = new pg.Client({ connectionString: server.url() });
     await gate.connect();
   }, 30_000);
   afterAll(async () => {
     await gate?.end();
-    await Promise.all(pools.map((p) => p.close()));
-    await server?.close();
   });
 
   it('lets exactly one of 8 simultaneous claims of the daily fetch from 4 processes win, and none fail', async () => {

@@ -9,6 +9,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { PostgresPool } from '../../src/adapters/postgres/postgres-pool.ts';
 import { freePort } from './free-port.ts';
 
 const BIN = '/usr/lib/postgresql/15/bin';
@@ -95,4 +97,39 @@ function ready(server: ChildProcess): Promise<void> {
       reject(new Error(`PostgreSQL exited with code ${code} before it was ready:\n${log}`));
     });
   });
+}
+
+export interface UsedNativePostgres {
+  /** The server's URL (once the block's beforeAll has run). */
+  url(): string;
+  /** A pool of its own on the server, as a separate process would have; closed after the block's tests. */
+  pool(poolSize: number, statementTimeoutMs?: number): PostgresPool;
+}
+
+/**
+ * The server for a describe block: started before its tests, and after them its pools closed, then the server.
+ * Registered first, so the block's own afterAll (closing what uses the pools) runs before it.
+ */
+export function useNativePostgres(): UsedNativePostgres {
+  let server: NativePostgres | undefined;
+  const pools: PostgresPool[] = [];
+  beforeAll(async () => {
+    server = await startNativePostgres();
+  }, 30_000);
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.close()));
+    await server?.close();
+  });
+  const url = () => {
+    if (server === undefined) throw new Error('the native PostgreSQL server is not started yet');
+    return server.url;
+  };
+  return {
+    url,
+    pool(poolSize, statementTimeoutMs = 10_000) {
+      const made = new PostgresPool({ url: url(), poolSize, statementTimeoutMs });
+      pools.push(made);
+      return made;
+    },
+  };
 }
