@@ -87,7 +87,7 @@ export function stripBotMention(content: string, botId: string): string {
 }
 
 /** Messages of a reply chain read back as context: the replied-to message and the ones it replies to. */
-export const REPLY_CHAIN_DEPTH = 5;
+const REPLY_CHAIN_DEPTH = 5;
 
 /** A message of a reply chain: what history needs, and the message it replies to (null: the chain starts here). */
 export interface ChainMessage extends HistoryMessage {

@@ -56,7 +56,7 @@ export class RateLimiter implements QuestionLimiter {
 }
 
 /** The limit counted in a shared store (the state database), on the bot's clock. */
-export class SharedRateLimiter implements QuestionLimiter {
+class SharedRateLimiter implements QuestionLimiter {
   constructor(
     private readonly store: RateLimitStore,
     private readonly limit: RateLimit,

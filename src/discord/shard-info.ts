@@ -6,12 +6,12 @@
  */
 import type { Client } from 'discord.js';
 
-export interface ShardIds {
+interface ShardIds {
   ids: number[];
   count: number;
 }
 
-export function shardsOf(client: Client): ShardIds {
+function shardsOf(client: Client): ShardIds {
   const { shards, shardCount } = client.options;
   // discord.js turns `shards` into a list in its constructor; 'auto' (which paperbot never passes) is resolved at login.
   const ids = Array.isArray(shards) ? [...shards] : typeof shards === 'number' ? [shards] : [0];

@@ -17,7 +17,7 @@ import { ShardingManager, type Shard } from 'discord.js';
 import type { Logger } from '../core/logger.ts';
 import { describeForLog } from '../core/redact-secrets.ts';
 
-export const SHARD_ENTRY = fileURLToPath(new URL('../shard-main.ts', import.meta.url));
+const SHARD_ENTRY = fileURLToPath(new URL('../shard-main.ts', import.meta.url));
 const TSX_LOADER = import.meta.resolve('tsx');
 const IDENTIFY_WINDOW_MS = 5_500;
 /** A shard opens the index and loads the model before it connects. */

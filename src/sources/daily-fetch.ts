@@ -21,7 +21,7 @@ import type { Logger } from '../core/logger.ts';
 import type { ArxivService, FetchReport } from './arxiv/arxiv-service.ts';
 
 /** The daily fetch's name in the job claims. */
-export const DAILY_FETCH_JOB = 'arxiv-fetch';
+const DAILY_FETCH_JOB = 'arxiv-fetch';
 
 export interface DailyFetchOptions {
   arxiv: ArxivService;

@@ -37,7 +37,7 @@ export function escapeAnswer(text: string): string {
 }
 
 /** A URL paperbot did not build: visible and copyable, but neither a link nor a preview. */
-export function inertUrl(url: string): string {
+function inertUrl(url: string): string {
   return `\`${url.replace(/`/g, '')}\``;
 }
 

@@ -83,7 +83,7 @@ export function linkUrl(url: string | null | undefined, max: number = LIMITS.but
 }
 
 /** Longest URL shown in a message's text (no Discord limit but the message's own). */
-export const TEXT_URL_MAX = 1_000;
+const TEXT_URL_MAX = 1_000;
 
 /** ` <url>` after a source line: the normalized link in <> (no preview), or nothing when it is unusable. */
 export function sourceLink(url: string | null | undefined): string {
