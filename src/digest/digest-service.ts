@@ -39,7 +39,7 @@ export interface SubscriptionStatus {
  * sending takes seconds (a few REST calls of at most 15 s each), and a process cannot tell whether one on
  * another machine is still alive.
  */
-export const STALE_SENDING_MS = 10 * 60_000;
+const STALE_SENDING_MS = 10 * 60_000;
 
 export class DigestService {
   readonly scheduler: DigestScheduler;
