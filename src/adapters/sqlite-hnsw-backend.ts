@@ -40,7 +40,7 @@ export function sqliteHnswBackend(indexDir: string, hnsw: HnswParams): IndexBack
     },
     vectors: {
       params: { space: 'cosine', m: hnsw.m, efConstruction: hnsw.efConstruction },
-      exists: (dir) => existsSync(path.join(dir, VECTORS_FILE)),
+      exists: (dir) => existsSync(vectorsFile(dir)),
       // The graph lives in memory until `save` writes it into the started build's folder.
       create: (_started, { dims, capacity }) => HnswVectorIndex.create({ dims, capacity, params: hnsw }),
       load: (dir, { dims, live }) => {
