@@ -56,6 +56,15 @@ beforeEach(() => {
 const open = async () => backends(await PostgresIndexBackend.open({ url: server.url, poolSize: 3, statementTimeoutMs: 20_000, hnsw: { m: 16, efConstruction: 64, efSearch: 40 } }));
 const build = (backend: PostgresIndexBackend, using: Embedder = embedder) => buildIndex({ corpusDir, embedder: using, backend });
 
+/** Two processes on one database: `here` has built the index and searches it through `handle`; `elsewhere` has built nothing yet. */
+async function twoProcesses(): Promise<{ here: PostgresIndexBackend; elsewhere: PostgresIndexBackend; handle: IndexHandle }> {
+  const here = await open();
+  const elsewhere = await open();
+  await build(here);
+  const handle = handles(await IndexHandle.open({ embedder, backend: here, graceMs: 0 }));
+  return { here, elsewhere, handle };
+}
+
 /** Line 7 (FaMUS) of the corpus with a sentence added to its abstract: its text changed, nothing else did. */
 function changeFamus(sentence: string): void {
   const file = path.join(corpusDir, 'seed-papers.jsonl');
@@ -116,10 +125,7 @@ describe('the index build on PostgreSQL', () => {
   });
 
   it('searches the committed vectors when this process begins a build right after another process published one', async () => {
-    const here = await open();
-    const elsewhere = await open();
-    await build(here);
-    const handle = handles(await IndexHandle.open({ embedder, backend: here, graceMs: 0 }));
+    const { here, elsewhere, handle } = await twoProcesses();
     changeFamus('Its zanzibarite variant skips the outer loop.');
     const second = await build(elsewhere);
     // This process begins a build (as /add or the daily fetch does) before its next question follows the new build.
@@ -187,10 +193,7 @@ describe('the index build on PostgreSQL', () => {
   });
 
   it('keeps answering from the papers in a process on the old model after another process publishes a build with a model of other dimensions', async () => {
-    const here = await open();
-    const elsewhere = await open();
-    await build(here);
-    const handle = handles(await IndexHandle.open({ embedder, backend: here, graceMs: 0 }));
+    const { here, elsewhere, handle } = await twoProcesses();
     const smaller = await createTransformersEmbedder({ model: 'test', modelDir: await makeModel(path.join(tmp, 'model-16b'), 16), dtype: 'q8', cacheDir: path.join(tmp, 'cache'), allowRemote: false, loadTimeoutMs: 20_000 });
     try {
       await build(elsewhere, smaller);
@@ -205,10 +208,7 @@ describe('the index build on PostgreSQL', () => {
   });
 
   it('stops searching vectors in a process on the old model after another process publishes a build with another model of the same dimensions', async () => {
-    const here = await open();
-    const elsewhere = await open();
-    await build(here);
-    const handle = handles(await IndexHandle.open({ embedder, backend: here, graceMs: 0 }));
+    const { elsewhere, handle } = await twoProcesses();
     expect((await ask(handle)).dense).toBe(true);
     // Another model with as many dimensions: the live vectors table is refilled with vectors this process's queries do not match.
     const other: Embedder = {
