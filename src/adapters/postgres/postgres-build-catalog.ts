@@ -12,7 +12,7 @@
  */
 import os from 'node:os';
 import pg from 'pg';
-import { UserError } from '../../core/errors.ts';
+import { describeError, UserError } from '../../core/errors.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
 import { checkManifest } from '../../indexing/manifest.ts';
 import type { Sql } from './postgres-paper-store.ts';
@@ -165,7 +165,7 @@ export class PostgresBuildCatalog {
     try {
       await this.run(session, 'ROLLBACK');
     } catch (error) {
-      this.logger.warn({ database: this.pool.where, error: error instanceof Error ? error.message : String(error) }, 'the failed index build could not send ROLLBACK; its session is gone, so the server rolled it back');
+      this.logger.warn({ database: this.pool.where, error: describeError(error) }, 'the failed index build could not send ROLLBACK; its session is gone, so the server rolled it back');
     }
   }
 
