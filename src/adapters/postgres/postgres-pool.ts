@@ -46,19 +46,17 @@ export class PostgresPool {
 
   /** Runs one statement on any free connection; rows typed by the caller. */
   async query<Row extends object>(text: string, values: SqlValues = []): Promise<Row[]> {
-    try {
-      const result = await this.pool.query<Row>(text, values as unknown[]);
-      return result.rows;
-    } catch (error) {
-      throw this.explain(error);
-    }
+    return (await this.run<Row>(text, values)).rows;
   }
 
   /** Runs one statement and says how many rows it wrote (an `INSERT … ON CONFLICT DO NOTHING` claim: 0 or 1). */
   async execute(text: string, values: SqlValues = []): Promise<number> {
+    return (await this.run(text, values)).rowCount ?? 0;
+  }
+
+  private async run<Row extends object>(text: string, values: SqlValues): Promise<pg.QueryResult<Row>> {
     try {
-      const result = await this.pool.query(text, values as unknown[]);
-      return result.rowCount ?? 0;
+      return await this.pool.query<Row>(text, values as unknown[]);
     } catch (error) {
       throw this.explain(error);
     }
