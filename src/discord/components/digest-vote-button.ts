@@ -3,18 +3,17 @@
  * channel's votes shape its next digests (papers like the upvoted ones rank higher, like the downvoted ones
  * lower). The voter alone is told it was recorded, and what it changes.
  */
-import { MessageFlags } from 'discord.js';
 import type { ButtonHandler } from '../command.ts';
+import { replyPrivately } from '../commands/slash-command.ts';
 import { parseDigestVoteId } from '../custom-ids.ts';
 import { paperById } from '../paper-by-id.ts';
-import { NO_PINGS } from '../render/outgoing-message.ts';
 
 const EMOJI = { up: '👍', down: '👎' } as const;
 
 export const digestVoteButton = {
   kind: 'digest-vote',
   async execute(interaction, services) {
-    const reply = (content: string) => interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+    const reply = (content: string) => replyPrivately(interaction, content);
     const parsed = parseDigestVoteId(interaction.customId);
     if (parsed === null || services.digest === null) {
       await reply('This button is not valid any more.');

@@ -5,6 +5,7 @@
  */
 import { MessageFlags } from 'discord.js';
 import type { ButtonHandler } from '../command.ts';
+import { replyPrivately } from '../commands/slash-command.ts';
 import { parseEvidenceId } from '../custom-ids.ts';
 import { renderEvidence } from '../render/evidence-message.ts';
 import { NO_PINGS } from '../render/outgoing-message.ts';
@@ -14,13 +15,13 @@ export const evidenceButton = {
   async execute(interaction, services) {
     const parsed = parseEvidenceId(interaction.customId);
     if (parsed === null) {
-      await interaction.reply({ content: 'This button is not valid any more.', flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+      await replyPrivately(interaction, 'This button is not valid any more.');
       return;
     }
     const evidence = (await services.feedback.evidence(parsed.answerId)) ?? [];
     services.logger.info({ answerId: parsed.answerId, citations: evidence.length }, 'evidence shown');
     const [first = '', ...rest] = renderEvidence(evidence);
-    await interaction.reply({ content: first, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+    await replyPrivately(interaction, first);
     for (const content of rest) await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
   },
 } satisfies ButtonHandler;

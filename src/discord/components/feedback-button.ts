@@ -2,10 +2,9 @@
  * 👍/👎 under an answer: stores (answer id, user, vote, time) in the feedback store and says so to the
  * voter only. A second vote by the same user on the same answer replaces the first.
  */
-import { MessageFlags } from 'discord.js';
 import type { ButtonHandler } from '../command.ts';
+import { replyPrivately } from '../commands/slash-command.ts';
 import { parseFeedbackId } from '../custom-ids.ts';
-import { NO_PINGS } from '../render/outgoing-message.ts';
 
 const EMOJI = { up: '👍', down: '👎' } as const;
 
@@ -14,7 +13,7 @@ export const feedbackButton = {
   async execute(interaction, services) {
     const parsed = parseFeedbackId(interaction.customId);
     if (parsed === null) {
-      await interaction.reply({ content: 'This button is not valid any more.', flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+      await replyPrivately(interaction, 'This button is not valid any more.');
       return;
     }
     const { previous } = await services.feedback.recordVote({
@@ -31,6 +30,6 @@ export const feedbackButton = {
         : previous === parsed.vote
           ? `Your ${emoji} was already recorded.`
           : `Changed your vote from ${EMOJI[previous]} to ${emoji}.`;
-    await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+    await replyPrivately(interaction, content);
   },
 } satisfies ButtonHandler;

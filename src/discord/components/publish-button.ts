@@ -8,6 +8,7 @@
 import { ChannelType, DiscordAPIError, MessageFlags, ThreadAutoArchiveDuration, type ButtonInteraction, type SendableChannels } from 'discord.js';
 import { NO_CITATION_WARNING, type AnswerMode, type AnswerResult } from '../../core/answering/answer-question.ts';
 import type { ButtonHandler } from '../command.ts';
+import { replyPrivately } from '../commands/slash-command.ts';
 import { threadName } from '../conversation.ts';
 import { parsePublishId } from '../custom-ids.ts';
 import { isMissingPermission } from '../errors.ts';
@@ -26,7 +27,7 @@ export const publishButton = {
     const parsed = parsePublishId(interaction.customId);
     const stored = parsed === null ? undefined : await services.feedback.getAnswer(parsed.answerId);
     if (parsed === null || stored === undefined) {
-      await interaction.reply({ content: PUBLISH_NOT_KEPT, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+      await replyPrivately(interaction, PUBLISH_NOT_KEPT);
       return;
     }
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
