@@ -10,6 +10,7 @@
  */
 import pg from 'pg';
 import { UserError } from '../../core/errors.ts';
+import { errorCode } from '../../indexing/write-failure.ts';
 import type { StateSnapshot } from '../store/state-database.ts';
 import type { PostgresStateDatabase } from './postgres-state-database.ts';
 
@@ -105,7 +106,7 @@ async function insertRows(client: pg.PoolClient, table: StateSnapshot['tables'][
       await client.query(`INSERT INTO ${quote(table.name)} (${table.columns.map(quote).join(', ')}) VALUES ${tuples.join(', ')}`, values);
     } catch (error) {
       // A value PostgreSQL's column refuses (an instant or JSON it cannot parse): the file's, named, nothing copied.
-      if (typeof (error as { code?: unknown }).code !== 'string' || !/^(22|23)/.test((error as { code: string }).code)) throw error;
+      if (!/^(22|23)/.test(errorCode(error) ?? '')) throw error;
       throw new UserError('E_MIGRATE_VALUE', `PostgreSQL refuses a row of state.sqlite's ${table.name} table (${(error as Error).message}), so nothing was copied: fix or remove that row in state.sqlite and run migrate-to-postgres again.`, { cause: error });
     }
   }

@@ -10,6 +10,7 @@
 import pg from 'pg';
 import { UserError } from '../../core/errors.ts';
 import { silentLogger, type Logger } from '../../core/logger.ts';
+import { errorCode } from '../../indexing/write-failure.ts';
 
 export interface PostgresPoolOptions {
   /** `postgres://user:password@host:5432/database` */
@@ -128,15 +129,15 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMED
 
 function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const code = (error as Error & { code?: unknown }).code;
-  if (typeof code === 'string') return CONNECTION_CODES.has(code) || code.startsWith('08');
+  const code = errorCode(error);
+  if (code !== undefined) return CONNECTION_CODES.has(code) || code.startsWith('08');
   // pg reports a socket closed under it, and a connect that timed out, without a code.
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(error.message);
 }
 
 /** What happened to the connection, in words that name no host (pg's own messages often do). */
 function connectionReason(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
+  const code = errorCode(error);
   if (code === 'ECONNREFUSED') return 'connection refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
   if (code === 'ETIMEDOUT' || (error instanceof Error && /timeout/i.test(error.message))) return 'timed out connecting';
@@ -147,5 +148,5 @@ function connectionReason(error: unknown): string {
 
 function isTimeout(error: unknown): boolean {
   // 57014 query_canceled: what statement_timeout raises (nothing of ours cancels statements otherwise).
-  return error instanceof Error && (error as Error & { code?: unknown }).code === '57014';
+  return error instanceof Error && errorCode(error) === '57014';
 }
